@@ -1,0 +1,156 @@
+"""All govpulse tables: the registry, raw history as loaded, the load log and the daily rollups."""
+
+import datetime as dt
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Territory(SQLModel, table=True):
+    """A country, region, district or settlement, with its ancestors resolved for fast roll-ups."""
+
+    code: str = Field(primary_key=True)
+    name_ru: str
+    name_en: str
+    name_kk: str | None = None
+    level: str = Field(index=True)
+    parent_code: str | None = Field(default=None, index=True)
+    population: int | None = None
+    timezone: str
+    country_code: str | None = Field(default=None, index=True)
+    region_code: str | None = Field(default=None, index=True)
+    district_code: str | None = Field(default=None, index=True)
+
+
+class Account(SQLModel, table=True):
+    """An official page; `id` is govpulse's own key, (platform, account_id) the platform's."""
+
+    __table_args__ = (UniqueConstraint("platform", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    account_id: str
+    handle: str
+    display_name: str
+    territory_code: str = Field(foreign_key="territory.code", index=True)
+    owner_kind: str
+    owner_role: str
+    owner_name: str
+    sphere: str | None = None
+    required: bool = False
+    official_mark: bool = False
+    official_mark_on: dt.date | None = None
+    created_on: dt.date | None = None
+    url: str | None = None
+
+
+class HandleHistory(SQLModel, table=True):
+    """Each handle an account has been seen with, and when: more than one row is a rename."""
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    handle: str = Field(primary_key=True)
+    first_seen: dt.date
+    last_seen: dt.date
+
+
+class FollowerSnapshot(SQLModel, table=True):
+    """Followers of an account on a day, as reported."""
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    followers: int
+    posts_total: int | None = None
+
+
+class Post(SQLModel, table=True):
+    """A post with the metrics of its latest collection."""
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    post_id: str = Field(primary_key=True)
+    published_at: dt.datetime
+    published_on: dt.date
+    post_type: str
+    likes: int
+    comments: int
+    shares: int
+    views: int | None = None
+    collected_at: dt.datetime
+
+
+class Inquiry(SQLModel, table=True):
+    """A citizen's comment, message or mention and the first official reply (times in UTC; no text, no author)."""
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    inquiry_id: str = Field(primary_key=True)
+    channel: str
+    post_id: str | None = None
+    received_at: dt.datetime
+    received_on: dt.date
+    first_reply_at: dt.datetime | None = None
+    reply_min: float | None = None
+    replied_by: str | None = None
+    topic: str | None = None
+
+
+class LoadLog(SQLModel, table=True):
+    """One loaded file: its content hash, what was detected and what changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(index=True)
+    source_path: str
+    kind: str
+    encoding: str
+    delimiter: str
+    rows_read: int
+    rows_inserted: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    duration_s: float
+    loaded_at: dt.datetime
+
+
+class AccountDay(SQLModel, table=True):
+    """Daily rollup per account: followers carried forward over missing days, posts and inquiries of the day."""
+
+    __table_args__ = (Index("ix_accountday_day", "day"),)
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    followers: int
+    observed: bool
+    posts: int = 0
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    views: int = 0
+    inquiries: int = 0
+    answered: int = 0
+
+
+class TerritoryDay(SQLModel, table=True):
+    """Daily rollup per territory × platform × owner role, summed from AccountDay."""
+
+    __table_args__ = (Index("ix_territoryday_day", "day"),)
+
+    territory_code: str = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    owner_role: str = Field(primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    accounts: int
+    accounts_observed: int
+    followers: int
+    posts: int
+    likes: int
+    comments: int
+    shares: int
+    views: int
+    inquiries: int
+    answered: int
+
+
+class RollupDirty(SQLModel, table=True):
+    """Accounts whose rollups must be rebuilt from a day on (filled by loads, emptied by the refresh)."""
+
+    account_pk: int = Field(primary_key=True)
+    from_day: dt.date

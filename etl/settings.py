@@ -1,0 +1,40 @@
+"""Settings declared once, with defaults and help; each can be set by a GOVPULSE_* environment variable."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All govpulse settings."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVPULSE_", frozen=True)
+
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite database, demo files and schedules")
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL of the database; empty means SQLite at <data_dir>/govpulse.db (WAL mode)",
+    )
+    language: Literal["ru", "en"] = Field("ru", description="Language of reports and exports")
+    chunk_rows: int = Field(100_000, description="Rows read and validated at a time while loading", ge=1_000)
+    max_errors_shown: int = Field(50, description="Errors printed in full for a rejected file", ge=1)
+    min_sample_inquiries: int = Field(
+        10, description="Inquiries in a period below which a response rate is 'not rated'", ge=1
+    )
+    min_sample_posts: int = Field(5, description="Posts in a period below which engagement is 'not rated'", ge=1)
+    active_days: int = Field(14, description="An account without posts for this many days is silent", ge=1)
+    response_target_pct: float = Field(80.0, description="Response rate below which an alert is raised")
+
+    @property
+    def url(self) -> str:
+        """The database URL in effect."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'govpulse.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process (read once from the environment)."""
+    return Settings()
