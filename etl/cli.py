@@ -1,0 +1,190 @@
+"""The `govpulse` command line: thin commands over the etl library."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from etl.db import get_engine
+from etl.load import FileResult, load_paths
+from etl.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="govpulse: load social-network data of officials and government bodies, report KPIs, serve the dashboard.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _parse_day(value: str) -> dt.date:
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            pass
+    raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)")
+
+
+def _summary(results: list[FileResult]) -> Table:
+    table = Table(title="Load summary")
+    numbers = ("read", "new", "updated", "same", "rejected", "s")
+    for col in ("file", "kind", "status", *numbers):
+        table.add_column(col, justify="right" if col in numbers else "left")
+    for r in results:
+        style = {"rejected": "red", "loaded, rows rejected": "yellow"}.get(r.status, "")
+        table.add_row(
+            escape(r.path.name),
+            r.kind,
+            f"[{style}]{r.status}[/]" if style else r.status,
+            f"{r.rows_read:,}",
+            f"{r.inserted:,}",
+            f"{r.updated:,}",
+            f"{r.unchanged:,}",
+            f"{r.rejected:,}",
+            f"{r.seconds:.1f}",
+        )
+    return table
+
+
+def _explain(r: FileResult) -> None:
+    if r.dialect:
+        err.print(f"{escape(str(r.path))}: {r.kind}, detected {r.dialect}")
+    if r.message:
+        err.print(
+            f"[bold]{escape(str(r.path))}[/]: {escape(r.message)}" if r.status != "rejected" else escape(r.message)
+        )
+    if r.ignored:
+        err.print(
+            f"{escape(str(r.path))}: columns not in the contract were ignored (not stored): {', '.join(r.ignored)}"
+        )
+    if r.error_count and len(r.errors):
+        verb = "rejected whole" if r.status == "rejected" else "loaded without these rows"
+        err.print(f"[bold red]{escape(str(r.path))}[/]: {r.error_count:,} error(s), file {verb}:")
+        for e in r.errors.itertuples(index=False):
+            err.print(f"  {escape(str(r.path))}, line {e.line}, column {e.column}, value {e.value!r}: {escape(e.rule)}")
+        if r.error_count > len(r.errors):
+            err.print(f"  … and {r.error_count - len(r.errors):,} more")
+    if r.rejected_path:
+        err.print(f"  rejected rows with reasons written to {escape(str(r.rejected_path))}")
+
+
+def run_load(paths: list[Path], skip_bad_rows: bool) -> list[FileResult]:
+    """Load with a progress bar, print the summary and problems; return the results."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(Path(name).name, total=total)
+            bar.update(tasks[name], completed=done)
+
+        results = load_paths(get_engine(), paths, skip_bad_rows=skip_bad_rows, progress=progress)
+    out.print(_summary(results))
+    for r in results:
+        _explain(r)
+    return results
+
+
+@app.command()
+def load(
+    paths: Annotated[list[Path], typer.Argument(help="CSV files or folders of them, in any order")],
+    skip_bad_rows: Annotated[
+        bool, typer.Option(help="Load the good rows; write bad ones with reasons to *.rejected.csv beside the file")
+    ] = False,
+) -> None:
+    """Validate and load data files into the database; a file with any bad row is rejected whole."""
+    results = run_load(paths, skip_bad_rows)
+    if any(r.status == "rejected" for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the demo CSV files")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data")] = 2019,
+    end: Annotated[str | None, typer.Option(help="Last day of the demo data (default: yesterday)")] = None,
+    months: Annotated[int, typer.Option(help="Months of history")] = 18,
+    no_load: Annotated[bool, typer.Option("--no-load", help="Only write the CSV files")] = False,
+) -> None:
+    """Generate synthetic demo data (Kazakhstan and Altai Krai) and load it through the normal load path."""
+    from etl.demo import write_demo  # imported here: only this command needs it
+
+    folder = out_dir or get_settings().data_dir / "demo"
+    files = write_demo(folder, seed=seed, end=_parse_day(end) if end else None, months=months)
+    err.print(f"Synthetic demo data written to {folder} ({len(files)} files)")
+    if not no_load:
+        results = run_load([folder], skip_bad_rows=False)
+        if any(r.status == "rejected" for r in results):
+            raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    level: Annotated[
+        str, typer.Option(help="One row per: region, district, settlement or account", case_sensitive=False)
+    ] = "region",
+    date_from: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD or DD.MM.YYYY)")] = "",
+    date_to: Annotated[str, typer.Option("--to", help="Last day of the period")] = "",
+    parent: Annotated[str | None, typer.Option(help="Only territories under this territory code")] = None,
+    platform: Annotated[str | None, typer.Option(help="Only this platform (instagram, vk, …)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """Print the KPI table for a period, one row per territory or account (definitions in docs/metrics.md)."""
+    from etl.report import format_table, kpi_table
+
+    if level not in {"region", "district", "settlement", "account"}:
+        raise typer.BadParameter("must be region, district, settlement or account", param_hint="--level")
+    if fmt not in {"table", "csv", "json"}:
+        raise typer.BadParameter("must be table, csv or json", param_hint="--format")
+    if not date_from or not date_to:
+        raise typer.BadParameter("both --from and --to are needed", param_hint="--from/--to")
+    start, stop = _parse_day(date_from), _parse_day(date_to)
+    if stop < start:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    table = kpi_table(get_engine(), level, start, stop, parent=parent, platform=platform)
+    form: Literal["table", "csv", "json"] = fmt  # type: ignore[assignment]
+    sys.stdout.write(format_table(table, form))
+
+
+@app.command()
+def refresh() -> None:
+    """Bring the daily rollup tables up to date (loads do this by themselves)."""
+    from etl.rollups import refresh_rollups
+
+    with get_engine().begin() as conn:
+        refresh_rollups(conn)
+    err.print("Rollups are up to date.")
+
+
+@app.command()
+def settings() -> None:
+    """Show every setting, its value, its environment variable and what it means."""
+    table = Table(title="Settings")
+    for col in ("variable", "value", "meaning"):
+        table.add_column(col)
+    current = get_settings()
+    for name, info in Settings.model_fields.items():
+        table.add_row(f"GOVPULSE_{name.upper()}", str(getattr(current, name)), info.description or "")
+    out.print(table)
+
+
+@app.command()
+def serve(port: Annotated[int, typer.Option(help="Port to listen on")] = 8501) -> None:
+    """Serve the dashboard at http://127.0.0.1:PORT."""
+    script = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
+    cmd += ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))

@@ -1,0 +1,341 @@
+"""Loading validated files into the database: one transaction per file, idempotent, with a load log."""
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Table, text
+from sqlalchemy.engine import Connection, Engine
+
+from etl import models
+from etl.db import insert_frame
+from etl.extract import Source, SourceError, expand, open_source, order_sources, read_chunks
+from etl.rollups import mark_dirty, refresh_rollups, resolve_ancestors
+from etl.settings import get_settings
+from etl.transform import ERROR_COLUMNS, Context, validate
+
+Progress = Callable[[str, int, int], None]
+
+TARGETS: dict[str, Table] = {
+    "territories": models.Territory.__table__,  # type: ignore[dict-item]
+    "accounts": models.Account.__table__,  # type: ignore[dict-item]
+    "followers": models.FollowerSnapshot.__table__,  # type: ignore[dict-item]
+    "posts": models.Post.__table__,  # type: ignore[dict-item]
+    "inquiries": models.Inquiry.__table__,  # type: ignore[dict-item]
+}
+KEYS: dict[str, tuple[str, ...]] = {
+    "territories": ("code",),
+    "accounts": ("platform", "account_id"),
+    "followers": ("account_pk", "day"),
+    "posts": ("account_pk", "post_id"),
+    "inquiries": ("account_pk", "inquiry_id"),
+}
+# The column that dates a fact for the rollups.
+DAY_COLUMN = {"followers": "day", "posts": "published_on", "inquiries": "received_on"}
+DERIVED = {"territories": {"country_code", "region_code", "district_code"}, "accounts": {"id"}}
+
+
+class Rejected(Exception):
+    """A file with bad rows, rejected whole."""
+
+    def __init__(self, errors: pd.DataFrame, count: int) -> None:
+        super().__init__(f"{count} error(s)")
+        self.errors, self.count = errors, count
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: Path
+    kind: str = "?"
+    dialect: str = ""
+    status: str = "loaded"
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    error_count: int = 0
+    ignored: list[str] = field(default_factory=list)
+    rejected_path: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file left no error behind."""
+        return self.status in {"loaded", "already loaded"}
+
+
+def load_paths(
+    engine: Engine,
+    paths: Sequence[Path],
+    *,
+    skip_bad_rows: bool = False,
+    chunk_rows: int | None = None,
+    progress: Progress | None = None,
+) -> list[FileResult]:
+    """Load files and folders (territories, then accounts, then the rest) and bring the rollups up to date."""
+    chunk_rows = chunk_rows or get_settings().chunk_rows
+    results: list[FileResult] = []
+    sources: list[Source] = []
+    for path in expand(list(paths)):
+        try:
+            sources.append(open_source(path))
+        except SourceError as exc:
+            results.append(FileResult(path=path, status="rejected", message=str(exc), error_count=1))
+    for src in order_sources(sources):
+        results.append(load_source(engine, src, skip_bad_rows=skip_bad_rows, chunk_rows=chunk_rows, progress=progress))
+    with engine.begin() as conn:
+        refresh_rollups(conn)
+    return results
+
+
+def load_source(
+    engine: Engine, src: Source, *, skip_bad_rows: bool, chunk_rows: int, progress: Progress | None = None
+) -> FileResult:
+    """Load one detected file in one transaction; a file with bad rows is rejected whole unless told otherwise."""
+    started = time.perf_counter()
+    res = FileResult(path=src.path, kind=src.kind.name, dialect=src.dialect, ignored=src.ignored)
+    with engine.connect() as conn:
+        seen = conn.execute(
+            text("SELECT loaded_at FROM loadlog WHERE sha256 = :h ORDER BY loaded_at LIMIT 1"), {"h": src.sha256}
+        ).first()
+    if seen is not None:
+        res.status, res.message = "already loaded", f"same content loaded at {str(seen[0])[:19]}"
+        return res
+    rejected_path = src.path.with_name(src.path.stem + ".rejected.csv")
+    try:
+        with engine.begin() as conn:
+            _load(conn, src, res, skip_bad_rows, chunk_rows, rejected_path, progress, started)
+    except Rejected as exc:
+        res.status, res.errors, res.error_count = "rejected", exc.errors, exc.count
+        res.rejected, res.inserted, res.updated, res.unchanged = res.rows_read, 0, 0, 0
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        res.status, res.message, res.error_count = "rejected", f"{src.path}: cannot be read: {exc}", 1
+    res.seconds = time.perf_counter() - started
+    if res.status != "rejected" and res.rejected:
+        res.status, res.rejected_path = "loaded, rows rejected", rejected_path
+    return res
+
+
+def _context(conn: Connection) -> Context:
+    territories = dict(conn.execute(text("SELECT code, timezone FROM territory")).tuples().all())
+    accounts = pd.DataFrame(
+        conn.execute(
+            text(
+                "SELECT a.platform, a.account_id, a.id AS account_pk, t.timezone FROM account a "
+                "JOIN territory t ON t.code = a.territory_code"
+            )
+        )
+        .mappings()
+        .all(),
+        columns=["platform", "account_id", "account_pk", "timezone"],
+    )
+    return Context.now(territories, accounts)
+
+
+def _load(
+    conn: Connection,
+    src: Source,
+    res: FileResult,
+    skip_bad_rows: bool,
+    chunk_rows: int,
+    rejected_path: Path,
+    progress: Progress | None,
+    started: float,
+) -> None:
+    kind = src.kind.name
+    ctx = _context(conn)
+    stage = _create_stage(conn, kind)
+    errors: list[pd.DataFrame] = []
+    error_count = 0
+    limit = get_settings().max_errors_shown
+    rejected_path.unlink(missing_ok=True)
+    # Registries are small and refer to themselves (parent codes): read them whole.
+    rows = 10**9 if kind in {"territories", "accounts"} else chunk_rows
+    for chunk, done in read_chunks(src, rows):
+        res.rows_read += len(chunk)
+        good, bad = validate(src.kind, chunk, src.decimal, ctx)
+        if len(bad):
+            error_count += len(bad)
+            if sum(len(e) for e in errors) < limit:
+                errors.append(bad)
+            if skip_bad_rows:
+                _write_rejected(rejected_path, chunk, bad)
+                res.rejected += int(bad["line"].nunique())
+        if len(good):
+            insert_frame(conn, stage, good)
+        if progress:
+            progress(str(src.path), done, src.size)
+    dupes = _duplicates(conn, kind, src.kind.version_field)
+    if len(dupes):
+        error_count += len(dupes)
+        errors.append(dupes)
+        if skip_bad_rows:
+            _write_rejected(rejected_path, None, dupes)
+            res.rejected += len(dupes)
+            _drop_duplicates(conn, kind, src.kind.version_field)
+    if error_count and not skip_bad_rows:
+        raise Rejected(pd.concat(errors, ignore_index=True).head(limit), error_count)
+    res.inserted, res.updated, res.unchanged = _merge(conn, kind)
+    conn.execute(text(f"DROP TABLE {stage}"))
+    res.errors = pd.concat(errors, ignore_index=True).head(limit) if errors else res.errors
+    res.error_count = error_count
+    conn.execute(
+        models.LoadLog.__table__.insert(),  # type: ignore[attr-defined]
+        {
+            "sha256": src.sha256,
+            "source_path": str(src.path),
+            "kind": kind,
+            "encoding": src.encoding,
+            "delimiter": src.delimiter,
+            "rows_read": res.rows_read,
+            "rows_inserted": res.inserted,
+            "rows_updated": res.updated,
+            "rows_unchanged": res.unchanged,
+            "rows_rejected": res.rejected,
+            "duration_s": round(time.perf_counter() - started, 3),
+            "loaded_at": dt.datetime.now(dt.UTC),
+        },
+    )
+
+
+def _write_rejected(path: Path, chunk: pd.DataFrame | None, bad: pd.DataFrame) -> None:
+    reasons = (
+        bad.assign(reason=bad["column"] + ": " + bad["rule"] + " (" + bad["value"].astype(str) + ")")
+        .groupby("line")["reason"]
+        .agg("; ".join)
+    )
+    if chunk is not None:
+        rows = chunk[chunk["_line"].isin(reasons.index)].set_index("_line")
+        rows.index.name = "line"
+        out = rows.join(reasons).reset_index()
+    else:
+        out = reasons.reset_index()
+    out.to_csv(path, mode="a", header=not path.exists(), index=False, encoding="utf-8")
+
+
+# -- staging and merging ---------------------------------------------------------------------------------------
+
+
+def _stage_columns(kind: str) -> list[tuple[str, Any]]:
+    table = TARGETS[kind]
+    cols = [(c.name, c.type) for c in table.columns if c.name not in DERIVED.get(kind, set())]
+    if kind == "followers":
+        cols.append(("handle", models.Account.__table__.c.handle.type))  # type: ignore[attr-defined]
+    return cols
+
+
+def _create_stage(conn: Connection, kind: str) -> str:
+    name = f"stage_{kind}"
+    cols = ", ".join(f"{n} {t.compile(dialect=conn.dialect)}" for n, t in _stage_columns(kind))
+    conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    conn.execute(text(f"CREATE TEMPORARY TABLE {name} ({cols}, _line INTEGER)"))
+    return name
+
+
+def _duplicates(conn: Connection, kind: str, version: str | None) -> pd.DataFrame:
+    keys = list(KEYS[kind]) + ([version] if version else [])
+    key_sql = ", ".join(keys)
+    sql = (
+        f"SELECT s._line AS line, {key_sql} FROM stage_{kind} s WHERE EXISTS (SELECT 1 FROM stage_{kind} o "
+        f"WHERE {' AND '.join(f'o.{k} = s.{k}' for k in keys)} AND o._line < s._line) ORDER BY s._line"
+    )
+    found = pd.DataFrame(conn.execute(text(sql)).mappings().all())
+    if found.empty:
+        return pd.DataFrame(columns=ERROR_COLUMNS)
+    shown = [k for k in keys if k != "account_pk"]
+    value = found[shown].astype(str).agg(" / ".join, axis=1)
+    return pd.DataFrame(
+        {"line": found["line"], "column": ", ".join(shown), "value": value, "rule": "duplicate key within the file"}
+    )
+
+
+def _drop_duplicates(conn: Connection, kind: str, version: str | None) -> None:
+    keys = list(KEYS[kind]) + ([version] if version else [])
+    conn.execute(
+        text(
+            f"DELETE FROM stage_{kind} WHERE EXISTS (SELECT 1 FROM stage_{kind} o WHERE "
+            f"{' AND '.join(f'o.{k} = stage_{kind}.{k}' for k in keys)} AND o._line < stage_{kind}._line)"
+        )
+    )
+
+
+def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
+    """Upsert the staged rows into the target table; counts of inserted, updated and unchanged rows."""
+    target = TARGETS[kind].name
+    stage = f"stage_{kind}"
+    keys = KEYS[kind]
+    cols = [n for n, _ in _stage_columns(kind) if n != "handle" or kind != "followers"]
+    values = [c for c in cols if c not in keys]
+    if kind == "posts":
+        # Several collections of one post: the latest wins, within the file as across loads.
+        conn.execute(
+            text(
+                f"DELETE FROM {stage} WHERE EXISTS (SELECT 1 FROM {stage} o WHERE o.account_pk = {stage}.account_pk "
+                f"AND o.post_id = {stage}.post_id AND o.collected_at > {stage}.collected_at)"
+            )
+        )
+    on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
+    same = " AND ".join(f"t.{v} IS NOT DISTINCT FROM s.{v}" for v in values)
+    if kind == "posts":
+        same = f"(({same}) OR s.collected_at < t.collected_at)"
+    total = conn.execute(text(f"SELECT count(*) FROM {stage}")).scalar_one()
+    existing = conn.execute(text(f"SELECT count(*) FROM {stage} s JOIN {target} t ON {on}")).scalar_one()
+    unchanged = conn.execute(text(f"SELECT count(*) FROM {stage} s JOIN {target} t ON {on} WHERE {same}")).scalar_one()
+    if kind in DAY_COLUMN:
+        day = DAY_COLUMN[kind]
+        mark_dirty(
+            conn,
+            f"SELECT account_pk, min(d) AS from_day FROM (SELECT account_pk, {day} AS d FROM {stage} "
+            f"UNION ALL SELECT t.account_pk, t.{day} FROM {target} t JOIN {stage} s ON {on}) u GROUP BY account_pk",
+        )
+    if kind == "accounts":
+        mark_dirty(
+            conn,
+            f"SELECT t.id AS account_pk, :epoch AS from_day FROM {target} t JOIN {stage} s ON {on} "
+            "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role",
+            epoch=dt.date(1900, 1, 1),
+        )
+    update = ", ".join(f"{v} = excluded.{v}" for v in values)
+    guard = f" WHERE excluded.collected_at >= {target}.collected_at" if kind == "posts" else ""
+    conn.execute(
+        text(
+            f"INSERT INTO {target} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {stage} WHERE true "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}{guard}"
+        )
+    )
+    if kind == "territories":
+        resolve_ancestors(conn)
+    if kind == "followers":
+        _record_handles(conn)
+    return total - existing, existing - unchanged, unchanged
+
+
+def _record_handles(conn: Connection) -> None:
+    """Keep each handle's first and last day seen; the account's handle becomes the latest one seen."""
+    least = "min" if conn.dialect.name == "sqlite" else "least"
+    greatest = "max" if conn.dialect.name == "sqlite" else "greatest"
+    conn.execute(
+        text(
+            "INSERT INTO handlehistory (account_pk, handle, first_seen, last_seen) "
+            "SELECT account_pk, handle, min(day), max(day) FROM stage_followers WHERE handle IS NOT NULL "
+            "GROUP BY account_pk, handle "
+            f"ON CONFLICT (account_pk, handle) DO UPDATE SET first_seen = {least}(handlehistory.first_seen, "
+            f"excluded.first_seen), last_seen = {greatest}(handlehistory.last_seen, excluded.last_seen)"
+        )
+    )
+    conn.execute(
+        text(
+            "UPDATE account SET handle = (SELECT h.handle FROM handlehistory h WHERE h.account_pk = account.id "
+            "ORDER BY h.last_seen DESC, h.first_seen DESC LIMIT 1) "
+            "WHERE id IN (SELECT DISTINCT account_pk FROM stage_followers WHERE handle IS NOT NULL)"
+        )
+    )
