@@ -10,10 +10,10 @@ from typing import Annotated, Literal
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from etl.db import get_engine
+from etl.db import get_engine, has_accounts
 from etl.load import FileResult, load_paths
 from etl.settings import Settings, get_settings
 
@@ -72,7 +72,9 @@ def _explain(r: FileResult) -> None:
         verb = "rejected whole" if r.status == "rejected" else "loaded without these rows"
         err.print(f"[bold red]{escape(str(r.path))}[/]: {r.error_count:,} error(s), file {verb}:")
         for e in r.errors.itertuples(index=False):
-            err.print(f"  {escape(str(r.path))}, line {e.line}, column {e.column}, value {e.value!r}: {escape(e.rule)}")
+            err.print(
+                f"  {escape(str(r.path))}, line {e.line}, column {e.column}, value {e.value!r}: {escape(str(e.rule))}"
+            )
         if r.error_count > len(r.errors):
             err.print(f"  … and {r.error_count - len(r.errors):,} more")
     if r.rejected_path:
@@ -84,7 +86,7 @@ def run_load(paths: list[Path], skip_bad_rows: bool) -> list[FileResult]:
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(name: str, done: int, total: int) -> None:
             if name not in tasks:
@@ -118,8 +120,14 @@ def demo(
     end: Annotated[str | None, typer.Option(help="Last day of the demo data (default: yesterday)")] = None,
     months: Annotated[int, typer.Option(help="Months of history")] = 18,
     no_load: Annotated[bool, typer.Option("--no-load", help="Only write the CSV files")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the database already has accounts")
+    ] = False,
 ) -> None:
     """Generate synthetic demo data (Kazakhstan and Altai Krai) and load it through the normal load path."""
+    if if_empty and has_accounts(get_engine()):
+        err.print("The database already has data: demo not built.")
+        return
     from etl.demo import write_demo  # imported here: only this command needs it
 
     folder = out_dir or get_settings().data_dir / "demo"

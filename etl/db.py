@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, create_engine
 
@@ -34,6 +34,12 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     SQLModel.metadata.create_all(engine)
     return engine
+
+
+def has_accounts(engine: Engine) -> bool:
+    """Whether any account has been loaded."""
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM account LIMIT 1")).first() is not None
 
 
 @lru_cache
@@ -67,4 +73,4 @@ def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
     rows = list(zip(*(_sql_values(frame[c]) for c in cols), strict=True))
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
+    conn.exec_driver_sql(sql, rows)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from etl import models
 from etl.db import insert_frame
 from etl.extract import Source, SourceError, expand, open_source, order_sources, read_chunks
+from etl.models import table_of
 from etl.rollups import mark_dirty, refresh_rollups, resolve_ancestors
 from etl.settings import get_settings
 from etl.transform import ERROR_COLUMNS, Context, validate
@@ -21,11 +22,11 @@ from etl.transform import ERROR_COLUMNS, Context, validate
 Progress = Callable[[str, int, int], None]
 
 TARGETS: dict[str, Table] = {
-    "territories": models.Territory.__table__,  # type: ignore[dict-item]
-    "accounts": models.Account.__table__,  # type: ignore[dict-item]
-    "followers": models.FollowerSnapshot.__table__,  # type: ignore[dict-item]
-    "posts": models.Post.__table__,  # type: ignore[dict-item]
-    "inquiries": models.Inquiry.__table__,  # type: ignore[dict-item]
+    "territories": table_of(models.Territory),
+    "accounts": table_of(models.Account),
+    "followers": table_of(models.FollowerSnapshot),
+    "posts": table_of(models.Post),
+    "inquiries": table_of(models.Inquiry),
 }
 KEYS: dict[str, tuple[str, ...]] = {
     "territories": ("code",),
@@ -126,7 +127,7 @@ def load_source(
 
 
 def _context(conn: Connection) -> Context:
-    territories = dict(conn.execute(text("SELECT code, timezone FROM territory")).tuples().all())
+    territories: dict[str, str] = dict(conn.execute(text("SELECT code, timezone FROM territory")).all())
     accounts = pd.DataFrame(
         conn.execute(
             text(
@@ -189,7 +190,7 @@ def _load(
     res.errors = pd.concat(errors, ignore_index=True).head(limit) if errors else res.errors
     res.error_count = error_count
     conn.execute(
-        models.LoadLog.__table__.insert(),  # type: ignore[attr-defined]
+        table_of(models.LoadLog).insert(),
         {
             "sha256": src.sha256,
             "source_path": str(src.path),
@@ -229,7 +230,7 @@ def _stage_columns(kind: str) -> list[tuple[str, Any]]:
     table = TARGETS[kind]
     cols = [(c.name, c.type) for c in table.columns if c.name not in DERIVED.get(kind, set())]
     if kind == "followers":
-        cols.append(("handle", models.Account.__table__.c.handle.type))  # type: ignore[attr-defined]
+        cols.append(("handle", table_of(models.Account).c.handle.type))
     return cols
 
 
@@ -243,18 +244,20 @@ def _create_stage(conn: Connection, kind: str) -> str:
 
 def _duplicates(conn: Connection, kind: str, version: str | None) -> pd.DataFrame:
     keys = list(KEYS[kind]) + ([version] if version else [])
-    key_sql = ", ".join(keys)
+    shown = [f"s.{k}" for k in keys if k != "account_pk"]
+    join = ""
+    if "account_pk" in keys:
+        shown = ["a.platform", "a.account_id", *shown]
+        join = "JOIN account a ON a.id = s.account_pk "
     sql = (
-        f"SELECT s._line AS line, {key_sql} FROM stage_{kind} s WHERE EXISTS (SELECT 1 FROM stage_{kind} o "
+        f"SELECT s._line, {', '.join(shown)} FROM stage_{kind} s {join}WHERE EXISTS (SELECT 1 FROM stage_{kind} o "
         f"WHERE {' AND '.join(f'o.{k} = s.{k}' for k in keys)} AND o._line < s._line) ORDER BY s._line"
     )
-    found = pd.DataFrame(conn.execute(text(sql)).mappings().all())
-    if found.empty:
-        return pd.DataFrame(columns=ERROR_COLUMNS)
-    shown = [k for k in keys if k != "account_pk"]
-    value = found[shown].astype(str).agg(" / ".join, axis=1)
+    found = conn.execute(text(sql)).all()
+    names = ", ".join(c.split(".")[1] for c in shown)
     return pd.DataFrame(
-        {"line": found["line"], "column": ", ".join(shown), "value": value, "rule": "duplicate key within the file"}
+        [(r[0], names, " / ".join(str(v) for v in r[1:]), "duplicate key within the file") for r in found],
+        columns=ERROR_COLUMNS,
     )
 
 
@@ -284,7 +287,11 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             )
         )
     on = " AND ".join(f"t.{k} = s.{k}" for k in keys)
-    same = " AND ".join(f"t.{v} IS NOT DISTINCT FROM s.{v}" for v in values)
+    # An empty optional value never erases a stored one (a later file may simply lack that column).
+    optional = {v for v in values if TARGETS[kind].c[v].nullable}
+    same = " AND ".join(
+        f"(s.{v} IS NULL OR t.{v} = s.{v})" if v in optional else f"t.{v} IS NOT DISTINCT FROM s.{v}" for v in values
+    )
     if kind == "posts":
         same = f"(({same}) OR s.collected_at < t.collected_at)"
     total = conn.execute(text(f"SELECT count(*) FROM {stage}")).scalar_one()
@@ -304,7 +311,9 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role",
             epoch=dt.date(1900, 1, 1),
         )
-    update = ", ".join(f"{v} = excluded.{v}" for v in values)
+    update = ", ".join(
+        f"{v} = coalesce(excluded.{v}, {target}.{v})" if v in optional else f"{v} = excluded.{v}" for v in values
+    )
     guard = f" WHERE excluded.collected_at >= {target}.collected_at" if kind == "posts" else ""
     conn.execute(
         text(

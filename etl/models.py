@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -154,3 +154,8 @@ class RollupDirty(SQLModel, table=True):
 
     account_pk: int = Field(primary_key=True)
     from_day: dt.date
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table behind a model."""
+    return model.__table__  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ def mark_dirty(conn: Connection, select_sql: str, **params: Any) -> None:
 
 def resolve_ancestors(conn: Connection) -> None:
     """Fill each territory's country, region and district codes by walking up its parents."""
-    rows = conn.execute(text("SELECT code, parent_code, level FROM territory")).tuples().all()
+    rows = conn.execute(text("SELECT code, parent_code, level FROM territory")).all()
     parent = {code: p for code, p, _ in rows}
     level = {code: lv for code, _, lv in rows}
     updates = []
@@ -50,7 +50,7 @@ def resolve_ancestors(conn: Connection) -> None:
 
 
 def _frame(conn: Connection, sql: str, columns: list[str], **params: Any) -> pd.DataFrame:
-    return pd.DataFrame(conn.execute(text(sql), params).tuples().all(), columns=columns)
+    return pd.DataFrame(conn.execute(text(sql), params).all(), columns=columns)
 
 
 def _days(values: pd.Series) -> pd.Series:

@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import available_timezones
 
-import numpy as np
 import pandas as pd
 
 from etl.contract import FieldSpec, Kind
@@ -274,7 +273,7 @@ def _inquiries(chk: Checker, cols: dict[str, pd.Series], zones: pd.Series) -> pd
             "received_at": received,
             "received_on": local_date(received, zones.fillna("UTC")),
             "first_reply_at": reply,
-            "reply_min": minutes.round(2).astype("float64").replace({np.nan: None}),
+            "reply_min": minutes.round(2).astype("float64"),
             "replied_by": cols["replied_by"],
             "topic": cols["topic"],
             "_line": cols["_line"],
