@@ -24,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _parse_day(value: str) -> dt.date:
@@ -180,13 +180,10 @@ def refresh() -> None:
 @app.command()
 def settings() -> None:
     """Show every setting, its value, its environment variable and what it means."""
-    table = Table(title="Settings")
-    for col in ("variable", "value", "meaning"):
-        table.add_column(col)
     current = get_settings()
     for name, info in Settings.model_fields.items():
-        table.add_row(f"GOVPULSE_{name.upper()}", str(getattr(current, name)), info.description or "")
-    out.print(table)
+        out.print(f"GOVPULSE_{name.upper()} = {getattr(current, name)}", soft_wrap=True)
+        out.print(f"    {info.description}", soft_wrap=True)
 
 
 @app.command()

@@ -1,0 +1,69 @@
+"""The command line: help for every command, clear errors, exit codes."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from etl.cli import app
+from tests.conftest import DATA
+
+runner = CliRunner()
+COMMANDS = ["load", "demo", "report", "refresh", "settings", "serve"]
+
+
+@pytest.fixture(autouse=True)
+def private_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every CLI test gets its own database file."""
+    from etl.db import get_engine
+    from etl.settings import get_settings
+
+    monkeypatch.setenv("GOVPULSE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("GOVPULSE_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str) -> None:
+    """Each command explains itself."""
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+    first_help_line = app.registered_commands[COMMANDS.index(command)].callback.__doc__  # type: ignore[union-attr]
+    assert first_help_line
+
+
+def test_load_prints_summary() -> None:
+    """`load` loads a folder and prints the summary table with what it detected."""
+    result = runner.invoke(app, ["load", str(DATA)])
+    assert result.exit_code == 0, result.output
+    assert "Load summary" in result.output
+    assert "detected utf-8, comma-delimited" in result.output
+
+
+def test_bad_file_exits_non_zero_without_traceback(tmp_path: Path) -> None:
+    """A bad file names file, line, column, value and rule, exits 1, and shows no traceback."""
+    runner.invoke(app, ["load", str(DATA)])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,platform,account_id,followers\n2026-03-06,myspace,1001,12\n", encoding="utf-8")
+    result = runner.invoke(app, ["load", str(bad)])
+    assert result.exit_code == 1
+    assert "line 2, column platform, value 'myspace': must be one of" in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    """A path that does not exist is named, not a traceback."""
+    result = runner.invoke(app, ["load", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 1
+    assert "nope.csv: no such file" in result.output
+
+
+def test_settings_lists_every_variable() -> None:
+    """`settings` shows each environment variable with its meaning."""
+    result = runner.invoke(app, ["settings"])
+    assert result.exit_code == 0
+    assert "GOVPULSE_DATABASE_URL" in result.output
+    assert "GOVPULSE_MIN_SAMPLE_INQUIRIES" in result.output

@@ -1,0 +1,29 @@
+"""The documents say what the code does."""
+
+import re
+from pathlib import Path
+
+from etl.contract import kinds, recognise
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_data_format_lists_every_field() -> None:
+    """docs/data-format.md has a row for every field of the contract, under its kind."""
+    doc = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
+    for kind in kinds().values():
+        section = doc.split(f"## {kind.name}\n", 1)[1].split("\n## ", 1)[0]
+        for field in kind.fields:
+            assert f"| `{field.name}` | {field.type} |" in section, (kind.name, field.name)
+
+
+def test_data_format_examples_are_recognised() -> None:
+    """Each example in docs/data-format.md is recognised as the kind it illustrates."""
+    doc = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
+    for kind in kinds().values():
+        section = doc.split(f"## {kind.name}\n", 1)[1]
+        example = re.search(r"```csv\n(.*?)\n```", section, re.S)
+        assert example, kind.name
+        header = example.group(1).splitlines()[0].split(",")
+        found = recognise(header)
+        assert found is not None and found.name == kind.name
