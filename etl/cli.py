@@ -162,7 +162,10 @@ def report(
     start, stop = _parse_day(date_from), _parse_day(date_to)
     if stop < start:
         raise typer.BadParameter("--to is before --from", param_hint="--to")
-    table = kpi_table(get_engine(), level, start, stop, parent=parent, platform=platform)
+    try:
+        table = kpi_table(get_engine(), level, start, stop, parent=parent, platform=platform)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     form: Literal["table", "csv", "json"] = fmt  # type: ignore[assignment]
     sys.stdout.write(format_table(table, form))
 

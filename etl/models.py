@@ -80,6 +80,8 @@ class Post(SQLModel, table=True):
 class Inquiry(SQLModel, table=True):
     """A citizen's comment, message or mention and the first official reply (times in UTC; no text, no author)."""
 
+    __table_args__ = (Index("ix_inquiry_account_received", "account_pk", "received_on"),)
+
     account_pk: int = Field(foreign_key="account.id", primary_key=True)
     inquiry_id: str = Field(primary_key=True)
     channel: str
