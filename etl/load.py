@@ -175,6 +175,9 @@ def _load(
             insert_frame(conn, stage, good)
         if progress:
             progress(str(src.path), done, src.size)
+    # Indexed after the bulk insert (cheaper than maintaining it row by row) for the duplicate and merge queries.
+    keys = ", ".join([*KEYS[kind], *([src.kind.version_field] if src.kind.version_field else []), "_line"])
+    conn.execute(text(f"CREATE INDEX {stage}_key ON {stage} ({keys})"))
     dupes = _duplicates(conn, kind, src.kind.version_field)
     if len(dupes):
         error_count += len(dupes)

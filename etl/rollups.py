@@ -50,7 +50,8 @@ def resolve_ancestors(conn: Connection) -> None:
 
 
 def _frame(conn: Connection, sql: str, columns: list[str], **params: Any) -> pd.DataFrame:
-    return pd.DataFrame(conn.execute(text(sql), params).all(), columns=columns)
+    # Plain tuples: pandas probes each SQLAlchemy Row object, which costs more than the query.
+    return pd.DataFrame([tuple(r) for r in conn.execute(text(sql), params)], columns=columns)
 
 
 def _days(values: pd.Series) -> pd.Series:

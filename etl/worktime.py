@@ -1,0 +1,563 @@
+"""The working-time clock: schedules, holidays and transferred working days, and vectorised working durations."""
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, cast, overload
+
+import holidays
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Connection
+from sqlmodel import select
+
+from etl.models import Territory
+
+DAY_US = 86_400_000_000
+MINUTE_US = 60_000_000
+_NAT = np.iinfo(np.int64).min
+_EPOCH = dt.date(1970, 1, 1)
+_OFF, _TRANSFERRED = 7, 8
+
+Interval = tuple[int, int]
+DayHours = tuple[Interval, ...]
+Times = pd.Series | pd.Timestamp | dt.datetime | str
+
+
+def parse_hhmm(text: str) -> int:
+    """Minutes since midnight of an "HH:MM" time between 00:00 and 24:00."""
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
+    if not m or int(m[2]) > 59 or int(m[1]) * 60 + int(m[2]) > 1440:
+        raise ValueError(f"{text!r} is not a time HH:MM between 00:00 and 24:00")
+    return int(m[1]) * 60 + int(m[2])
+
+
+def day_hours(start: int, end: int, lunch: tuple[int, int] | None = None) -> DayHours:
+    """A day's working intervals in minutes since midnight, with the lunch break cut out."""
+    if not 0 <= start < end <= 1440:
+        raise ValueError(f"the working day must end after it starts (got {_hhmm(start)}–{_hhmm(end)})")
+    if lunch is None:
+        return ((start, end),)
+    if not start <= lunch[0] < lunch[1] <= end:
+        raise ValueError(
+            f"lunch {_hhmm(lunch[0])}–{_hhmm(lunch[1])} must end after it starts and lie within "
+            f"{_hhmm(start)}–{_hhmm(end)}"
+        )
+    return tuple(iv for iv in ((start, lunch[0]), (lunch[1], end)) if iv[0] < iv[1])
+
+
+def _hhmm(minutes: int) -> str:
+    """Minutes since midnight written as HH:MM."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Week:
+    """Working intervals of each ISO weekday (index 0 = Monday); an empty tuple is a day off."""
+
+    days: tuple[DayHours, ...]
+
+    @classmethod
+    def office(
+        cls,
+        start: str = "09:00",
+        end: str = "18:00",
+        lunch: tuple[str, str] | None = ("13:00", "14:00"),
+        weekdays: Collection[int] = (1, 2, 3, 4, 5),
+    ) -> "Week":
+        """The same hours on each of `weekdays` (1 = Monday … 7 = Sunday), the other days off."""
+        brk = (parse_hhmm(lunch[0]), parse_hhmm(lunch[1])) if lunch else None
+        hours = day_hours(parse_hhmm(start), parse_hhmm(end), brk)
+        return cls(tuple(hours if d in weekdays else () for d in range(1, 8)))
+
+    @property
+    def transferred_day(self) -> DayHours:
+        """Hours of a weekend day made working by decree: Monday's, or the first weekday that has hours."""
+        return next((h for h in self.days if h), ())
+
+    @property
+    def day_minutes(self) -> int:
+        """Minutes of a standard working day (the hours of `transferred_day`): the unit of ages in working days."""
+        return sum(e - s for s, e in self.transferred_day)
+
+
+STANDARD_WEEK = Week.office()
+COUNTRY_WEEKS: dict[str, Week] = {"KZ": STANDARD_WEEK, "RU": STANDARD_WEEK}
+
+
+class ScheduleError(ValueError):
+    """A schedules.csv that breaks the format; `errors` holds (line, column, value, rule) for every problem."""
+
+    def __init__(self, path: Path, errors: list[tuple[int, str, str, str]]) -> None:
+        self.errors = errors
+        shown = "\n".join(f"  line {ln}, column {col}: {val!r} — {rule}" for ln, col, val, rule in errors[:50])
+        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{path}: {len(errors)} error(s)\n{shown}{more}")
+
+
+SCHEDULE_COLUMNS = ("territory_code", "weekday", "start", "end", "lunch_start", "lunch_end")
+_NAMES = [
+    ("monday", "пн", "понедельник"),
+    ("tuesday", "вт", "вторник"),
+    ("wednesday", "ср", "среда"),
+    ("thursday", "чт", "четверг"),
+    ("friday", "пт", "пятница"),
+    ("saturday", "сб", "суббота"),
+    ("sunday", "вс", "воскресенье"),
+]
+_WEEKDAYS = {name: i for i, names in enumerate(_NAMES, 1) for name in (*names, names[0][:3], str(i))}
+
+
+def _weekdays(text: str) -> list[int]:
+    """ISO weekdays named by "3", "wed", "ср", or an ascending range such as "1-5", "mon-fri" or "пн-пт"."""
+    ends = [_WEEKDAYS.get(t.lower(), 0) for t in re.split(r"\s*[-–]\s*", text.strip())]
+    if len(ends) in (1, 2) and all(ends) and ends[0] <= ends[-1]:
+        return list(range(ends[0], ends[-1] + 1))
+    raise ValueError("must be a weekday 1–7 (1 = Monday), mon…sun or пн…вс, or an ascending range like mon-fri")
+
+
+def read_schedules(path: Path, known_territories: Collection[str] | None = None) -> dict[str, Week]:
+    """The per-territory weeks of a schedules.csv, validated; {} when the file does not exist."""
+    if not path.exists():
+        return {}
+    errors: list[tuple[int, str, str, str]] = []
+    hours: dict[str, dict[int, tuple[DayHours, int]]] = {}
+    with io.StringIO(_decode(path.read_bytes()), newline="") as f:
+        header = f.readline()
+        delimiter = max(",;\t", key=header.count)
+        columns = [c.strip().lower() for c in next(csv.reader([header], delimiter=delimiter), [])]
+        missing = [c for c in SCHEDULE_COLUMNS[:4] if c not in columns]
+        unknown = [c for c in columns if c not in SCHEDULE_COLUMNS]
+        errors += [(1, c, "", "required column is missing") for c in missing]
+        errors += [(1, c, c, f"unknown column; expected {', '.join(SCHEDULE_COLUMNS)}") for c in unknown]
+        if missing or unknown:
+            raise ScheduleError(path, errors)
+        for line, values in enumerate(csv.reader(f, delimiter=delimiter), start=2):
+            if not any(v.strip() for v in values):
+                continue
+            row = dict(zip(columns, (v.strip() for v in values), strict=False))
+            errors += _schedule_row(line, row, known_territories, hours)
+    if errors:
+        raise ScheduleError(path, errors)
+    return {code: Week(tuple(days[d][0] if d in days else () for d in range(1, 8))) for code, days in hours.items()}
+
+
+def _decode(raw: bytes) -> str:
+    """Text of a small file saved by a spreadsheet: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1251."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1251")
+
+
+def _schedule_row(
+    line: int,
+    row: dict[str, str],
+    known: Collection[str] | None,
+    hours: dict[str, dict[int, tuple[DayHours, int]]],
+) -> list[tuple[int, str, str, str]]:
+    """Check one schedules.csv row and record its hours; the problems found."""
+    errs: list[tuple[int, str, str, str]] = []
+    code = row.get("territory_code", "")
+    if not code:
+        errs.append((line, "territory_code", code, "required: must not be empty"))
+    elif known is not None and code not in known:
+        errs.append((line, "territory_code", code, "no such territory in the registry"))
+    days: list[int] = []
+    try:
+        days = _weekdays(row.get("weekday", ""))
+    except ValueError as e:
+        errs.append((line, "weekday", row.get("weekday", ""), str(e)))
+    times: dict[str, int] = {}
+    for col in SCHEDULE_COLUMNS[2:]:
+        text = row.get(col, "")
+        if text or col in ("start", "end"):
+            try:
+                times[col] = parse_hhmm(text)
+            except ValueError:
+                errs.append((line, col, text, "must be a time HH:MM between 00:00 and 24:00"))
+    if ("lunch_start" in times) != ("lunch_end" in times) and not errs:
+        col = "lunch_end" if "lunch_start" in times else "lunch_start"
+        errs.append((line, col, "", "give both lunch_start and lunch_end, or neither"))
+    if errs:
+        return errs
+    start, end = times["start"], times["end"]
+    lunch = (times["lunch_start"], times["lunch_end"]) if "lunch_start" in times else None
+    ls, le = lunch or (start, end)
+    checks = [
+        ("end", end <= start, f"must be after start {_hhmm(start)}"),
+        ("lunch_start", ls < start, f"must not be before start {_hhmm(start)}"),
+        ("lunch_end", le <= ls, f"must be after lunch_start {_hhmm(ls)}"),
+        ("lunch_end", le > end, f"must not be after end {_hhmm(end)}"),
+    ]
+    for col, broken, rule in checks:
+        if broken:
+            return [(line, col, row[col], rule)]
+    day = day_hours(start, end, lunch)
+    seen = hours.setdefault(code, {})
+    for d in days:
+        if d in seen:
+            errs.append(
+                (line, "weekday", row["weekday"], f"weekday {d} of {code} is already given on line {seen[d][1]}")
+            )
+        else:
+            seen[d] = (day, line)
+    return errs
+
+
+@dataclass(frozen=True)
+class DayTable:
+    """A calendar laid out day by day over whole years: per-day intervals and working minutes before each midnight."""
+
+    day0: int
+    starts: np.ndarray
+    lengths: np.ndarray
+    cum: np.ndarray
+    workdays_before: np.ndarray
+
+    def hours(self, day: dt.date) -> DayHours:
+        """The working intervals of one local date."""
+        i = (day - _EPOCH).days - self.day0
+        pairs = zip(self.starts[:, i], self.lengths[:, i], strict=True)
+        return tuple((int(s), int(s + n)) for s, n in pairs if n > 0)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """A working week plus the public holidays and transferred working days of a country (`None`: no holidays)."""
+
+    week: Week = STANDARD_WEEK
+    country: str | None = None
+
+    @classmethod
+    def for_country(cls, country: str | None, week: Week | None = None) -> "WorkCalendar":
+        """A country's calendar: `week` or the country's default week, and its holidays if the library has them."""
+        default = COUNTRY_WEEKS.get(country or "", STANDARD_WEEK)
+        return cls(week if week is not None else default, country if country in _holiday_countries() else None)
+
+    def table(self, first_year: int, last_year: int) -> DayTable:
+        """The day table of the years `first_year`…`last_year` (cached)."""
+        return _day_table(self, first_year, last_year)
+
+    def hours_on(self, day: dt.date) -> DayHours:
+        """The working intervals of one local date."""
+        return self.table(day.year, day.year).hours(day)
+
+
+@lru_cache(maxsize=1)
+def _holiday_countries() -> frozenset[str]:
+    """Country codes the holidays library knows."""
+    return frozenset(holidays.list_supported_countries())
+
+
+@lru_cache(maxsize=128)
+def _day_table(calendar: WorkCalendar, first_year: int, last_year: int) -> DayTable:
+    days = np.arange(np.datetime64(f"{first_year:04d}-01-01"), np.datetime64(f"{last_year + 1:04d}-01-01"))
+    weekday = (days.view("int64") + 3) % 7
+    kind = weekday.copy()
+    if calendar.country:
+        # A decree of the next year can make a late-December weekend a working day, so read one year more.
+        hol = holidays.country_holidays(calendar.country, years=range(first_year, last_year + 2))
+        dates = days.astype(object)
+        is_holiday = np.fromiter((d in hol for d in dates), bool, len(dates))
+        is_swapped = np.fromiter((d in hol.weekend_workdays for d in dates), bool, len(dates))
+        has_hours = np.array([bool(h) for h in calendar.week.days])
+        kind = np.where(is_holiday, _OFF, np.where(is_swapped & ~has_hours[weekday], _TRANSFERRED, weekday))
+    patterns = [*calendar.week.days, (), calendar.week.transferred_day]
+    width = max(len(p) for p in patterns) or 1
+    starts, lengths = np.zeros((width, len(patterns))), np.zeros((width, len(patterns)))
+    for k, pattern in enumerate(patterns):
+        for j, (s, e) in enumerate(pattern):
+            starts[j, k], lengths[j, k] = s, e - s
+    per_day = lengths[:, kind].sum(axis=0)
+    return DayTable(
+        day0=int(days[0].view("int64")),
+        starts=np.ascontiguousarray(starts[:, kind]),
+        lengths=np.ascontiguousarray(lengths[:, kind]),
+        cum=np.concatenate([[0.0], np.cumsum(per_day)]),
+        workdays_before=np.concatenate([[0], np.cumsum(per_day > 0)]),
+    )
+
+
+def _utc_us(values: Times, index: pd.Index) -> np.ndarray:
+    """Microseconds since the epoch (UTC) of naive-UTC or aware times; NaT as int64 min."""
+    s = values if isinstance(values, pd.Series) else pd.Series(values, index=index)
+    if not pd.api.types.is_datetime64_any_dtype(s):
+        s = pd.to_datetime(s)
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    return s.to_numpy("datetime64[us]").view("int64")
+
+
+def _local_us(utc_us: np.ndarray, zone: str) -> np.ndarray:
+    """Local wall-clock microseconds of UTC microseconds in an IANA zone."""
+    idx = pd.DatetimeIndex(utc_us.view("datetime64[us]")).tz_localize("UTC").tz_convert(zone)
+    return idx.tz_localize(None).asi8
+
+
+def _zone_groups(zone: "pd.Series | str", n: int) -> Iterator[tuple[str, slice | np.ndarray]]:
+    """Each time zone with the positions of its rows."""
+    if isinstance(zone, str):
+        yield zone, slice(None)
+        return
+    if len(zone) != n:
+        raise ValueError(f"zone has {len(zone)} rows, the times have {n}")
+    codes, uniques = pd.factorize(zone)
+    if (codes < 0).any():
+        raise ValueError(f"zone: {(codes < 0).sum()} row(s) have no time zone")
+    if len(uniques) == 1:
+        yield str(uniques[0]), slice(None)
+        return
+    for i, name in enumerate(uniques):
+        yield str(name), np.flatnonzero(codes == i)
+
+
+def _clock(local_us: np.ndarray, calendar: WorkCalendar) -> tuple[np.ndarray, np.ndarray, DayTable]:
+    """Working minutes since the table's start at each local time, the local day indexes, and the table."""
+    day = local_us // DAY_US
+    lo, hi = day.min(), day.max()
+    table = calendar.table(_year(lo), _year(hi))
+    idx = day - table.day0
+    minute = (local_us - day * DAY_US) / MINUTE_US
+    total = table.cum[idx]
+    for starts, lengths in zip(table.starts, table.lengths, strict=True):
+        part = minute - starts[idx]
+        np.maximum(part, 0.0, out=part)
+        np.minimum(part, lengths[idx], out=part)
+        total += part
+    return total, idx, table
+
+
+def _year(day: np.int64) -> int:
+    """The year of a day number since the epoch."""
+    return (_EPOCH + dt.timedelta(days=int(day))).year
+
+
+Measure = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, WorkCalendar], np.ndarray]
+
+
+def _pairwise(
+    received_utc: Times, later_utc: Times, zone: "pd.Series | str", calendar: WorkCalendar, measure: Measure
+) -> pd.Series:
+    """`measure` of every (receipt, later time) pair with both times present and in order; NaN for the others."""
+    index = received_utc.index if isinstance(received_utc, pd.Series) else pd.RangeIndex(1)
+    start, end = _utc_us(received_utc, index), _utc_us(later_utc, index)
+    out = np.full(len(start), np.nan)
+    for name, rows in _zone_groups(zone, len(start)):
+        a, b = start[rows], end[rows]
+        ok = (a != _NAT) & (b != _NAT) & (b >= a)
+        if ok.any():
+            a, b = a[ok], b[ok]
+            part = out[rows]
+            part[ok] = measure(a, b, _local_us(a, name), _local_us(b, name), calendar)
+            out[rows] = part
+    return pd.Series(out, index=index)
+
+
+def _working(a: np.ndarray, b: np.ndarray, la: np.ndarray, lb: np.ndarray, calendar: WorkCalendar) -> np.ndarray:
+    """Working minutes between the local times."""
+    clock = _clock(np.concatenate([la, lb]), calendar)[0]
+    # A clock set back inside working hours would replay minutes: working time never exceeds elapsed time.
+    return np.clip(clock[len(la) :] - clock[: len(la)], 0.0, (b - a) / MINUTE_US)
+
+
+def _elapsed(a: np.ndarray, b: np.ndarray, la: np.ndarray, lb: np.ndarray, calendar: WorkCalendar) -> np.ndarray:
+    """Calendar minutes between the UTC times."""
+    return (b - a) / MINUTE_US
+
+
+def _workdays_between(
+    a: np.ndarray, b: np.ndarray, la: np.ndarray, lb: np.ndarray, calendar: WorkCalendar
+) -> np.ndarray:
+    """Working days strictly after the local day of the receipt and strictly before the local day of the end."""
+    _, idx, table = _clock(np.concatenate([la, lb]), calendar)
+    first, last = idx[: len(la)], idx[len(la) :]
+    return (table.workdays_before[last] - table.workdays_before[np.minimum(first + 1, last)]).astype("float64")
+
+
+def working_minutes(
+    received_utc: pd.Series, replied_utc: pd.Series, zone: "pd.Series | str", calendar: WorkCalendar
+) -> pd.Series:
+    """Working minutes from receipt to first reply, on local clocks of `zone`; NaN when unanswered."""
+    return _pairwise(received_utc, replied_utc, zone, calendar, _working).rename("working_min")
+
+
+Unit = Literal["wh", "h", "wd"]
+DEADLINE_PRESETS = ("8wh", "9wh", "24h", "1wd")
+BACKLOG_BUCKETS = ("<1", "1-3", "3-7", ">7")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """An answer deadline: `amount` working hours ("wh"), calendar hours ("h") or working days ("wd")."""
+
+    amount: float
+    unit: Unit
+
+    @classmethod
+    def parse(cls, text: str) -> "Deadline":
+        """A deadline written like "8wh", "9wh", "24h", "1wd", "2.5h"."""
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)(wh|h|wd)", text.strip().lower().replace(" ", ""))
+        if not m or float(m[1]) <= 0 or (m[2] == "wd" and not float(m[1]).is_integer()):
+            raise ValueError(
+                f"deadline {text!r}: write N working hours as 'Nwh' (8wh), N calendar hours as 'Nh' (24h), "
+                "or N whole working days as 'Nwd' (1wd); N > 0"
+            )
+        return cls(float(m[1]), cast(Unit, m[2]))
+
+    def __str__(self) -> str:
+        """The deadline as written: "8wh"."""
+        return f"{self.amount:g}{self.unit}"
+
+    def _within(self, received: Times, later: Times, zone: "pd.Series | str", calendar: WorkCalendar) -> pd.Series:
+        """1.0 where `later` is within the deadline of the receipt, 0.0 where past it, NaN where not comparable."""
+        if self.unit == "wd":
+            passed = _pairwise(received, later, zone, calendar, _workdays_between)
+            return (passed < self.amount).astype("float64").where(passed.notna())
+        measure = _working if self.unit == "wh" else _elapsed
+        minutes = _pairwise(received, later, zone, calendar, measure)
+        return (minutes <= self.amount * 60).astype("float64").where(minutes.notna())
+
+
+def deadline_met(
+    received_utc: pd.Series,
+    replied_utc: pd.Series,
+    zone: "pd.Series | str",
+    calendar: WorkCalendar,
+    deadline: "str | Deadline",
+    as_of: Times | None = None,
+) -> pd.Series:
+    """Whether each inquiry was answered within the deadline; <NA> while unanswered with the deadline still ahead."""
+    rule = deadline if isinstance(deadline, Deadline) else Deadline.parse(deadline)
+    index = received_utc.index
+    met = rule._within(received_utc, replied_utc, zone, calendar).to_numpy()
+    answered = _utc_us(replied_utc, index) != _NAT
+    unknown = (_utc_us(received_utc, index) == _NAT) | (answered & np.isnan(met))
+    if as_of is not None:
+        now = rule._within(received_utc, as_of, zone, calendar).to_numpy()
+        unknown |= ~answered & (now != 0.0)
+    return pd.Series(pd.arrays.BooleanArray(met == 1.0, unknown), index=index, name=f"met_{rule}")
+
+
+def backlog_age_working_days(
+    received_utc: pd.Series, as_of: Times, zone: "pd.Series | str", calendar: WorkCalendar
+) -> pd.Series:
+    """Age of each inquiry at `as_of` in standard working days (working minutes ÷ `Week.day_minutes`)."""
+    minutes = _pairwise(received_utc, as_of, zone, calendar, _working)
+    return (minutes / calendar.week.day_minutes).rename("age_wd")
+
+
+def backlog_bucket(age_working_days: pd.Series) -> pd.Series:
+    """The backlog bucket of each age: <1, 1-3, 3-7 or >7 working days (lower bound included)."""
+    bins = [0.0, 1.0, 3.0, 7.0, np.inf]
+    return pd.cut(age_working_days, bins, right=False, labels=list(BACKLOG_BUCKETS))
+
+
+def territory_calendars(territories: pd.DataFrame, schedules: Mapping[str, Week]) -> dict[str, WorkCalendar]:
+    """Each territory's calendar: its country's holidays, the week of its nearest self-or-ancestor in `schedules`."""
+    parent = dict(zip(territories["code"], territories["parent_code"], strict=True))
+    country = dict(zip(territories["code"], territories["country_code"], strict=True))
+    out = {}
+    for code in territories["code"]:
+        node, week, seen = code, None, set()
+        while isinstance(node, str) and node not in seen:
+            if node in schedules:
+                week = schedules[node]
+                break
+            seen.add(node)
+            node = parent.get(node)
+        cc = country.get(code)
+        out[code] = WorkCalendar.for_country(cc if isinstance(cc, str) else None, week)
+    return out
+
+
+@overload
+def _take(times: None, rows: np.ndarray) -> None: ...
+@overload
+def _take(times: Times, rows: np.ndarray) -> Times: ...
+def _take(times: Times | None, rows: np.ndarray) -> Times | None:
+    """The given rows of per-row times; a single time as it is."""
+    return times.iloc[rows] if isinstance(times, pd.Series) else times
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """Every territory's time zone and work calendar, to time inquiries of many territories at once."""
+
+    zones: Mapping[str, str]
+    calendars: Mapping[str, WorkCalendar] = field(default_factory=dict)
+
+    @classmethod
+    def from_frame(cls, territories: pd.DataFrame, schedules: Mapping[str, Week] | None = None) -> "Clocks":
+        """Clocks of a territory frame (code, parent_code, timezone, country_code) and schedule overrides."""
+        zones = dict(zip(territories["code"], territories["timezone"], strict=True))
+        return cls(zones, territory_calendars(territories, schedules or {}))
+
+    @classmethod
+    def load(cls, conn: Connection, data_dir: Path) -> "Clocks":
+        """Clocks of the registry in the database, with `<data_dir>/schedules.csv` applied."""
+        t = Territory
+        rows = conn.execute(select(t.code, t.parent_code, t.timezone, t.country_code)).all()
+        frame = pd.DataFrame(rows, columns=["code", "parent_code", "timezone", "country_code"])
+        return cls.from_frame(frame, read_schedules(data_dir / "schedules.csv", set(frame["code"])))
+
+    def _split(self, territory: pd.Series) -> Iterator[tuple[np.ndarray, pd.Series, WorkCalendar]]:
+        """Positions, time zones and calendar of the rows of each distinct calendar."""
+        unknown = set(pd.unique(territory)) - set(self.calendars)
+        if unknown:
+            raise ValueError(f"territory codes without a registry entry: {sorted(map(str, unknown))[:10]}")
+        ids: dict[WorkCalendar, int] = {}
+        number = {code: ids.setdefault(cal, len(ids)) for code, cal in self.calendars.items()}
+        calendars = list(ids)
+        group = territory.map(number).to_numpy(dtype="int64")
+        zone = territory.map(self.zones)
+        for i, cal in enumerate(calendars):
+            rows = np.flatnonzero(group == i)
+            if len(rows):
+                yield rows, zone.iloc[rows], cal
+
+    def _each(self, territory: pd.Series, fn: Callable[[np.ndarray, pd.Series, WorkCalendar], pd.Series]) -> pd.Series:
+        """`fn` applied to the rows of each calendar, put back in row order by position."""
+        parts = [fn(rows, zone, cal).set_axis(rows) for rows, zone, cal in self._split(territory)]
+        if not parts:
+            return pd.Series(np.nan, index=territory.index)
+        return pd.concat(parts).sort_index().set_axis(territory.index)
+
+    def working_minutes(self, received_utc: pd.Series, replied_utc: pd.Series, territory: pd.Series) -> pd.Series:
+        """Working minutes from receipt to first reply of inquiries of the given territories."""
+        return self._each(
+            territory,
+            lambda rows, zone, cal: working_minutes(received_utc.iloc[rows], replied_utc.iloc[rows], zone, cal),
+        )
+
+    def deadline_met(
+        self,
+        received_utc: pd.Series,
+        replied_utc: pd.Series,
+        territory: pd.Series,
+        deadline: "str | Deadline",
+        as_of: Times | None = None,
+    ) -> pd.Series:
+        """`deadline_met` for inquiries of the given territories."""
+        rule = deadline if isinstance(deadline, Deadline) else Deadline.parse(deadline)
+        return self._each(
+            territory,
+            lambda rows, zone, cal: deadline_met(
+                received_utc.iloc[rows], replied_utc.iloc[rows], zone, cal, rule, _take(as_of, rows)
+            ),
+        ).astype("boolean")
+
+    def backlog_age_working_days(self, received_utc: pd.Series, as_of: Times, territory: pd.Series) -> pd.Series:
+        """`backlog_age_working_days` for inquiries of the given territories."""
+        return self._each(
+            territory,
+            lambda rows, zone, cal: backlog_age_working_days(received_utc.iloc[rows], _take(as_of, rows), zone, cal),
+        )
