@@ -190,8 +190,12 @@ def test_new_day_extends_rollups_of_all_accounts(loaded: Engine, tmp_path: Path)
 def test_moving_an_account_rebuilds_territory_rollups(loaded: Engine, tmp_path: Path) -> None:
     """An account moved to another territory takes its whole history with it."""
     folder = copy_data(tmp_path)
-    accounts = (folder / "accounts.csv").read_text(encoding="utf-8").replace(
-        "facebook,2001,karasu.akim,Аким Карасуского района,KZ-KUS-KRS", "facebook,2001,karasu.akim,Аким,KZ-KUS-KST"
+    accounts = (
+        (folder / "accounts.csv")
+        .read_text(encoding="utf-8")
+        .replace(
+            "facebook,2001,karasu.akim,Аким Карасуского района,KZ-KUS-KRS", "facebook,2001,karasu.akim,Аким,KZ-KUS-KST"
+        )
     )
     write(folder / "accounts.csv", accounts)
     load_paths(loaded, [folder / "accounts.csv"])
