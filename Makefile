@@ -6,7 +6,6 @@ UV := .tools/bin/uv
 RUN := $(UV) run --locked
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
-export UV_PYTHON := $(shell command -v $(PYTHON))
 
 .PHONY: run test lint format demo bench clean
 
