@@ -13,16 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from etl.schedules import ScheduleError, Week, read_schedules
 from etl.worktime import (
     Clocks,
     Deadline,
-    ScheduleError,
-    Week,
     WorkCalendar,
     backlog_age_working_days,
     backlog_bucket,
     deadline_met,
-    read_schedules,
     working_minutes,
 )
 
