@@ -8,6 +8,8 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+# Accounts rebuilt at a time: bounds memory (a batch is at most this many accounts × days of history).
+BATCH_ACCOUNTS = 2_000
 FACTS = ["posts", "likes", "comments", "shares", "views", "inquiries", "answered"]
 
 
@@ -75,7 +77,10 @@ def refresh_rollups(conn: Connection) -> None:
     touched: list[pd.Timestamp] = []
     if len(dirty):
         touched.append(dirty["from_day"].min())
-        _rebuild(conn, dirty, end)
+        pks = np.sort(dirty["account_pk"].to_numpy())
+        for i in range(0, len(pks), BATCH_ACCOUNTS):
+            batch = pks[i : i + BATCH_ACCOUNTS]
+            _rebuild(conn, dirty, end, int(batch[0]), int(batch[-1]))
     start = _extend(conn, end)
     if start is not None:
         touched.append(start)
@@ -84,8 +89,9 @@ def refresh_rollups(conn: Connection) -> None:
     conn.execute(text("DELETE FROM rollupdirty"))
 
 
-def _rebuild(conn: Connection, dirty: pd.DataFrame, end: pd.Timestamp) -> None:
-    """Recompute AccountDay rows of the queued accounts from their from_day to `end`."""
+def _rebuild(conn: Connection, dirty: pd.DataFrame, end: pd.Timestamp, lo: int, hi: int) -> None:
+    """Recompute AccountDay rows of the queued accounts lo..hi from their from_day to `end`."""
+    batch = {"lo": lo, "hi": hi}
     firsts = _frame(
         conn,
         "SELECT r.account_pk, (SELECT min(d) FROM (SELECT min(day) AS d FROM followersnapshot f "
@@ -93,14 +99,17 @@ def _rebuild(conn: Connection, dirty: pd.DataFrame, end: pd.Timestamp) -> None:
         "WHERE p.account_pk = r.account_pk UNION ALL SELECT min(received_on) FROM inquiry i "
         "WHERE i.account_pk = r.account_pk) m) AS first_day, "
         "(SELECT f.followers FROM followersnapshot f WHERE f.account_pk = r.account_pk AND f.day < r.from_day "
-        "ORDER BY f.day DESC LIMIT 1) AS carried FROM rollupdirty r",
+        "ORDER BY f.day DESC LIMIT 1) AS carried FROM rollupdirty r WHERE r.account_pk BETWEEN :lo AND :hi",
         ["account_pk", "first_day", "carried"],
+        **batch,
     )
     conn.execute(
         text(
             "DELETE FROM accountday WHERE EXISTS (SELECT 1 FROM rollupdirty r "
-            "WHERE r.account_pk = accountday.account_pk AND accountday.day >= r.from_day)"
-        )
+            "WHERE r.account_pk = accountday.account_pk AND accountday.day >= r.from_day) "
+            "AND accountday.account_pk BETWEEN :lo AND :hi"
+        ),
+        batch,
     )
     firsts = firsts.dropna(subset=["first_day"]).merge(dirty, on="account_pk")
     if firsts.empty:
@@ -110,22 +119,26 @@ def _rebuild(conn: Connection, dirty: pd.DataFrame, end: pd.Timestamp) -> None:
     snaps = _frame(
         conn,
         "SELECT f.account_pk, f.day, f.followers FROM followersnapshot f JOIN rollupdirty r "
-        "ON r.account_pk = f.account_pk AND f.day >= r.from_day",
+        "ON r.account_pk = f.account_pk AND f.day >= r.from_day WHERE r.account_pk BETWEEN :lo AND :hi",
         ["account_pk", "day", "followers"],
+        **batch,
     )
     posts = _frame(
         conn,
         "SELECT p.account_pk, p.published_on, count(*), sum(p.likes), sum(p.comments), sum(p.shares), "
         "sum(coalesce(p.views, 0)) FROM post p JOIN rollupdirty r ON r.account_pk = p.account_pk "
-        "AND p.published_on >= r.from_day GROUP BY p.account_pk, p.published_on",
+        "AND p.published_on >= r.from_day WHERE r.account_pk BETWEEN :lo AND :hi "
+        "GROUP BY p.account_pk, p.published_on",
         ["account_pk", "day", "posts", "likes", "comments", "shares", "views"],
+        **batch,
     )
     inquiries = _frame(
         conn,
         "SELECT i.account_pk, i.received_on, count(*), count(i.first_reply_at) FROM inquiry i "
         "JOIN rollupdirty r ON r.account_pk = i.account_pk AND i.received_on >= r.from_day "
-        "GROUP BY i.account_pk, i.received_on",
+        "WHERE r.account_pk BETWEEN :lo AND :hi GROUP BY i.account_pk, i.received_on",
         ["account_pk", "day", "inquiries", "answered"],
+        **batch,
     )
     for frame in (snaps, posts, inquiries):
         frame["day"] = _days(frame["day"])

@@ -232,3 +232,12 @@ def test_unrecognised_header_is_a_clear_error(engine: Engine, tmp_path: Path) ->
     assert res.status == "rejected"
     assert "header not recognised" in res.message
     assert "closest kind is followers, which also needs: account_id, date, platform" in res.message
+
+
+def test_rollups_rebuilt_in_batches_are_the_same(engine: Engine, tmp_path: Path, monkeypatch) -> None:
+    """Rebuilding the rollups a few accounts at a time gives the same tables as all at once."""
+    from etl import rollups
+
+    monkeypatch.setattr(rollups, "BATCH_ACCOUNTS", 2)
+    load_paths(engine, [DATA])
+    assert content(engine) == content(make_reference(tmp_path))
