@@ -1,22 +1,42 @@
 """Fixtures: real databases loaded by the real ETL from the small hand-readable CSVs in tests/data."""
 
-import sqlite3
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
 
 from etl.db import make_engine
 from etl.load import load_paths
 
 DATA = Path(__file__).parent / "data"
+POSTGRES_URL = os.environ.get("GOVPULSE_TEST_POSTGRES_URL", "")
+NO_POSTGRES = (
+    "PostgreSQL tests skipped: set GOVPULSE_TEST_POSTGRES_URL=postgresql+psycopg://user@host:port/db "
+    "(.ci/run starts a server and sets it)"
+)
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """An empty SQLite database file."""
-    eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+def pytest_report_header() -> str:
+    """Say which databases the suite runs on."""
+    return "databases: SQLite and PostgreSQL" if POSTGRES_URL else f"databases: SQLite only. {NO_POSTGRES}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database: an SQLite file, and an emptied PostgreSQL database when one is configured."""
+    if request.param == "sqlite":
+        eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        if not POSTGRES_URL:
+            pytest.skip(NO_POSTGRES)
+        eng = make_engine(POSTGRES_URL)
+        SQLModel.metadata.drop_all(eng)
+        SQLModel.metadata.create_all(eng)
     yield eng
     eng.dispose()
 
@@ -29,12 +49,14 @@ def loaded(engine: Engine) -> Engine:
     return engine
 
 
-def dump(engine: Engine) -> list[str]:
-    """Every statement that recreates the database's content, for exact comparison."""
-    path = engine.url.database
-    assert path
-    with sqlite3.connect(path) as conn:
-        return list(conn.iterdump())
+def dump(engine: Engine) -> list[Any]:
+    """Every row of every table, in a fixed order, for exact comparison."""
+    out: list[Any] = []
+    with engine.connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = conn.execute(select(table)).all()
+            out.append((table.name, sorted((tuple(r) for r in rows), key=repr)))
+    return out
 
 
 def copy_data(tmp_path: Path) -> Path:
