@@ -78,6 +78,10 @@ def _explain(r: FileResult) -> None:
             )
         if r.error_count > len(r.errors):
             err.print(f"  … and {r.error_count - len(r.errors):,} more")
+        for column, names in r.unknown.items():
+            shown = ", ".join(sorted(names)[:200])
+            more = f" and {len(names) - 200:,} more" if len(names) > 200 else ""
+            err.print(f"  unknown {column} ({len(names):,}): {escape(shown)}{more}")
     if r.rejected_path:
         err.print(f"  rejected rows with reasons written to {escape(str(r.rejected_path))}")
 

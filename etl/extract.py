@@ -144,7 +144,7 @@ def read_chunks(src: Source, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, in
             chunksize=chunk_rows,
             header=0,
             names=src.columns,
-            skip_blank_lines=True,
+            skip_blank_lines=False,
             on_bad_lines="error",
             engine="c",
         )
@@ -152,7 +152,9 @@ def read_chunks(src: Source, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, in
             chunk = chunk.reset_index(drop=True)
             chunk["_line"] = range(first_line, first_line + len(chunk))
             first_line += len(chunk)
-            yield chunk, raw.tell()
+            # Blank lines are read as empty rows so that line numbers stay true, then dropped.
+            blank = (chunk[src.columns] == "").all(axis=1)
+            yield chunk[~blank], raw.tell()
 
 
 def order_sources(sources: list[Source]) -> list[Source]:

@@ -67,6 +67,7 @@ class FileResult:
     error_count: int = 0
     ignored: list[str] = field(default_factory=list)
     rejected_path: Path | None = None
+    unknown: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -117,6 +118,7 @@ def load_source(
             _load(conn, src, res, skip_bad_rows, chunk_rows, rejected_path, progress, started)
     except Rejected as exc:
         res.status, res.errors, res.error_count = "rejected", exc.errors, exc.count
+        res.seconds = time.perf_counter() - started
         res.rejected, res.inserted, res.updated, res.unchanged = res.rows_read, 0, 0, 0
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         res.status, res.message, res.error_count = "rejected", f"{src.path}: cannot be read: {exc}", 1
@@ -166,6 +168,7 @@ def _load(
         good, bad = validate(src.kind, chunk, src.decimal, ctx)
         if len(bad):
             error_count += len(bad)
+            _collect_unknown(res.unknown, bad)
             if sum(len(e) for e in errors) < limit:
                 errors.append(bad)
             if skip_bad_rows:
@@ -209,6 +212,15 @@ def _load(
             "loaded_at": dt.datetime.now(dt.UTC),
         },
     )
+
+
+def _collect_unknown(found: dict[str, set[str]], bad: pd.DataFrame) -> None:
+    """Remember every unknown account or territory by name (not only those among the first errors shown)."""
+    unknown = bad[bad["rule"].str.startswith("unknown")]
+    for column, values in unknown.groupby("column")["value"]:
+        names = found.setdefault(str(column), set())
+        if len(names) < 10_000:
+            names.update(values.astype(str))
 
 
 def _write_rejected(path: Path, chunk: pd.DataFrame | None, bad: pd.DataFrame) -> None:

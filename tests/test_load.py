@@ -254,3 +254,23 @@ def test_rollups_rebuilt_in_batches_are_the_same(engine: Engine, tmp_path: Path,
     monkeypatch.setattr(rollups, "BATCH_ACCOUNTS", 2)
     load_paths(engine, [DATA])
     assert content(engine) == content(make_reference(tmp_path))
+
+
+def test_blank_lines_keep_line_numbers_true(loaded: Engine, tmp_path: Path) -> None:
+    """Blank lines are skipped, and the lines after them are still numbered as an editor shows them."""
+    f = write(
+        tmp_path / "gaps.csv",
+        "date,platform,account_id,followers\n\n2026-03-06,instagram,1001,10500\n\n2026-03-06,instagram,1002,x\n",
+    )
+    [res] = load_paths(loaded, [f])
+    assert res.errors["line"].tolist() == [5]
+
+
+def test_unknown_accounts_are_all_listed_by_name(loaded: Engine, tmp_path: Path) -> None:
+    """Every unknown account is named, beyond the errors shown in full."""
+    lines = [f"2026-03-06,vk,{n},5" for n in range(60)]
+    f = write(tmp_path / "many.csv", "date,platform,account_id,followers\n" + "\n".join(lines) + "\n")
+    [res] = load_paths(loaded, [f])
+    assert len(res.errors) == 50
+    assert res.error_count == 60
+    assert res.unknown["account_id"] == {f"vk/{n}" for n in range(60)}
