@@ -326,6 +326,9 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role",
             epoch=dt.date(1900, 1, 1),
         )
+    # Facts in key order, so that the target's key B-tree is appended to rather than split at random;
+    # registries in file order, so that new accounts get ids in the order they were listed.
+    order = ", ".join(keys) if kind in DAY_COLUMN else "_line"
     update = ", ".join(
         f"{v} = coalesce(excluded.{v}, {target}.{v})" if v in optional else f"{v} = excluded.{v}" for v in values
     )
@@ -333,6 +336,7 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
     conn.execute(
         text(
             f"INSERT INTO {target} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM {stage} WHERE true "
+            f"ORDER BY {order} "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}{guard}"
         )
     )

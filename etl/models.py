@@ -53,8 +53,14 @@ class HandleHistory(SQLModel, table=True):
     last_seen: dt.date
 
 
+# Day-keyed history is clustered on its key in SQLite (no separate rowid tree): a load writes one B-tree.
+CLUSTERED = {"sqlite_with_rowid": False}
+
+
 class FollowerSnapshot(SQLModel, table=True):
     """Followers of an account on a day, as reported."""
+
+    __table_args__ = (CLUSTERED,)
 
     account_pk: int = Field(foreign_key="account.id", primary_key=True)
     day: dt.date = Field(primary_key=True)
@@ -115,7 +121,7 @@ class LoadLog(SQLModel, table=True):
 class AccountDay(SQLModel, table=True):
     """Daily rollup per account: followers carried forward over missing days, posts and inquiries of the day."""
 
-    __table_args__ = (Index("ix_accountday_day", "day"),)
+    __table_args__ = (Index("ix_accountday_day", "day"), CLUSTERED)
 
     account_pk: int = Field(foreign_key="account.id", primary_key=True)
     day: dt.date = Field(primary_key=True)
@@ -133,7 +139,7 @@ class AccountDay(SQLModel, table=True):
 class TerritoryDay(SQLModel, table=True):
     """Daily rollup per territory × platform × owner role, summed from AccountDay."""
 
-    __table_args__ = (Index("ix_territoryday_day", "day"),)
+    __table_args__ = (Index("ix_territoryday_day", "day"), CLUSTERED)
 
     territory_code: str = Field(primary_key=True)
     platform: str = Field(primary_key=True)

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 # Accounts rebuilt at a time: bounds memory (a batch is at most this many accounts × days of history).
 BATCH_ACCOUNTS = 2_000
+DAY_INDEXES = {"ix_accountday_day": ("accountday", "day"), "ix_territoryday_day": ("territoryday", "day")}
 FACTS = ["posts", "likes", "comments", "shares", "views", "inquiries", "answered"]
 
 
@@ -75,6 +76,12 @@ def refresh_rollups(conn: Connection) -> None:
     dirty = _frame(conn, "SELECT account_pk, from_day FROM rollupdirty", ["account_pk", "from_day"])
     dirty["from_day"] = _days(dirty["from_day"])
     touched: list[pd.Timestamp] = []
+    accounts = conn.execute(text("SELECT count(*) FROM account")).scalar_one()
+    # Rewriting most of the rollups: maintaining the day indexes row by row costs more than building them again.
+    bulk = len(dirty) > 1000 and len(dirty) * 2 > accounts
+    if bulk:
+        for name in DAY_INDEXES:
+            conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
     if len(dirty):
         touched.append(dirty["from_day"].min())
         pks = np.sort(dirty["account_pk"].to_numpy())
@@ -86,6 +93,9 @@ def refresh_rollups(conn: Connection) -> None:
         touched.append(start)
     if touched:
         _sum_territories(conn, min(touched).date())
+    if bulk:
+        for name, (table, column) in DAY_INDEXES.items():
+            conn.execute(text(f"CREATE INDEX {name} ON {table} ({column})"))
     conn.execute(text("DELETE FROM rollupdirty"))
 
 
