@@ -1,0 +1,329 @@
+"""Exports: charts as PNG/SVG stamped with title, period, data date and source; tables as CSV and XLSX."""
+
+import copy
+import datetime as dt
+import io
+import math
+import os
+import shutil
+import threading
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from dashboard.i18n import LOCALES, Tr, catalog
+
+WIDTH, SCALE = 1200, 2
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+# A cell starting with one of these is read as a formula by spreadsheets (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FOOTER_PX = 26
+STARTUP_SECONDS = 60
+
+
+class ExportUnavailable(RuntimeError):
+    """Pictures cannot be rendered here (no Chromium); the message says what to install."""
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested TOML tables as dotted keys."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+@cache
+def _briefing_catalog(lang: str) -> dict[str, Any]:
+    """The messages of exports and the briefing pack (dashboard/locales/briefing)."""
+    return _flatten(tomllib.loads((LOCALES / "briefing" / f"{lang}.toml").read_text(encoding="utf-8")))
+
+
+def translator(lang: str) -> Tr:
+    """A translator with the dashboard's messages and those of exports and the briefing pack."""
+    tr = Tr(lang)
+    tr.messages = catalog(tr.lang) | _briefing_catalog(tr.lang)
+    return tr
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What an exported chart carries besides itself: language, period, data date and (if the figure has none) title."""
+
+    lang: str
+    start: dt.date
+    end: dt.date
+    data_date: dt.date | None = None
+    title: str = ""
+
+    def file_name(self, name: str, ext: str) -> str:
+        """A file name such as `followers_2026-10-01_2026-10-31.png`."""
+        return f"{name}_{self.start.isoformat()}_{self.end.isoformat()}.{ext}"
+
+
+def stamp(fig: go.Figure, meta: Stamp) -> go.Figure:
+    """A copy of `fig` with title, the period in the subtitle and a footer "Data as of … · Source: govpulse"."""
+    tr = translator(meta.lang)
+    out = go.Figure(fig)
+    layout = out.layout
+    title = layout.title.text or meta.title
+    span = tr.span(meta.start, meta.end)
+    subtitle = layout.title.subtitle.text or ""
+    if span not in subtitle:
+        subtitle = f"{span} · {subtitle}" if subtitle else span
+    footer = tr("export.source")
+    if meta.data_date is not None:
+        footer = f"{tr('export.data_as_of', day=tr.date(meta.data_date))} · {footer}"
+    legend = out.layout.showlegend is not False and sum(t.showlegend is not False for t in out.data) > 1
+    # Bottom margin wide enough for tick labels, axis title, legend and footer, so that plotly never grows it and
+    # the footer (placed in pixels below the plot) cannot collide with them.
+    axis = 70 if any(a.title.text for a in (out.layout.xaxis,)) else 40
+    bottom = axis + FOOTER_PX + (24 * _legend_rows(out) + 8 if legend else 0)
+    out.update_layout(
+        title={"text": title, "subtitle": {"text": subtitle}, "x": 0, "xref": "paper", "xanchor": "left"},
+        margin={"b": bottom, "l": max(layout.margin.l or 0, 10), "r": max(layout.margin.r or 0, 20)},
+    )
+    if any(t.type == "bar" and t.text is not None for t in out.data):
+        # Value labels outside the bars would be cut at the plot's edge.
+        out.update_traces(cliponaxis=False, selector={"type": "bar"})
+        out.update_layout(margin={"r": max(out.layout.margin.r or 0, 60)})
+    out.update_yaxes(automargin=True)
+    if legend:
+        height = out.layout.height or 450
+        out.update_layout(legend={"yref": "container", "y": (FOOTER_PX + 2) / height, "yanchor": "bottom"})
+    out.add_annotation(
+        text=footer,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="bottom",
+        yshift=-bottom + 4,
+        showarrow=False,
+        font={"size": 11, "color": "#52606d"},
+    )
+    return out
+
+
+def _legend_rows(fig: go.Figure) -> int:
+    """About how many rows a horizontal legend of `fig` takes at its width."""
+    names = [str(t.name or "") for t in fig.data if t.showlegend is not False]
+    width = (fig.layout.width or WIDTH) - 40
+    rows, used = 1, 0.0
+    for name in names:
+        item = 48 + 7.5 * len(name)
+        if used and used + item > width:
+            rows, used = rows + 1, 0
+        used += item
+    return rows
+
+
+def chromium_path() -> str | None:
+    """The Chrome/Chromium binary kaleido will drive: $BROWSER_PATH, else the first one found on PATH."""
+    wanted = os.environ.get("BROWSER_PATH")
+    if wanted:
+        return wanted if Path(wanted).is_file() else None
+    return next((p for p in map(shutil.which, BROWSERS) if p), None)
+
+
+class _Renderer:
+    """This process's one kaleido server: started once, then reused; one picture at a time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.started = False
+        self.ready = False
+
+    def start(self) -> None:
+        """Launch the browser in kaleido's server thread without waiting for it."""
+        import kaleido  # imported here: only rendering needs it
+
+        if self.started:
+            return
+        browser = chromium_path()
+        if browser is None:
+            raise ExportUnavailable(translator("en")("export.no_browser"))
+        # mathjax=False: its default is a CDN script, and these machines have no internet.
+        kaleido.start_sync_server(n=1, timeout=60, mathjax=False, path=browser, silence_warnings=True)
+        self.started = True
+
+    def first_call(self, spec: dict[str, Any], opts: dict[str, Any]) -> Any:
+        """The first picture, waited for with a time limit: if the browser never starts, kaleido would wait forever."""
+        import kaleido
+
+        box: list[Any] = []
+
+        def call() -> None:
+            try:
+                box.append(kaleido.calc_fig_sync(spec, opts=opts))
+            except Exception as exc:  # handed to the caller's thread below
+                box.append(exc)
+
+        worker = threading.Thread(target=call, daemon=True, name="govpulse-kaleido-first")
+        worker.start()
+        worker.join(STARTUP_SECONDS)
+        if not box or isinstance(box[0], Exception):
+            cause = box[0] if box else TimeoutError(f"no picture within {STARTUP_SECONDS} s")
+            raise ExportUnavailable(f"{chromium_path()} did not render a chart: {cause}") from None
+        self.ready = True
+        return box[0]
+
+    def render(self, fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> bytes:
+        import kaleido
+
+        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+        with self.lock:
+            self.start()
+            spec = fig.to_plotly_json()
+            return bytes(kaleido.calc_fig_sync(spec, opts=opts) if self.ready else self.first_call(spec, opts))
+
+
+_RENDERER = _Renderer()
+
+
+def warm_up() -> None:
+    """Start this process's browser now (it takes seconds) so that it is ready when the first picture is asked for."""
+    with _RENDERER.lock:
+        _RENDERER.start()
+
+
+def render(fig: go.Figure, fmt: str = "png", width: int = WIDTH, height: int | None = None, scale: float = 1) -> bytes:
+    """A figure as picture bytes (png, svg, pdf, jpeg) through this process's kaleido server."""
+    return _RENDERER.render(fig, fmt, width, height or int(fig.layout.height or 450), scale)
+
+
+def to_png(fig: go.Figure, meta: Stamp, width: int = WIDTH, scale: float = SCALE) -> bytes:
+    """The stamped chart as a PNG at `scale` × its size (2× by default, sharp on slides and print)."""
+    return render(stamp(fig, meta), "png", width, scale=scale)
+
+
+def to_svg(fig: go.Figure, meta: Stamp, width: int = WIDTH) -> bytes:
+    """The stamped chart as an SVG."""
+    return render(stamp(fig, meta), "svg", width)
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would read as a formula, prefixed with `'`; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell and header neutralised (numbers, dates and empties untouched)."""
+    out = df.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def to_csv(df: pd.DataFrame) -> bytes:
+    """The table as CSV in UTF-8 with a BOM (so that Excel opens Cyrillic correctly), formula-safe."""
+    return _safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _cell(value: Any) -> Any:
+    """A value as openpyxl writes it: numbers as numbers, dates as dates, empties as empty cells."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime().replace(tzinfo=None)
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return _cell(value.item())
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, str | int | float | dt.date | bool):
+        return value
+    return str(value)
+
+
+def to_xlsx(df: pd.DataFrame, sheet: str = "govpulse") -> bytes:
+    """The table as an XLSX workbook: numbers stay numbers, the header is bold and frozen, widths fit the contents."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "".join(c for c in sheet if c not in "[]:*?/\\")[:31] or "govpulse"
+    safe = _safe(df)
+    ws.append([str(c) for c in safe.columns])
+    for row in safe.itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for i, col in enumerate(safe.columns, start=1):
+        letter = get_column_letter(i)
+        width = max([len(str(col)), *(len(_shown(c.value)) for c in ws[letter][1:200])])
+        ws.column_dimensions[letter].width = min(max(width + 2, 8), 60)
+        if pd.api.types.is_datetime64_any_dtype(df[df.columns[i - 1]]):
+            for c in ws[letter][1:]:
+                c.number_format = "yyyy-mm-dd"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, dt.datetime | dt.date):
+        return "2026-01-01"
+    return str(value)
+
+
+def export_buttons(fig: go.Figure | None, df: pd.DataFrame | None, meta: Stamp, name: str) -> None:
+    """Download buttons in one row under a chart (PNG, SVG) and / or a table (CSV, Excel); `name` names the files
+    and keys the buttons (unique on a page). Pictures and workbooks are made only when a button is clicked."""
+    import streamlit as st  # imported here: the rest of this module is used outside Streamlit (CLI, tests)
+
+    tr = translator(meta.lang)
+    buttons: list[tuple[str, Any, str, str]] = []
+    if fig is not None:
+        if chromium_path() is None:
+            st.caption(tr("export.no_browser"))
+        else:
+            frozen = copy.deepcopy(fig)
+            buttons += [
+                ("png", lambda: to_png(frozen, meta), "image/png", "export.png"),
+                ("svg", lambda: to_svg(frozen, meta), "image/svg+xml", "export.svg"),
+            ]
+    if df is not None:
+        buttons += [
+            ("csv", to_csv(df), "text/csv", "export.csv"),
+            (
+                "xlsx",
+                lambda: to_xlsx(df, name),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "export.xlsx",
+            ),
+        ]
+    row = st.container(horizontal=True, gap="small")
+    for ext, data, mime, label in buttons:
+        row.download_button(
+            tr(label),
+            data,
+            file_name=meta.file_name(name, ext),
+            mime=mime,
+            icon=":material/download:",
+            help=tr(f"{label}_help"),
+            on_click="ignore",
+            type="tertiary",
+            key=f"export_{name}_{ext}",
+        )
