@@ -255,7 +255,13 @@ def deadline_met(
     answered = _utc_us(replied_utc, index) != _NAT
     unknown = (_utc_us(received_utc, index) == _NAT) | (answered & np.isnan(met))
     if as_of is not None:
-        now = rule._within(received_utc, as_of, zone, calendar).to_numpy()
+        # Only unanswered inquiries are judged at `as_of`: timing the others again would double the work.
+        waiting = np.flatnonzero(~answered)
+        now = np.full(len(index), np.nan)
+        if len(waiting):
+            rows = received_utc.iloc[waiting]
+            zones = zone if isinstance(zone, str) else zone.iloc[waiting]
+            now[waiting] = rule._within(rows, _take(as_of, waiting), zones, calendar).to_numpy()
         unknown |= ~answered & (now != 0.0)
     return pd.Series(pd.arrays.BooleanArray(met == 1.0, unknown), index=index, name=f"met_{rule}")
 
@@ -324,25 +330,37 @@ class Clocks:
 
     def _split(self, territory: pd.Series) -> Iterator[tuple[np.ndarray, pd.Series, WorkCalendar]]:
         """Positions, time zones and calendar of the rows of each distinct calendar."""
-        unknown = set(pd.unique(territory)) - set(self.calendars)
+        codes, codes_of = pd.factorize(territory)
+        unknown = set(codes_of) - set(self.calendars) | ({"(none)"} if (codes < 0).any() else set())
         if unknown:
             raise ValueError(f"territory codes without a registry entry: {sorted(map(str, unknown))[:10]}")
+        # Calendars and zones are looked up once per distinct territory, then spread to the rows by its code.
         ids: dict[WorkCalendar, int] = {}
-        number = {code: ids.setdefault(cal, len(ids)) for code, cal in self.calendars.items()}
-        calendars = list(ids)
-        group = territory.map(number).to_numpy(dtype="int64")
-        zone = territory.map(self.zones)
-        for i, cal in enumerate(calendars):
+        calendar_of = np.array([ids.setdefault(self.calendars[c], len(ids)) for c in codes_of], dtype="int64")
+        zones = pd.Index(sorted({self.zones[c] for c in codes_of}))
+        zone_of = zones.get_indexer(pd.Index([self.zones[c] for c in codes_of]))
+        group = calendar_of[codes]
+        for i, cal in enumerate(ids):
             rows = np.flatnonzero(group == i)
             if len(rows):
-                yield rows, zone.iloc[rows], cal
+                yield rows, pd.Series(pd.Categorical.from_codes(zone_of[codes[rows]], zones)), cal
 
-    def _each(self, territory: pd.Series, fn: Callable[[np.ndarray, pd.Series, WorkCalendar], pd.Series]) -> pd.Series:
-        """`fn` applied to the rows of each calendar, put back in row order by position."""
-        parts = [fn(rows, zone, cal).set_axis(rows) for rows, zone, cal in self._split(territory)]
-        if not parts:
-            return pd.Series(np.nan, index=territory.index)
-        return pd.concat(parts).sort_index().set_axis(territory.index)
+    def _each(
+        self,
+        territory: pd.Series,
+        fn: Callable[[np.ndarray, pd.Series, WorkCalendar], pd.Series],
+        boolean: bool = False,
+    ) -> pd.Series:
+        """`fn` applied to the rows of each calendar, put back in row order by position (nullable if `boolean`)."""
+        values = np.zeros(len(territory), bool) if boolean else np.full(len(territory), np.nan)
+        missing = np.ones(len(territory), bool)
+        for rows, zone, cal in self._split(territory):
+            part = fn(rows, zone, cal)
+            values[rows] = part.to_numpy(dtype=bool, na_value=False) if boolean else part.to_numpy(dtype="float64")
+            missing[rows] = part.isna().to_numpy()
+        if boolean:
+            return pd.Series(pd.arrays.BooleanArray(values, missing), index=territory.index)
+        return pd.Series(values, index=territory.index)
 
     def working_minutes(self, received_utc: pd.Series, replied_utc: pd.Series, territory: pd.Series) -> pd.Series:
         """Working minutes from receipt to first reply of inquiries of the given territories."""
@@ -366,7 +384,8 @@ class Clocks:
             lambda rows, zone, cal: deadline_met(
                 received_utc.iloc[rows], replied_utc.iloc[rows], zone, cal, rule, _take(as_of, rows)
             ),
-        ).astype("boolean")
+            boolean=True,
+        )
 
     def backlog_age_working_days(self, received_utc: pd.Series, as_of: Times, territory: pd.Series) -> pd.Series:
         """`backlog_age_working_days` for inquiries of the given territories."""
