@@ -201,3 +201,39 @@ def serve(port: Annotated[int, typer.Option(help="Port to listen on")] = 8501) -
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
     cmd += ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
     raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
+
+
+@app.command()
+def brief(
+    territory: Annotated[str, typer.Option(help="Territory code: a country, region or district (KZ-KUS, RU-ALT…)")],
+    date_from: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD or DD.MM.YYYY)")],
+    date_to: Annotated[str, typer.Option("--to", help="Last day of the period")],
+    out_file: Annotated[Path, typer.Option("--out", help="File to write (.pptx or .pdf)")],
+    lang: Annotated[str | None, typer.Option(help="ru or en (default: the language setting)")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="pptx or pdf (default: from the --out suffix)")] = None,
+) -> None:
+    """Write the briefing pack of a territory and period: 16:9 slides (PPTX) or the same pages as PDF."""
+    # Imported here: the briefing renders the dashboard's charts, and etl must not need the dashboard to import.
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")  # the dashboard's cached queries warn "no runtime" outside Streamlit
+    from dashboard.brief import BriefError, build
+    from dashboard.exports import ExportUnavailable
+
+    form = fmt or out_file.suffix.lstrip(".").lower() or "pptx"
+    if form not in {"pptx", "pdf"}:
+        raise typer.BadParameter("must be pptx or pdf", param_hint="--format")
+    language = lang or get_settings().language
+    if language not in {"ru", "en"}:
+        raise typer.BadParameter("must be ru or en", param_hint="--lang")
+    start, stop = _parse_day(date_from), _parse_day(date_to)
+    if stop < start:
+        raise typer.BadParameter("--to is before --from", param_hint="--to")
+    try:
+        data = build(territory, start, stop, language, form)
+    except (BriefError, ExportUnavailable) as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_bytes(data)
+    err.print(f"Briefing pack written to {escape(str(out_file))} ({len(data) / 1e6:.1f} MB)")
