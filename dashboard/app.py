@@ -1,8 +1,27 @@
-"""govpulse dashboard: the router and the shared sidebar."""
+"""govpulse dashboard: the router (st.navigation) and the shared sidebar filters, kept in the URL."""
 
 import streamlit as st
 
+from dashboard import sidebar
+from dashboard.i18n import translator
+
 st.set_page_config(page_title="govpulse", page_icon="📊", layout="wide")
 
-pages = [st.Page("app_pages/overview.py", title="Overview", icon="🏠", default=True)]
+PAGES = [
+    ("overview", ":material/dashboard:"),
+    ("growth", ":material/trending_up:"),
+    ("rankings", ":material/leaderboard:"),
+    ("responsiveness", ":material/forum:"),
+    ("compare", ":material/compare_arrows:"),
+    ("account", ":material/account_circle:"),
+    ("coverage", ":material/verified:"),
+    ("data", ":material/database:"),
+]
+
+filters = sidebar.render()
+tr = translator(filters.lang)
+pages = [
+    st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name, default=name == "overview")
+    for name, icon in PAGES
+]
 st.navigation(pages).run()

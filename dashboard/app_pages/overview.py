@@ -1,27 +1,53 @@
-"""Overview: the headline numbers of the latest 30 days against the 30 before."""
-
-import datetime as dt
+"""Overview for leadership: KPI cards against the previous period, the movers, and the alerts."""
 
 import streamlit as st
 
-from dashboard import queries
+from dashboard import analysis, cards, charts, queries, ui
 
-st.title("govpulse")
-st.caption("Synthetic demo data unless you loaded your own.")
-span = queries.data_range()
-if span is None:
-    st.info("The database is empty. Load data with `govpulse load PATH` or build the demo with `govpulse demo`.")
-    st.stop()
-last = span[1]
-start = last - dt.timedelta(days=29)
-now = queries.kpis("country", start, last)
-before = queries.kpis("country", start - dt.timedelta(days=30), start - dt.timedelta(days=1))
-st.subheader(f"{start:%d.%m.%Y} – {last:%d.%m.%Y}")
-for (_, row), (_, prev) in zip(now.iterrows(), before.iterrows(), strict=True):
-    st.markdown(f"#### {row['territory_name']}")
-    cols = st.columns(4)
-    cols[0].metric("Followers", f"{row['followers_end']:,.0f}", f"{row['growth_abs']:+,.0f}")
-    cols[1].metric("Accounts active", f"{row['accounts_active']:,} / {row['accounts']:,}")
-    cols[2].metric("Posts", f"{row['posts']:,}", f"{row['posts'] - prev['posts']:+,}")
-    rate = row["response_rate_pct"]
-    cols[3].metric("Response rate", "—" if rate != rate else f"{rate:.0f} %")
+page = ui.start("page.overview")
+tr, f = page.tr, page.f
+conf = queries.settings(f.lang)
+now = page.kpis(f.parent_level)
+before = page.kpis(f.parent_level, page.before)
+if not ui.has_pages(now):
+    ui.stop(tr, "empty.selection")
+fresh = queries.freshness(*page.period, page.scope)
+kpis = cards.kpi_cards(now.iloc[0], before.iloc[0] if len(before) else None, fresh, tr)
+for row in (kpis[:4], kpis[4:]):
+    for column, card in zip(st.columns(4), row, strict=True):
+        ui.card(column, **card)
+
+st.subheader(tr("overview.movers", level=tr(f"level.{page.level}_plural")))
+table = page.kpis(page.level)
+movers = analysis.movers(table)
+if movers.empty:
+    st.info(tr("empty.movers"))
+else:
+    ui.chart(charts.movers(movers, tr, page.note(int(table["growth_pct"].notna().sum()), "unit.territories")))
+
+st.subheader(tr("overview.alerts"))
+pages = page.kpis("account")
+silent = analysis.silent(queries.last_posts(page.period.end, page.scope), page.period.end, conf.active_days)
+jumps = queries.jumps(*page.period, page.scope, analysis.SPIKE_MIN_GAIN, analysis.SPIKE_MIN_RATIO)
+low = analysis.under_target(pages, conf.response_target_pct)
+tabs = st.tabs(
+    [
+        tr("alert.silent", days=conf.active_days, n=tr.num(len(silent))),
+        tr("alert.spikes", n=tr.num(len(jumps))),
+        tr("alert.low", target=tr.pct(conf.response_target_pct, 0), n=tr.num(len(low))),
+    ]
+)
+with tabs[0]:
+    st.caption(tr("alert.silent_help", days=conf.active_days, day=tr.date(page.period.end)))
+    ui.pages_table(silent, {"last_post": ("col.last_post", "date"), "days": ("col.days_silent", "int")}, tr)
+with tabs[1]:
+    st.caption(
+        tr("alert.spikes_help", gain=tr.num(analysis.SPIKE_MIN_GAIN), ratio=tr.pct(analysis.SPIKE_MIN_RATIO * 100, 0))
+    )
+    jumps = jumps.assign(gain=jumps["followers"] - jumps["before"])
+    spike_cols = {"day": ("col.day", "date"), "before": ("col.before", "int"), "followers": ("col.after", "int")}
+    ui.pages_table(jumps, spike_cols | {"gain": ("col.gain", "int")}, tr)
+with tabs[2]:
+    st.caption(tr("alert.low_help", target=tr.pct(conf.response_target_pct, 0), n=conf.min_sample_inquiries))
+    low_cols = {"inquiries": ("col.inquiries", "int"), "answered": ("col.answered", "int")}
+    ui.pages_table(low, low_cols | {"response_rate_pct": ("col.response_rate", "pct")}, tr)

@@ -1,0 +1,143 @@
+"""Pure computations behind the pages: series shapes, movers, alerts, responsiveness by week, coverage funnel."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+SPIKE_MIN_GAIN = 500  # followers in one day …
+SPIKE_MIN_RATIO = 0.2  # … and at least this share of the day before: bought audiences arrive like this
+TOP_SERIES = 10
+STAGES = ("required", "existing", "verified", "active", "answering")
+WHO = ("owner", "press_service", "other", "nobody")
+
+
+def top_series(df: pd.DataFrame, other: str, n: int = TOP_SERIES) -> pd.DataFrame:
+    """Keep the `n` series (`name`) largest on the last day; sum the rest into one series named `other`."""
+    last = df[df["day"] == df["day"].max()].groupby("name")["value"].sum().sort_values(ascending=False)
+    if len(last) <= n + 1:
+        return df
+    keep = list(last.index[:n])
+    rest = df[~df["name"].isin(keep)].groupby("day", as_index=False)["value"].sum().assign(name=other)
+    out = pd.concat([df[df["name"].isin(keep)], rest], ignore_index=True)
+    order = {name: i for i, name in enumerate([*keep, other])}
+    return out.sort_values(["name", "day"], key=lambda s: s.map(order) if s.name == "name" else s)
+
+
+def reshape(df: pd.DataFrame, mode: str, population: pd.Series | None = None) -> pd.DataFrame:
+    """Followers per series (`day`, `name`, `value`) as absolute, indexed to 100 on the first day, or per 1,000."""
+    if mode == "index":
+        first = df.sort_values("day").groupby("name")["value"].transform("first")
+        return df.assign(value=(df["value"] / first.where(first > 0) * 100).round(1))
+    if mode == "per1000":
+        pop = df["name"].map(population) if population is not None else np.nan
+        return df.assign(value=(df["value"] / pd.Series(pop, index=df.index).where(lambda p: p > 0) * 1000).round(2))
+    return df
+
+
+def weekly_net(df: pd.DataFrame) -> pd.DataFrame:
+    """Net new followers per week (weeks starting Monday) per series from daily counts (`day`, `name`, `value`)."""
+    if df.empty:
+        return pd.DataFrame(columns=["week", "name", "value"])
+    wide = df.pivot_table(index="day", columns="name", values="value", aggfunc="sum", sort=False)
+    weekly = wide.resample("W-MON", label="left", closed="left").last()
+    net = weekly.diff()
+    net.iloc[0] = weekly.iloc[0] - wide.iloc[0]
+    out = net.reset_index(names="week").melt(id_vars="week", var_name="name", value_name="value")
+    return out.dropna(subset=["value"])
+
+
+def movers(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The `n` largest growths and `n` largest drops of followers in % (`name`, `value`), without duplicates."""
+    rated = table.dropna(subset=["growth_pct"]).sort_values("growth_pct", ascending=False)
+    picked = pd.concat([rated.head(n), rated.tail(n)]).drop_duplicates("territory_code")
+    return pd.DataFrame({"name": picked["territory_name"], "value": picked["growth_pct"], "abs": picked["growth_abs"]})
+
+
+def silent(last_posts: pd.DataFrame, end: dt.date, days: int) -> pd.DataFrame:
+    """Pages that existed and posted nothing for `days` days or more before `end` (`id`, `last_post`, `days`)."""
+    first = pd.to_datetime(last_posts["first_day"])
+    existed = last_posts[first.notna() & (first <= pd.Timestamp(end - dt.timedelta(days=days)))]
+    since = (pd.Timestamp(end) - pd.to_datetime(existed["last_post"])).dt.days
+    out = existed.assign(days=since)
+    out = out[out["days"].isna() | (out["days"] >= days)]
+    return out.sort_values("days", ascending=False, na_position="first")
+
+
+def under_target(pages: pd.DataFrame, target: float) -> pd.DataFrame:
+    """Pages whose (rated) response rate is below the target, worst first."""
+    low = pages[pages["response_rate_pct"].notna() & (pages["response_rate_pct"] < target)]
+    return low.sort_values(["response_rate_pct", "inquiries"], ascending=[True, False])
+
+
+def week_of(days: pd.Series) -> pd.Series:
+    """The Monday starting each day's week."""
+    days = pd.to_datetime(days)
+    return pd.Series(days - pd.to_timedelta(days.dt.weekday, unit="D"), index=days.index)
+
+
+def month_of(days: pd.Series) -> pd.Series:
+    """The first day of each day's month."""
+    return pd.Series(pd.to_datetime(days).dt.to_period("M").dt.to_timestamp(), index=days.index)
+
+
+def responsiveness(inq: pd.DataFrame, by: list[str], min_sample: int) -> pd.DataFrame:
+    """Inquiries, answered, response rate, reply median and p90 (calendar and working) and the share answered
+    within the deadline, per group `by`; rates below the minimum sample are empty, as in the KPI table."""
+    met = inq["met"].astype("float64")
+    frame = inq.assign(
+        answered=inq["first_reply_at"].notna().astype("int64"),
+        met_n=(met == 1).astype("int64"),
+        judged=met.notna().astype("int64"),
+    )
+    groups = frame.groupby(by, dropna=False, sort=True)
+    out = groups.agg(
+        inquiries=("inquiry_id", "size"),
+        answered=("answered", "sum"),
+        met=("met_n", "sum"),
+        judged=("judged", "sum"),
+        median_min=("reply_min", "median"),
+        p90_min=("reply_min", lambda s: s.quantile(0.9)),
+        median_work=("work_min", "median"),
+        p90_work=("work_min", lambda s: s.quantile(0.9)),
+    ).reset_index()
+    rated = out["inquiries"] >= min_sample
+    replies_rated = out["answered"] >= min_sample
+    out["response_rate_pct"] = (out["answered"] / out["inquiries"] * 100).where(rated).round(1)
+    out["within_pct"] = (out["met"] / out["judged"].where(out["judged"] > 0) * 100).where(rated).round(1)
+    for col in ("median_min", "p90_min", "median_work", "p90_work"):
+        out[col] = out[col].where(replies_rated).round(1)
+    return out
+
+
+def who_answers(inq: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Share in % of inquiries answered by the official, the press service, someone else, or nobody, per `by`."""
+    who = inq["replied_by"].where(inq["first_reply_at"].notna(), "nobody").fillna("other")
+    who = who.where(who.isin(WHO), "other")
+    counts = pd.crosstab(inq[by], who).reindex(columns=list(WHO), fill_value=0)
+    shares = counts.div(counts.sum(axis=1), axis=0) * 100
+    return shares.round(1).reset_index(names="name").melt(id_vars="name", var_name="who", value_name="share")
+
+
+def backlog(inq: pd.DataFrame) -> pd.DataFrame:
+    """Unanswered inquiries per age bucket in working days."""
+    counts = inq.loc[inq["first_reply_at"].isna(), "bucket"].value_counts()
+    buckets = ["<1", "1-3", "3-7", ">7"]
+    return pd.DataFrame({"bucket": buckets, "count": [int(counts.get(b, 0)) for b in buckets]})
+
+
+def funnel(required: pd.DataFrame, pages: pd.DataFrame) -> pd.DataFrame:
+    """Each required page's stage flags: it exists (is in the period's page rows), is verified, active, answering.
+
+    `required`: registry rows of the required pages (`id`); `pages`: the KPI table's page rows with `id`."""
+    flags = required[["id"]].merge(pages[["id", "verified", "active", "answered"]], on="id", how="left")
+    out = required.assign(existing=flags["id"].isin(pages["id"]).to_numpy())
+    out["verified"] = out["existing"] & (flags["verified"].fillna(0).to_numpy() == 1)
+    out["active"] = out["verified"] & (flags["active"].fillna(0).to_numpy() == 1)
+    out["answering"] = out["active"] & (flags["answered"].fillna(0).to_numpy() > 0)
+    return out.assign(required=True)
+
+
+def funnel_counts(flags: pd.DataFrame) -> pd.DataFrame:
+    """Pages at each stage of the funnel."""
+    return pd.DataFrame({"stage": list(STAGES), "count": [int(flags[s].sum()) for s in STAGES]})

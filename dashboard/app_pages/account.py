@@ -1,0 +1,136 @@
+"""Account: one page — its owner and territory, followers with renames, posts by type, engagement, responsiveness."""
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import analysis, cards, charts, queries, ui
+
+page = ui.start("page.account")
+tr, f = page.tr, page.f
+conf = queries.settings(f.lang)
+pages = page.kpis("account").sort_values("followers_end", ascending=False)
+if pages.empty:
+    ui.stop(tr, "empty.selection")
+reg = queries.registry()
+owners = reg["owner_name"]
+label: dict[str, str] = {
+    str(i): f"{h} · {tr.label('platform', p)} · {owners[i]}"
+    for i, h, p in zip(pages["id"], pages["handle"], pages["platform"], strict=True)
+}
+chosen = str(
+    st.selectbox(
+        tr("account.pick"),
+        list(label),
+        format_func=lambda k: label[k],
+        key=ui.url_param("account", list(label), next(iter(label))),
+    )
+)
+ui.keep_in_url("account", chosen)
+row = pages[pages["id"] == int(chosen)].iloc[0]
+info: dict[str, Any] = {str(k): v for k, v in reg.loc[int(chosen)].items()}
+
+places = [info[c] for c in ("country_code", "region_code", "district_code") if isinstance(info[c], str)]
+where = " → ".join(page.name(c) for c in dict.fromkeys([*places, info["territory_code"]]))
+st.subheader(f"{info['owner_name']} — {info['handle']}")
+mark = (
+    tr("account.verified_since", day=tr.date(info["official_mark_on"]))
+    if info["official_mark"]
+    else tr("account.unverified")
+)
+facts = [
+    tr.label("platform", info["platform"]),
+    tr.label("role", info["owner_role"]),
+    tr("account.required") if info["required"] else tr("account.optional"),
+    mark,
+    tr("account.created", day=tr.date(info["created_on"])),
+]
+st.markdown(f"**{where}**  \n" + " · ".join(facts) + (f"  \n[{info['url']}]({info['url']})" if info["url"] else ""))
+
+before = page.kpis("account", page.before)
+before = before[before["id"].astype(str) == chosen]
+fresh = queries.freshness(*page.period, page.scope._replace(platforms=(info["platform"],)))
+kpis = cards.kpi_cards(row, before.iloc[0] if len(before) else None, fresh | {"reporting": 1}, tr)
+kpis = [k for k in kpis if k["label"] not in (tr("kpi.coverage"), tr("kpi.active"))]
+for row_cards in (kpis[:3], kpis[3:]):
+    for column, card in zip(st.columns(3), row_cards, strict=True):
+        ui.card(column, **card)
+
+days = queries.account_days((int(chosen),), *page.period)
+renames = queries.handles(int(chosen)).iloc[1:]
+renames = renames.assign(day=renames["first_seen"])
+note = page.note(int(days["observed"].sum()), "unit.snapshots")
+ui.chart(charts.account_followers(days, renames[renames["day"] >= page.period.start], tr, note))
+if len(renames):
+    st.caption(tr("account.renames", handles=" → ".join(queries.handles(int(chosen))["handle"])))
+
+left, right = st.columns(2)
+posts = queries.posts((int(chosen),), *page.period)
+with left:
+    if posts.empty:
+        st.info(tr("account.no_posts"))
+    else:
+        by_type = posts.groupby("post_type", as_index=False).agg(
+            posts=("id", "size"), interactions=("interactions", "sum")
+        )
+        by_type = by_type.assign(per_post=(by_type["interactions"] / by_type["posts"]).round(1)).sort_values(
+            "posts", ascending=False
+        )
+        ui.chart(charts.posts_by_type(by_type, tr, page.note(len(posts), "unit.posts")))
+with right:
+    weeks = (
+        days.assign(week=analysis.week_of(days["day"]))
+        .groupby("week", as_index=False)
+        .agg(posts=("posts", "sum"), interactions=("interactions", "sum"), followers=("followers", "mean"))
+    )
+    er = (
+        weeks["interactions"]
+        / weeks["posts"].where(weeks["posts"] > 0)
+        / weeks["followers"].where(weeks["followers"] > 0)
+        * 100
+    )
+    ui.chart(
+        charts.weekly(
+            weeks.assign(name=info["handle"], value=er.round(2)), "er_pct", tr, page.note(len(posts), "unit.posts")
+        )
+    )
+
+st.subheader(tr("account.citizens"))
+inq = queries.inquiries(*page.period, page.scope._replace(platforms=(info["platform"],), roles=()), "8wh")
+inq = inq[inq["id"] == int(chosen)]
+if inq.empty:
+    st.info(tr("empty.inquiries"))
+else:
+    weekly = analysis.responsiveness(
+        inq.assign(week=analysis.week_of(inq["received_on"]), name=info["handle"]),
+        ["week", "name"],
+        conf.min_sample_inquiries,
+    )
+    left, right = st.columns(2)
+    with left:
+        lines = weekly.assign(value=weekly["response_rate_pct"])[["week", "name", "value"]]
+        ui.chart(
+            charts.weekly(
+                lines, "response_rate_pct", tr, page.note(len(inq), "unit.inquiries"), conf.response_target_pct
+            )
+        )
+    with right:
+        ui.chart(
+            charts.who_answers(
+                analysis.who_answers(inq.assign(place=info["handle"]), "place"),
+                tr,
+                page.note(len(inq), "unit.inquiries"),
+            )
+        )
+    unanswered = inq[inq["first_reply_at"].isna()].sort_values("received_at")
+    st.markdown(tr("account.unanswered", n=tr.num(len(unanswered))))
+    shown = unanswered.assign(
+        received=unanswered["received_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        channel=unanswered["channel"].map(lambda c: tr.label("channel", c)),
+        topic=unanswered["topic"].map(lambda t: tr.label("topic", t)),
+    )
+    ui.table(pd.DataFrame(shown), {
+        "received": ("col.received_utc", "text"), "age_wd": ("col.age_wd", "num1"), "channel": ("col.channel", "text"),
+        "topic": ("col.topic", "text"), "inquiry_id": ("col.inquiry_id", "text"), "post_id": ("col.post_id", "text"),
+    }, tr, height=320)  # fmt: skip

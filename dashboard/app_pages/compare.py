@@ -1,0 +1,89 @@
+"""Compare: two to six territories or pages side by side on every KPI and chart."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import analysis, charts, queries, ui
+
+page = ui.start("page.compare")
+tr, f = page.tr, page.f
+conf = queries.settings(f.lang)
+WHAT = ["territory", "account"]
+what = ui.choice(
+    st, tr("compare.what"), WHAT, "what", "territory",
+    lambda v: tr(f"compare.what_{v}", level=tr(f"level.{page.level}_plural")).capitalize(),
+)  # fmt: skip
+table = page.kpis(page.level if what == "territory" else "account")
+if not ui.has_pages(table):
+    ui.stop(tr, "empty.selection")
+if what == "territory":
+    table = table.assign(key=table["territory_code"], name=table["territory_name"])
+else:
+    table = table.assign(
+        key=table["id"].astype(str),
+        name=table["handle"] + " · " + table["platform"].map(lambda p: tr.label("platform", p)),
+    )
+table = table.sort_values("followers_end", ascending=False)
+names = dict(zip(table["key"], table["name"], strict=True))
+if "p_ids" not in st.session_state and "ids" not in st.query_params:
+    st.session_state.p_ids = list(names)[:3]
+picked = st.multiselect(
+    tr("compare.pick"),
+    list(names),
+    format_func=lambda k: names[k],
+    key=ui.url_multi("ids", list(names)),
+    max_selections=6,
+)
+ui.keep_in_url("ids", ",".join(picked))
+if len(picked) < 2:
+    ui.stop(tr, "compare.need_two")
+rows = table.set_index("key").loc[picked]
+note = page.note(len(rows), "unit.compared")
+
+METRICS = {
+    "followers_end": ("col.followers", "int", ""),
+    "growth_pct": ("col.growth", "pct", "%"),
+    "followers_per_1000": ("col.per_1000", "num1", ""),
+    "posts_per_week": ("col.posts_per_week", "num2", ""),
+    "er_followers_pct": ("col.er", "pct2", "%"),
+    "response_rate_pct": ("col.response_rate", "pct", "%"),
+    "reply_median_min": ("col.reply_median", "min", "min"),
+    "reply_p90_min": ("col.reply_p90", "min", "min"),
+    "inquiries": ("col.inquiries", "int", ""),
+}
+if what == "account":
+    METRICS.pop("followers_per_1000")
+matrix = {tr(label): [ui.formatter(tr, kind)(v) for v in rows[col]] for col, (label, kind, _) in METRICS.items()}
+st.dataframe(
+    pd.DataFrame(matrix, index=list(rows["name"])).T.reset_index(names=tr("col.kpi")),
+    hide_index=True,
+    width="stretch",
+)
+grid = st.columns(3)
+for i, (col, (label, kind, unit)) in enumerate(METRICS.items()):
+    digits = {"int": 0, "num2": 2, "pct2": 2}.get(kind, 1)
+    with grid[i % 3]:
+        ui.chart(charts.compare(rows.assign(value=rows[col])[["name", "value"]], tr(label), unit, tr, note, digits))
+
+if what == "territory":
+    key = {"region": "region", "district": "district", "settlement": "territory"}[page.level]
+    daily = queries.series(key, *page.period, page.scope)
+    daily = daily[daily["key"].isin(picked)].assign(name=lambda d: d["key"].map(names), value=lambda d: d["followers"])
+else:
+    daily = queries.account_days(tuple(int(k) for k in picked), *page.period)
+    daily = daily.assign(name=daily["id"].astype(str).map(names), value=daily["followers"])
+left, right = st.columns(2)
+with left:
+    shaped = analysis.reshape(daily[["day", "name", "value"]], "index")
+    ui.chart(charts.followers(shaped, "index", tr, note))
+inq = queries.inquiries(*page.period, page.scope, "8wh")
+col = {"region": "region_code", "district": "district_code", "settlement": "territory_code"}[page.level]
+inq = inq.assign(key=inq[col] if what == "territory" else inq["id"].astype(str))
+inq = inq[inq["key"].isin(picked)]
+with right:
+    weekly = analysis.responsiveness(
+        inq.assign(week=analysis.week_of(inq["received_on"]), name=inq["key"].map(names)), ["week", "name"],
+        conf.min_sample_inquiries,
+    )  # fmt: skip
+    lines = weekly.assign(value=weekly["response_rate_pct"])[["week", "name", "value"]]
+    ui.chart(charts.weekly(lines, "response_rate_pct", tr, page.note(len(inq), "unit.inquiries")))

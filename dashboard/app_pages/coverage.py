@@ -1,0 +1,52 @@
+"""Coverage: the official-pages funnel required → existing → verified → active → answering, and the gaps."""
+
+import streamlit as st
+
+from dashboard import analysis, charts, queries, ui
+
+page = ui.start("page.coverage")
+tr, f = page.tr, page.f
+required = queries.in_scope(queries.registry(), page.scope)
+required = required[required["required"].astype(bool)]
+if required.empty:
+    ui.stop(tr, "coverage.none_required")
+flags = analysis.funnel(required, page.kpis("account"))
+st.caption(tr("coverage.help", day=tr.date(page.period.end)))
+ui.chart(charts.funnel(analysis.funnel_counts(flags), tr, page.note(len(flags), "unit.required")))
+
+st.subheader(tr("coverage.by_territory", level=tr(f"level.{page.level}_plural")))
+key = {"region": "region_code", "district": "district_code", "settlement": "territory_code"}[page.level]
+places = queries.territories()
+in_level = flags[flags[key].isin(places.index[places["level"] == page.level])]
+per_place = in_level.groupby(key)[list(analysis.STAGES)].sum().reset_index()
+per_place = per_place.assign(
+    name=per_place[key].map(page.name),
+    verified_pct=(per_place["verified"] / per_place["required"] * 100).round(1),
+    answering_pct=(per_place["answering"] / per_place["required"] * 100).round(1),
+).sort_values("verified_pct")
+stage_cols = {s: (f"stage.{s}", "int") for s in analysis.STAGES}
+ui.table(
+    per_place,
+    {"name": ("col.territory", "text")} | stage_cols | {
+        "verified_pct": ("col.verified_pct", "pct"), "answering_pct": ("col.answering_pct", "pct"),
+    },
+    tr,
+    height=360,
+)  # fmt: skip
+
+st.subheader(tr("coverage.drill"))
+options = ["", *per_place[key]]
+place = st.selectbox(
+    tr("coverage.place"), options, format_func=lambda c: page.name(c) if c else tr("coverage.everywhere"),
+    key=ui.url_param("place", options, ""),
+)  # fmt: skip
+ui.keep_in_url("place", place)
+chosen = flags[flags[key] == place] if place else flags
+missing, unverified = chosen[~chosen["existing"]], chosen[chosen["existing"] & ~chosen["verified"]]
+left, right = st.columns(2)
+with left:
+    st.markdown(tr("coverage.missing", n=tr.num(len(missing))))
+    ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, height=320)
+with right:
+    st.markdown(tr("coverage.unverified", n=tr.num(len(unverified))))
+    ui.pages_table(unverified, {"url": ("col.url", "text")}, tr, height=320)

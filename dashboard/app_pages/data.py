@@ -1,0 +1,84 @@
+"""Data: load history, freshness per source, rejected uploads with their reasons, and CSV upload in the browser."""
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries, sidebar, ui, uploads
+from dashboard.i18n import translator
+
+MAX_MB = 200  # per file; also Streamlit's own upload limit (server.maxUploadSize) by default
+REJECTIONS = "rejections"
+
+tr = translator(sidebar.current().lang)
+st.title(tr("page.data"))
+st.caption(tr("data.intro"))
+
+st.subheader(tr("data.upload"))
+files = st.file_uploader(
+    tr("data.files", mb=MAX_MB), type=["csv", "tsv", "txt"], accept_multiple_files=True, max_upload_size=MAX_MB
+)
+if files and st.button(tr("data.load"), type="primary"):
+    too_big = [f for f in files if f.size > MAX_MB * 1024 * 1024]
+    with tempfile.TemporaryDirectory(prefix="govpulse-upload-") as folder, st.spinner(tr("data.loading")):
+        paths = []
+        for upload in files:
+            if upload in too_big:
+                continue
+            path = Path(folder) / Path(upload.name).name
+            path.write_bytes(upload.getvalue())
+            paths.append(path)
+        results = queries.load_files(paths) if paths else []
+    summary = [uploads.result_row(r) for r in results] + [uploads.too_big_row(f.name, f.size, MAX_MB) for f in too_big]
+    st.session_state["last_load"] = summary
+    rejected = [s for s in summary if s["status"] == "rejected"]
+    st.session_state[REJECTIONS] = (rejected + st.session_state.get(REJECTIONS, []))[:20]
+for row in st.session_state.get("last_load", []):
+    uploads.show(row, tr)
+
+st.subheader(tr("data.rejected"))
+rejections = st.session_state.get(REJECTIONS, [])
+if not rejections:
+    st.caption(tr("data.no_rejections"))
+for row in rejections:
+    with st.expander(f"{row['time']} · {row['file']} — {uploads.message(row, tr)}"):
+        uploads.errors(row, tr)
+
+span = queries.data_range()
+st.subheader(tr("data.freshness"))
+if span is None:
+    st.info(tr("empty.database"))
+    st.stop()
+sources = queries.sources(span[1] - dt.timedelta(days=6))
+sources = sources.assign(platform=sources["platform"].map(lambda p: tr.label("platform", p)))
+ui.table(
+    sources,
+    {
+        "platform": ("col.platform", "text"), "pages": ("col.pages", "int"), "followers": ("col.last_snapshot", "date"),
+        "posts": ("col.last_post", "date"), "inquiries": ("col.last_inquiry", "date"), "recent": ("col.recent", "int"),
+    },
+    tr,
+)  # fmt: skip
+st.caption(tr("data.freshness_help", day=tr.date(span[1])))
+
+st.subheader(tr("data.history"))
+log = queries.load_log()
+log = log.assign(
+    loaded_at=pd.to_datetime(log["loaded_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+    file=log["source_path"].map(lambda p: Path(str(p)).name),
+    kind=log["kind"].map(lambda k: tr.label("kind", k)),
+)
+ui.table(
+    log,
+    {
+        "loaded_at": ("col.loaded_at", "text"), "file": ("col.file", "text"), "kind": ("col.kind", "text"),
+        "encoding": ("col.encoding", "text"), "rows_read": ("col.rows_read", "int"),
+        "rows_inserted": ("col.rows_inserted", "int"), "rows_updated": ("col.rows_updated", "int"),
+        "rows_unchanged": ("col.rows_unchanged", "int"), "duration_s": ("col.seconds", "num1"),
+    },
+    tr,
+    height=360,
+)  # fmt: skip

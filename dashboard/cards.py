@@ -1,0 +1,82 @@
+"""The Overview's KPI cards as plain values: label, value, change against the previous period, freshness."""
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from dashboard.i18n import Tr
+
+# key → (how the value is shown, how the change is told, lower is better, the source whose latest day is shown)
+CARDS: dict[str, tuple[str, str, bool, str]] = {
+    "followers": ("int", "int", False, "snapshot"),
+    "growth": ("pct", "pp", False, "snapshot"),
+    "active": ("pct", "pp", False, "post"),
+    "posts_per_week": ("num2", "num2", False, "post"),
+    "er": ("pct2", "pp2", False, "post"),
+    "response": ("pct", "pp", False, "inquiry"),
+    "reply_median": ("min", "min", True, "inquiry"),
+    "coverage": ("pct", "pp", False, "snapshot"),
+}
+
+
+def _share(part: Any, whole: Any) -> float:
+    return float(part) / float(whole) * 100 if whole else math.nan
+
+
+def values(row: pd.Series) -> dict[str, float]:
+    """The card values of one KPI-table row (a territory row, or a page row with its 0/1 flags)."""
+    accounts = row.get("accounts", 1)
+    active = row.get("accounts_active", row.get("active", 0))
+    verified = row.get("pages_verified", row.get("verified", 0))
+    required = row.get("pages_required", row.get("required", 0))
+    return {
+        "followers": float(row["followers_end"]),
+        "growth": float(row["growth_pct"]),
+        "active": _share(active, accounts),
+        "posts_per_week": float(row["posts_per_week"]),
+        "er": float(row["er_followers_pct"]),
+        "response": float(row["response_rate_pct"]),
+        "reply_median": float(row["reply_median_min"]),
+        "coverage": _share(verified, required),
+    }
+
+
+def _show(tr: Tr, kind: str, value: float) -> str:
+    if kind == "int":
+        return tr.num(value)
+    if kind == "num2":
+        return tr.num(value, 2)
+    if kind in ("pct", "pct2"):
+        return tr.pct(value, 2 if kind == "pct2" else 1)
+    return tr.minutes(value)
+
+
+def _change(tr: Tr, kind: str, delta: float) -> str:
+    if kind == "int":
+        return tr.signed(delta)
+    if kind == "num2":
+        return tr.signed(round(delta, 2), 2)
+    if kind in ("pp", "pp2"):
+        return tr.signed(round(delta, 2), 2 if kind == "pp2" else 1, tr("unit.pp"))
+    return tr.signed(round(delta), 0, tr("unit.min"))
+
+
+def kpi_cards(now: pd.Series, before: pd.Series | None, fresh: dict[str, Any], tr: Tr) -> list[dict[str, Any]]:
+    """Arguments of `ui.card` for each KPI: label, value, delta, inverse, foot (as of, pages reporting), help."""
+    current, previous = values(now), values(before) if before is not None else {}
+    reporting = tr("kpi.reporting", n=tr.num(fresh.get("reporting", 0)), of=tr.num(now.get("accounts", 1)))
+    out = []
+    for key, (kind, change, inverse, source) in CARDS.items():
+        delta = current[key] - previous.get(key, math.nan)
+        out.append(
+            {
+                "label": tr(f"kpi.{key}"),
+                "value": _show(tr, kind, current[key]),
+                "delta": None if math.isnan(delta) else _change(tr, change, delta),
+                "inverse": inverse,
+                "foot": tr("kpi.foot", day=tr.date(fresh.get(source)), reporting=reporting),
+                "help": tr(f"kpi.{key}_help"),
+            }
+        )
+    return out

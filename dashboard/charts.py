@@ -1,0 +1,213 @@
+"""Charts: pure functions from a DataFrame to a plotly Figure, in one theme, with titles and units in the language."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from dashboard.i18n import Tr
+
+PALETTE = ["#1f6f8b", "#e07a1f", "#3a9d5d", "#c8435a", "#7b5ea7", "#99a83b", "#d4a017", "#5b8bd9", "#8c564b", "#6c757d"]
+GOOD, BAD, NEUTRAL = "#3a9d5d", "#c8435a", "#9aa5b1"
+pio.templates["govpulse"] = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "DejaVu Sans, Arial, sans-serif", "size": 13, "color": "#1f2933"},
+        colorway=PALETTE,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hovermode="x unified",
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "traceorder": "normal"},
+        xaxis={"gridcolor": "#eef1f4", "linecolor": "#cbd2d9", "zeroline": False},
+        yaxis={"gridcolor": "#eef1f4", "linecolor": "#cbd2d9", "zerolinecolor": "#cbd2d9", "rangemode": "tozero"},
+    )
+)
+
+
+def _figure(tr: Tr, title: str, note: str, x_title: str = "", y_title: str = "", height: int = 420) -> go.Figure:
+    """An empty figure in the theme with a title, the caption (date range, n) as subtitle, and axis titles."""
+    fig = go.Figure()
+    fig.update_layout(
+        template="govpulse",
+        title={"text": title, "subtitle": {"text": note}, "x": 0, "xanchor": "left"},
+        separators=tr.separators,
+        height=height,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+    )
+    return fig
+
+
+def _lines(fig: go.Figure, df: pd.DataFrame, x: str, tr: Tr, hover: str) -> go.Figure:
+    """One line per `name`, in order of first appearance."""
+    for name, part in df.groupby("name", sort=False):
+        fig.add_scatter(x=part[x], y=part["value"], name=str(name), mode="lines", hovertemplate=hover)
+    fig.update_xaxes(tickformat=tr.date_axis)
+    return fig
+
+
+def followers(df: pd.DataFrame, mode: str, tr: Tr, note: str) -> go.Figure:
+    """Followers by day per series (`day`, `name`, `value`): absolute, indexed to 100, or per 1,000 residents."""
+    title = tr(f"chart.followers.{mode}")
+    fig = _figure(tr, title, note, tr("axis.date"), tr(f"axis.followers_{mode}"))
+    fig = _lines(fig, df, "day", tr, "%{y:,.1f}" if mode != "absolute" else "%{y:,.0f}")
+    if mode == "index":
+        fig.add_hline(y=100, line={"color": NEUTRAL, "dash": "dot"})
+        fig.update_yaxes(rangemode="normal")
+    return fig
+
+
+def net_new(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+    """Net new followers per week per series (`week`, `name`, `value`), as grouped bars."""
+    fig = _figure(tr, tr("chart.net_new"), note, tr("axis.week"), tr("axis.followers_net"))
+    for name, part in df.groupby("name", sort=False):
+        fig.add_bar(x=part["week"], y=part["value"], name=str(name), hovertemplate="%{y:+,.0f}")
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(tickformat=tr.date_axis)
+    fig.update_yaxes(rangemode="normal")
+    return fig
+
+
+def movers(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+    """Largest follower growth and drops (`name`, `value` in %), as horizontal bars coloured by sign."""
+    df = df.sort_values("value")
+    fig = _figure(tr, tr("chart.movers"), note, tr("axis.growth_pct"), "", height=max(300, 40 + 28 * len(df)))
+    fig.add_bar(
+        x=df["value"],
+        y=df["name"],
+        orientation="h",
+        marker_color=[GOOD if v >= 0 else BAD for v in df["value"]],
+        text=[tr.signed(v, 1, "%") for v in df["value"]],
+        textposition="outside",
+        textfont={"size": 12},
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x:+.1f} %<extra></extra>",
+    )
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_xaxes(rangemode="normal", zeroline=True)
+    return fig
+
+
+def ranking(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+    """Composite index per territory (`name`, `score` 0–100), best at the top."""
+    df = df.sort_values("score")
+    fig = _figure(tr, tr("chart.ranking"), note, tr("axis.score"), "", height=max(320, 40 + 24 * len(df)))
+    fig.add_bar(
+        x=df["score"],
+        y=df["name"],
+        orientation="h",
+        marker_color=PALETTE[0],
+        text=[tr.num(v, 1) for v in df["score"]],
+        textposition="auto",
+        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+    )
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_xaxes(range=[0, 100])
+    return fig
+
+
+def weekly(
+    df: pd.DataFrame, metric: str, tr: Tr, note: str, target: float | None = None, by: str = "week"
+) -> go.Figure:
+    """A metric per week (or month, `by`) per series (`week`, `name`, `value`): response rate, within deadline,
+    reply hours, engagement."""
+    fig = _figure(tr, tr(f"chart.{'weekly' if by == 'week' else 'monthly'}.{metric}"), note, tr(f"axis.{by}"),
+                  tr(f"axis.{metric}"))  # fmt: skip
+    fig = _lines(fig, df.rename(columns={"week": "day"}), "day", tr, "%{y:,.1f}")
+    if target is not None:
+        fig.add_hline(
+            y=target,
+            line={"color": BAD, "dash": "dash"},
+            annotation_text=tr("chart.target", value=tr.pct(target, 0)),
+            annotation_position="bottom right",
+        )
+    if metric in ("response_rate_pct", "within_pct"):
+        fig.update_yaxes(range=[0, 105])
+    if by == "month":
+        fig.update_traces(mode="lines+markers")
+        fig.update_xaxes(tickformat="%m.%Y" if tr.lang == "ru" else "%b %Y", dtick="M1")
+    return fig
+
+
+def backlog(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+    """Unanswered inquiries by age bucket (`bucket`, `count`)."""
+    fig = _figure(tr, tr("chart.backlog"), note, tr("axis.age_wd"), tr("axis.inquiries"), height=360)
+    labels = [tr(f"bucket.{b}") for b in df["bucket"]]
+    colors = [PALETTE[2], PALETTE[6], PALETTE[1], BAD][: len(df)]
+    fig.add_bar(x=labels, y=df["count"], marker_color=colors, text=[tr.num(v) for v in df["count"]])
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+def who_answers(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+    """Share of inquiries by who answered (`name`, `who`, `share` in %), as stacked horizontal bars."""
+    names = list(dict.fromkeys(df["name"]))
+    fig = _figure(tr, tr("chart.who_answers"), note, tr("axis.share_pct"), "", height=max(320, 90 + 26 * len(names)))
+    colors = {"owner": PALETTE[0], "press_service": PALETTE[4], "other": PALETTE[6], "nobody": BAD}
+    for who, part in df.groupby("who", sort=False):
+        fig.add_bar(
+            x=part["share"],
+            y=part["name"],
+            name=tr(f"who.{who}"),
+            orientation="h",
+            marker_color=colors.get(str(who), NEUTRAL),
+            hovertemplate="%{y}: %{x:.1f} %",
+        )
+    fig.update_layout(barmode="stack", hovermode="closest")
+    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1])
+    fig.update_xaxes(range=[0, 100])
+    return fig
+
+
+def funnel(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+    """Official pages from required to answering (`stage`, `count`)."""
+    fig = _figure(tr, tr("chart.funnel"), note, "", "", height=380)
+    fig.add_funnel(
+        y=[tr(f"stage.{s}") for s in df["stage"]],
+        x=df["count"],
+        textinfo="value+percent initial",
+        marker={"color": PALETTE[: len(df)]},
+    )
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+def posts_by_type(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+    """Posts per type (`post_type`, `posts`) with interactions per post (`per_post`) on a second axis."""
+    fig = _figure(tr, tr("chart.posts_by_type"), note, tr("axis.post_type"), tr("axis.posts"), height=360)
+    types = [tr(f"post_type.{t}") for t in df["post_type"]]
+    fig.add_bar(x=types, y=df["posts"], name=tr("axis.posts"), marker_color=PALETTE[0])
+    fig.add_scatter(
+        x=types, y=df["per_post"], name=tr("axis.per_post"), yaxis="y2", mode="markers", marker={"size": 12}
+    )
+    fig.update_layout(
+        yaxis2={"title": tr("axis.per_post"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        hovermode="x",
+    )
+    return fig
+
+
+def account_followers(df: pd.DataFrame, renames: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+    """One page's followers by day (`day`, `followers`), each rename (`day`, `handle`) marked."""
+    fig = _figure(tr, tr("chart.account_followers"), note, tr("axis.date"), tr("axis.followers_absolute"))
+    fig.add_scatter(x=df["day"], y=df["followers"], mode="lines", name=tr("axis.followers_absolute"))
+    for row in renames.itertuples(index=False):
+        day = pd.Timestamp(str(row.day))
+        fig.add_vline(x=day.value / 1e6, line={"color": PALETTE[1], "dash": "dash"})
+        fig.add_annotation(x=day, y=1, yref="paper", text=tr("chart.renamed", handle=row.handle), showarrow=False)
+    fig.update_xaxes(tickformat=tr.date_axis)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def compare(df: pd.DataFrame, title: str, unit: str, tr: Tr, note: str, digits: int = 1) -> go.Figure:
+    """One KPI for several territories or pages side by side (`name`, `value`)."""
+    fig = _figure(tr, title, note, "", unit, height=320)
+    fig.add_bar(
+        x=df["name"],
+        y=df["value"],
+        marker_color=PALETTE[: len(df)],
+        text=[tr.num(v, digits) for v in df["value"]],
+        hovertemplate="%{x}: %{y:,.2f}<extra></extra>",
+    )
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig

@@ -1,0 +1,136 @@
+"""Translations and number / date formatting for the dashboard's languages (catalogs in dashboard/locales)."""
+
+import datetime as dt
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from babel import Locale
+from babel.dates import format_date, format_interval
+from babel.numbers import format_decimal
+
+LANGUAGES = {"ru": "Русский", "en": "English"}
+DEFAULT_LANGUAGE = "ru"
+LOCALES = Path(__file__).with_name("locales")
+DASH = "—"
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested TOML tables as dotted keys; a table of plural forms (one/few/many/other) stays a leaf."""
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not set(value) <= {"zero", "one", "two", "few", "many", "other"}:
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+@cache
+def catalog(lang: str) -> dict[str, Any]:
+    """Every message of a language, by dotted key."""
+    return _flatten(tomllib.loads((LOCALES / f"{lang}.toml").read_text(encoding="utf-8")))
+
+
+def pick_language(wanted: str | None, browser_locale: str | None = None) -> str:
+    """`wanted` if it is a known language, else the browser's language if known, else the default."""
+    for candidate in (wanted, (browser_locale or "")[:2].lower()):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return DEFAULT_LANGUAGE
+
+
+def _missing(value: Any) -> bool:
+    """Whether a value is empty: None, NaN, NaT or pandas' NA."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+class Tr:
+    """Messages and formats of one language: `tr("key", n=3)`, `tr.num(8513)` → '8 513' or '8,513'."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+        self.messages = catalog(self.lang)
+        self.locale = Locale.parse(self.lang)
+
+    def __call__(self, key: str, **values: Any) -> str:
+        """The message `key` with `values` filled in; the key itself when no catalog has it."""
+        text = self.messages.get(key) or catalog("en").get(key) or key
+        if isinstance(text, dict):
+            text = text.get("other", key)
+        return str(text).format(**values) if values else str(text)
+
+    def label(self, group: str, value: Any) -> str:
+        """The translated label of a data value (a platform, role, topic…), or the value itself when unknown."""
+        if _missing(value) or value == "":
+            return DASH
+        return str(self.messages.get(f"{group}.{value}") or catalog("en").get(f"{group}.{value}") or value)
+
+    def plural(self, key: str, count: int, **values: Any) -> str:
+        """The plural form of `key` that fits `count` ({n} is the formatted count)."""
+        forms = self.messages.get(key) or catalog("en").get(key) or {}
+        text = forms.get(self.locale.plural_form(abs(count)), forms.get("other", key)) if forms else key
+        return str(text).format(n=self.num(count), **values)
+
+    def num(self, value: Any, digits: int = 0) -> str:
+        """A number with the language's digit grouping and decimal mark; a dash when empty."""
+        if _missing(value):
+            return DASH
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return str(format_decimal(float(value) if digits else round(float(value)), pattern, locale=self.locale))
+
+    def pct(self, value: Any, digits: int = 1) -> str:
+        """A percentage already multiplied by 100: '12,5 %' or '12.5%'."""
+        if _missing(value):
+            return DASH
+        return self("fmt.pct", value=self.num(value, digits))
+
+    def signed(self, value: Any, digits: int = 0, unit: str = "") -> str:
+        """A change with its sign: '+1 200', '−4,5 п. п.'."""
+        if _missing(value):
+            return DASH
+        sign = "+" if value > 0 else ("−" if value < 0 else "±")
+        text = sign + self.num(abs(value), digits)
+        return f"{text} {unit}" if unit else text
+
+    def minutes(self, value: Any) -> str:
+        """A duration in minutes as minutes, hours or days."""
+        if _missing(value):
+            return DASH
+        if value < 60:
+            return self("fmt.min", value=self.num(value, 0))
+        if value < 48 * 60:
+            return self("fmt.hours", value=self.num(value / 60, 1))
+        return self("fmt.days", value=self.num(value / 1440, 1))
+
+    def date(self, day: Any) -> str:
+        """A date: '22 нояб. 2026', '22 Nov 2026'; a dash when empty."""
+        return DASH if _missing(day) else str(format_date(day, "d MMM y", locale=self.locale))
+
+    def span(self, first: dt.date, last: dt.date) -> str:
+        """A date range: '1–22 нояб. 2026 г.', 'Nov 1 – 22, 2026'."""
+        if first == last:
+            return self.date(first)
+        return str(format_interval(first, last, "yMMMd", locale=self.locale))
+
+    @property
+    def separators(self) -> str:
+        """Plotly's `separators`: the decimal mark, then the thousands separator."""
+        return ", " if self.lang == "ru" else ".,"
+
+    @property
+    def date_axis(self) -> str:
+        """The d3 date format of chart axes (numeric in Russian: plotly's month names are English)."""
+        return "%d.%m.%y" if self.lang == "ru" else "%b %d, %Y"
+
+
+@cache
+def translator(lang: str) -> Tr:
+    """The shared translator of a language."""
+    return Tr(lang)

@@ -1,0 +1,217 @@
+"""What every page does the same way: the header and period, friendly empty states, charts, tables and KPI cards."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import queries, sidebar
+from dashboard.filters import Filters, Period, Scope
+from dashboard.i18n import Tr, translator
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page's context: filters, language, the period and the one before it, the data's days, the scope."""
+
+    f: Filters
+    tr: Tr
+    period: Period
+    before: Period
+    first: dt.date
+    last: dt.date
+
+    @property
+    def scope(self) -> Scope:
+        """The data scope of the filters."""
+        return self.f.scope()
+
+    @property
+    def level(self) -> str:
+        """The territory level of the rows (region, district or settlement)."""
+        return self.f.row_level
+
+    def name(self, code: str) -> str:
+        """A territory's name in the page's language, with its parent's when another territory has the same."""
+        return labels(self.tr.lang).get(code, code)
+
+    def kpis(self, level: str, period: Period | None = None) -> pd.DataFrame:
+        """The KPI table of the page's scope at `level`, names told apart; page rows also carry the page's `id`."""
+        table = queries.kpis(level, *(period or self.period), self.scope, self.f.lang)
+        if level == "account":
+            ids = queries.registry()[["id", "platform", "account_id"]]
+            return table.drop(columns=["id"], errors="ignore").merge(ids, on=["platform", "account_id"])
+        return table.assign(territory_name=table["territory_code"].map(self.name))
+
+    def note(self, n: int, unit: str, period: Period | None = None) -> str:
+        """A chart caption: the data's date range and n."""
+        p = period or self.period
+        return self.tr("note.range_n", span=self.tr.span(p.start, p.end), n=self.tr.num(n), unit=self.tr(unit))
+
+
+@st.cache_data(ttl=queries.TTL)
+def labels(lang: str) -> dict[str, str]:
+    """Each territory's name in `lang`; a name shared by several territories gets its parent's name added."""
+    places = queries.territories()
+    names = places["name_en" if lang == "en" else "name_ru"]
+    shared = names.groupby([places["level"], names]).transform("size") > 1
+    parents = places["parent_code"].map(names)
+    return {str(k): str(v) for k, v in names.where(~shared, names + " (" + parents.fillna("") + ")").items()}
+
+
+def start(title: str) -> Page:
+    """The page header; stops with a friendly message when the database is empty."""
+    f = sidebar.current()
+    tr = translator(f.lang)
+    st.title(tr(title))
+    span = queries.data_range()
+    if span is None:
+        stop(tr, "empty.database")
+    first, last = span
+    period = f.span(last, first)
+    page = Page(f, tr, period, period.previous(), first, last)
+    where = page.name(f.parent) if f.parent else tr("filter.all")
+    st.caption(
+        tr(
+            "header.scope",
+            where=where,
+            level=tr(f"level.{page.level}_plural"),
+            span=tr.span(period.start, period.end),
+            before=tr.span(page.before.start, page.before.end),
+        )
+    )
+    return page
+
+
+def stop(tr: Tr, key: str, **values: Any) -> NoReturn:
+    """Show a friendly message and end the page here."""
+    st.info(tr(key, **values), icon=":material/info:")
+    st.stop()
+    raise RuntimeError("unreachable")  # st.stop() raises; this satisfies the type checker
+
+
+def chart(fig: go.Figure, caption: str | None = None, key: str | None = None) -> None:
+    """A chart across the page, with an optional caption below."""
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False}, key=key)
+    if caption:
+        st.caption(caption)
+
+
+def formatter(tr: Tr, kind: str) -> Any:
+    """A cell formatter for a column kind: int, signed, num1, num2, pct, pct2, min, date, text."""
+    if kind == "int":
+        return lambda v: tr.num(v)
+    if kind in ("num1", "num2"):
+        return lambda v: tr.num(v, int(kind[-1]))
+    if kind in ("pct", "pct2"):
+        return lambda v: tr.pct(v, 2 if kind == "pct2" else 1)
+    if kind == "signed":
+        return lambda v: tr.signed(v)
+    if kind == "min":
+        return tr.minutes
+    if kind == "date":
+        return lambda v: tr.date(v) if isinstance(v, dt.date) else "—"
+    return lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+
+
+def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height: int | str = "auto") -> None:
+    """A sortable table: `columns` maps a column to (label key, kind); numbers sort as numbers, show localized."""
+    shown = df[list(columns)].rename(columns={c: tr(label) for c, (label, _) in columns.items()})
+    styled = shown.style.format({tr(label): formatter(tr, kind) for label, kind in columns.values()}, na_rep="—")
+    if isinstance(height, int):
+        height = min(height, 35 * (len(df) + 1) + 3)
+    st.dataframe(styled, hide_index=True, width="stretch", height=height)  # type: ignore[call-overload]
+
+
+def card(
+    where: Any,
+    label: str,
+    value: str,
+    delta: str | None = None,
+    *,
+    inverse: bool = False,
+    foot: str = "",
+    help: str = "",
+) -> None:
+    """A KPI card with its change against the previous period and a foot line (freshness, coverage)."""
+    box = where.container(border=True)
+    # Streamlit colours a delta by a leading ASCII minus; the typographic minus stays in the text elsewhere.
+    shown = delta.replace("−", "-", 1) if delta and delta.startswith("−") else delta
+    color = "off" if shown and shown.startswith("±") else "inverse" if inverse else "normal"
+    box.metric(label, value, shown if shown not in (None, "—") else None, delta_color=color, help=help or None)
+    if foot:
+        box.caption(foot)
+
+
+def pages_table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height: int | str = "auto") -> None:
+    """A table of pages (`id`) with their territory, owner, platform and handle, then `columns`."""
+    if df.empty:
+        st.success(tr("empty.no_pages"), icon=":material/check_circle:")
+        return
+    names = queries.territories()["name_en" if tr.lang == "en" else "name_ru"]
+    accounts = queries.registry()[["platform", "handle", "owner_name", "territory_code"]]
+    rows = df.drop(columns=[c for c in accounts.columns if c in df.columns]).join(accounts, on="id")
+    rows = rows.assign(
+        territory=rows["territory_code"].map(names), platform=rows["platform"].map(lambda p: tr(f"platform.{p}"))
+    )
+    head = {
+        "territory": ("col.territory", "text"),
+        "owner_name": ("col.owner", "text"),
+        "platform": ("col.platform", "text"),
+        "handle": ("col.handle", "text"),
+    }
+    table(rows, head | columns, tr, height)
+
+
+def url_param(key: str, options: list[str], default: str) -> str:
+    """Start a page widget (session key `p_<key>`) from the URL parameter `key` once; return the state key."""
+    state = f"p_{key}"
+    if state not in st.session_state or st.session_state[state] not in options:
+        wanted = st.query_params.get(key, default)
+        st.session_state[state] = wanted if wanted in options else default
+    return state
+
+
+def keep_in_url(key: str, value: str, default: str = "") -> None:
+    """Write a page's own parameter to the URL (removed when it is the default)."""
+    if value and value != default:
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    elif key in st.query_params:
+        del st.query_params[key]
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames one under the other (empty ones skipped)."""
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def url_multi(key: str, options: list[str]) -> str:
+    """Start a multiselect (session key `p_<key>`) from the comma-separated URL parameter `key` once."""
+    state = f"p_{key}"
+    if state not in st.session_state:
+        wanted = st.query_params.get(key, "").split(",")
+        st.session_state[state] = [v for v in wanted if v and v in options]
+    else:
+        st.session_state[state] = [v for v in st.session_state[state] if v in options]
+    return state
+
+
+def choice(where: Any, label: str, options: list[str], key: str, default: str, fmt: Callable[[str], str]) -> str:
+    """A segmented choice started from (and kept in) the URL parameter `key`."""
+    picked = where.segmented_control(
+        label, options, format_func=fmt, key=url_param(key, options, default), required=True
+    )
+    value = str(picked or default)
+    keep_in_url(key, value, default)
+    return value
+
+
+def has_pages(table: pd.DataFrame) -> bool:
+    """Whether a KPI table covers any page (territory rows are listed even when they have none)."""
+    return bool(len(table)) and ("accounts" not in table or int(table["accounts"].sum()) > 0)

@@ -1,0 +1,72 @@
+"""Upload results as plain rows kept in the session, and how they are shown (as the CLI tells them)."""
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n import Tr
+from etl.load import FileResult
+
+
+def result_row(r: FileResult) -> dict[str, Any]:
+    """What happened to one uploaded file, as plain values."""
+    errors = r.errors[["line", "column", "value", "rule"]].astype(str).to_dict("records") if len(r.errors) else []
+    return {
+        "time": dt.datetime.now().strftime("%H:%M:%S"),
+        "file": r.path.name,
+        "kind": r.kind,
+        "dialect": r.dialect,
+        "status": "rejected" if r.status == "rejected" else ("same" if r.status == "already loaded" else "loaded"),
+        "rows_read": r.rows_read,
+        "inserted": r.inserted,
+        "updated": r.updated,
+        "unchanged": r.unchanged,
+        "message": r.message if r.status == "rejected" else "",
+        "error_count": r.error_count,
+        "errors": errors,
+    }
+
+
+def too_big_row(name: str, size: int, limit_mb: int) -> dict[str, Any]:
+    """A file refused before loading because of its size."""
+    row = result_row(FileResult(path=Path(name), status="rejected", error_count=1))
+    return row | {"message": f"too_big:{size / 1024 / 1024:.1f}:{limit_mb}"}
+
+
+def message(row: dict[str, Any], tr: Tr) -> str:
+    """The reason a file was rejected, in the language (the ETL's own message when it has one)."""
+    text = str(row["message"])
+    if text.startswith("too_big:"):
+        _, size, limit = text.split(":")
+        return tr("data.too_big", size=tr.num(float(size), 1), limit=tr.num(int(limit)))
+    return text or tr("data.errors", n=tr.num(row["error_count"]))
+
+
+def show(row: dict[str, Any], tr: Tr) -> None:
+    """One file's outcome: loaded (with counts), already loaded, or rejected with every error."""
+    counts = tr(
+        "data.counts", read=tr.num(row["rows_read"]), new=tr.num(row["inserted"]), updated=tr.num(row["updated"]),
+        same=tr.num(row["unchanged"]),
+    )  # fmt: skip
+    head = f"**{row['file']}** · {tr.label('kind', row['kind'])}" + (f" · {row['dialect']}" if row["dialect"] else "")
+    if row["status"] == "loaded":
+        st.success(f"{head}: {tr('data.loaded')} — {counts}", icon=":material/check_circle:")
+    elif row["status"] == "same":
+        st.info(f"{head}: {tr('data.same')}", icon=":material/info:")
+    else:
+        st.error(f"{head}: {tr('data.rejected_whole')} — {message(row, tr)}", icon=":material/block:")
+        errors(row, tr)
+
+
+def errors(row: dict[str, Any], tr: Tr) -> None:
+    """The errors of a rejected file: file, line, column, value, rule."""
+    if not row["errors"]:
+        return
+    frame = pd.DataFrame(row["errors"]).assign(file=row["file"])[["file", "line", "column", "value", "rule"]]
+    frame.columns = [tr(f"col.err_{c}") for c in frame.columns]
+    st.dataframe(frame, hide_index=True, width="stretch")
+    if row["error_count"] > len(row["errors"]):
+        st.caption(tr("data.more_errors", n=tr.num(row["error_count"] - len(row["errors"]))))

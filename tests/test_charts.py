@@ -1,0 +1,115 @@
+"""Chart functions: each figure has its title, caption, units and exactly the data it was given, in one theme."""
+
+import pandas as pd
+import pytest
+
+from dashboard import charts
+from dashboard.i18n import Tr
+
+EN, RU = Tr("en"), Tr("ru")
+NOTE = "1–22 Nov 2026 · territories: 3"
+
+
+def days(values: dict[str, list[float]]) -> pd.DataFrame:
+    """Daily series (`day`, `name`, `value`) from lists of values per name."""
+    return pd.concat(
+        pd.DataFrame({"day": pd.date_range("2026-11-01", periods=len(v)), "name": name, "value": v})
+        for name, v in values.items()
+    )
+
+
+def test_followers_draws_one_line_per_series_with_title_units_and_caption() -> None:
+    """One line per series with its values; title, subtitle (range and n) and axis titles are set."""
+    fig = charts.followers(days({"A": [100, 110], "B": [50, 40]}), "absolute", EN, NOTE)
+    assert [t.name for t in fig.data] == ["A", "B"]
+    assert list(fig.data[0].y) == [100, 110] and list(fig.data[1].y) == [50, 40]
+    assert fig.layout.title.text == "Followers" and fig.layout.title.subtitle.text == NOTE
+    assert fig.layout.yaxis.title.text == "Followers" and fig.layout.xaxis.title.text == "Date"
+    assert fig.layout.template.layout.colorway == tuple(charts.PALETTE)
+
+
+def test_indexed_followers_mark_100() -> None:
+    """The indexed chart says so in its title and draws the 100 line."""
+    fig = charts.followers(days({"A": [100, 120]}), "index", EN, NOTE)
+    assert "indexed" in fig.layout.title.text and fig.layout.shapes[0].y0 == 100
+
+
+def test_language_sets_separators_and_date_axis() -> None:
+    """Russian charts use a decimal comma, spaced thousands and numeric dates; English ones the English way."""
+    ru = charts.followers(days({"A": [1, 2]}), "absolute", RU, NOTE)
+    en = charts.followers(days({"A": [1, 2]}), "absolute", EN, NOTE)
+    assert ru.layout.separators == ", " and en.layout.separators == ".,"
+    assert ru.layout.xaxis.tickformat == "%d.%m.%y" and ru.layout.title.text == "Подписчики"
+
+
+def test_movers_colour_growth_and_drops() -> None:
+    """Growth is green, a drop red, sorted with the largest growth at the top."""
+    fig = charts.movers(pd.DataFrame({"name": ["up", "down"], "value": [12.5, -3.0]}), EN, NOTE)
+    bar = fig.data[0]
+    assert list(bar.y) == ["down", "up"] and list(bar.x) == [-3.0, 12.5]
+    assert list(bar.marker.color) == [charts.BAD, charts.GOOD]
+    assert list(bar.text) == ["−3.0 %", "+12.5 %"]
+
+
+def test_ranking_bars_are_sorted_and_scaled_0_to_100() -> None:
+    """The best score is drawn at the top of a 0–100 axis."""
+    fig = charts.ranking(pd.DataFrame({"name": ["a", "b", "c"], "score": [40.0, 90.0, 10.0]}), EN, NOTE)
+    assert list(fig.data[0].y) == ["c", "a", "b"] and tuple(fig.layout.xaxis.range) == (0, 100)
+
+
+def test_weekly_rate_has_target_line_and_fixed_scale() -> None:
+    """The response-rate chart shows the target and a 0–105 % scale."""
+    df = pd.DataFrame({"week": pd.to_datetime(["2026-11-02", "2026-11-09"]), "name": "All", "value": [70.0, 85.0]})
+    fig = charts.weekly(df, "response_rate_pct", EN, NOTE, target=80)
+    assert list(fig.data[0].y) == [70.0, 85.0] and fig.layout.shapes[0].y0 == 80
+    assert tuple(fig.layout.yaxis.range) == (0, 105) and fig.layout.title.text == "Response rate by week"
+    monthly = charts.weekly(df, "response_rate_pct", EN, NOTE, by="month")
+    assert monthly.layout.title.text == "Response rate by month" and monthly.layout.xaxis.title.text == "Month"
+
+
+def test_backlog_buckets_are_labelled() -> None:
+    """Backlog buckets appear with their labels and counts."""
+    df = pd.DataFrame({"bucket": ["<1", "1-3", "3-7", ">7"], "count": [5, 3, 0, 12]})
+    fig = charts.backlog(df, RU, NOTE)
+    assert list(fig.data[0].x) == ["< 1", "1–3", "3–7", "> 7"] and list(fig.data[0].y) == [5, 3, 0, 12]
+    assert fig.layout.yaxis.title.text == "Обращения"
+
+
+def test_who_answers_stacks_shares_per_place() -> None:
+    """One stacked trace per kind of answerer, with the shares given."""
+    df = pd.DataFrame(
+        {"name": ["X", "X", "X", "X"], "who": ["owner", "press_service", "other", "nobody"], "share": [10, 50, 5, 35]}
+    )
+    fig = charts.who_answers(df, EN, NOTE)
+    assert [t.name for t in fig.data] == ["The official", "Press service", "Someone else", "Nobody"]
+    assert sum(t.x[0] for t in fig.data) == 100 and fig.layout.barmode == "stack"
+
+
+def test_funnel_keeps_the_stage_order() -> None:
+    """The funnel lists its stages from required to answering with their counts."""
+    df = pd.DataFrame({"stage": ["required", "existing", "verified", "active", "answering"], "count": [10, 9, 7, 6, 4]})
+    fig = charts.funnel(df, EN, NOTE)
+    assert list(fig.data[0].y) == ["Required", "Existing", "Verified", "Active", "Answering"]
+    assert list(fig.data[0].x) == [10, 9, 7, 6, 4]
+
+
+def test_account_followers_marks_renames() -> None:
+    """A rename is drawn as a dashed line with the new handle."""
+    df = pd.DataFrame({"day": pd.date_range("2026-08-01", periods=3), "followers": [10, 11, 12]})
+    renames = pd.DataFrame({"day": [pd.Timestamp("2026-08-02").date()], "handle": ["new_name"]})
+    fig = charts.account_followers(df, renames, EN, NOTE)
+    assert len(fig.layout.shapes) == 1 and "new_name" in fig.layout.annotations[0].text
+
+
+@pytest.mark.parametrize("digits, text", [(0, "1,235"), (2, "1,234.57")])
+def test_compare_bars_show_their_values(digits: int, text: str) -> None:
+    """Compared values are printed on their bars with the digits asked for."""
+    fig = charts.compare(pd.DataFrame({"name": ["a"], "value": [1234.567]}), "Followers", "", EN, NOTE, digits)
+    assert list(fig.data[0].text) == [text] and fig.layout.title.text == "Followers"
+
+
+def test_posts_by_type_has_two_axes() -> None:
+    """Posts per type as bars, interactions per post on a second axis."""
+    df = pd.DataFrame({"post_type": ["photo", "reel"], "posts": [10, 3], "per_post": [12.0, 40.0]})
+    fig = charts.posts_by_type(df, RU, NOTE)
+    assert list(fig.data[0].x) == ["Фото", "Reels"] and fig.data[1].yaxis == "y2"
