@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
@@ -153,10 +154,19 @@ def report(
     date_to: Annotated[str, typer.Option("--to", help="Last day of the period")] = "",
     parent: Annotated[str | None, typer.Option(help="Only territories under this territory code")] = None,
     platform: Annotated[str | None, typer.Option(help="Only this platform (instagram, vk, …)")] = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(
+            help="Answer deadline of within_deadline_pct: 8wh, 9wh (working hours), 24h (calendar hours), "
+            "1wd (working days) or any N wh / h / wd; default: the deadline setting (8wh)"
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
 ) -> None:
     """Print the KPI table for a period, one row per territory or account (definitions in docs/metrics.md)."""
     from etl.report import format_table, kpi_table
+    from etl.schedules import ScheduleError
+    from etl.worktime import Deadline
 
     if level not in {"region", "district", "settlement", "account"}:
         raise typer.BadParameter("must be region, district, settlement or account", param_hint="--level")
@@ -168,9 +178,29 @@ def report(
     if stop < start:
         raise typer.BadParameter("--to is before --from", param_hint="--to")
     try:
-        table = kpi_table(get_engine(), level, start, stop, parent=parent, platform=platform)
+        rule = Deadline.parse(deadline) if deadline is not None else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--deadline") from None
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for problem in exc.errors():
+            name = "GOVPULSE_" + "_".join(map(str, problem["loc"])).upper()
+            err.print(f"[bold red]{name}[/]: {escape(problem['msg'])} (got {escape(repr(problem['input']))})")
+        raise typer.Exit(2) from None
+    try:
+        table = kpi_table(get_engine(), level, start, stop, parent=parent, platform=platform, deadline=rule)
+    except ScheduleError as exc:
+        err.print(f"[bold red]The schedule file is not valid[/]: {escape(str(exc))}")
+        raise typer.Exit(1) from None
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+    as_of = table.attrs.get("as_of")
+    when = f", the latest {as_of:%Y-%m-%d %H:%M} UTC" if as_of is not None else ""
+    err.print(
+        f"within_deadline_pct: deadline {table.attrs.get('deadline')}; unanswered inquiries judged at the latest "
+        f"time in each region's data{when}"
+    )
     form: Literal["table", "csv", "json"] = fmt  # type: ignore[assignment]
     sys.stdout.write(format_table(table, form))
 

@@ -3,7 +3,8 @@
 import datetime as dt
 import io
 import json
-from typing import Any, Literal, NamedTuple
+from collections.abc import Collection
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -11,23 +12,28 @@ from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
-from sqlalchemy import ColumnElement, FromClause, Select, Table, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, case, exists, func, or_, select
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel
 
-from etl.models import Account, AccountDay, Inquiry, Territory, TerritoryDay
+from etl.responsiveness import fill_counts, parse_deadline, read_timed, summarise
+from etl.scope import (
+    ACCOUNT,
+    ACCOUNT_DAY,
+    LEVELS,
+    SUBTREE_COLUMN,
+    TERRITORY,
+    TERRITORY_DAY,
+    TERRITORY_LEVELS,
+    Scope,
+    account_existed,
+    read_frame,
+    resolve_scope,
+    with_territory,
+)
 from etl.settings import Settings, get_settings
+from etl.worktime import Clocks, Deadline
 
-TERRITORY_LEVELS = ("country", "region", "district", "settlement")
-LEVELS = (*TERRITORY_LEVELS, "account")
-
-# The ancestor column naming a territory's subtree at each level; a settlement's subtree is itself.
-SUBTREE_COLUMN = {
-    "country": "country_code",
-    "region": "region_code",
-    "district": "district_code",
-    "settlement": "code",
-}
+__all__ = ["LEVELS", "METRICS", "TERRITORY_LEVELS", "columns_for", "format_table", "kpi_table"]
 
 TERRITORY_HEAD = [
     "territory_code",
@@ -61,6 +67,22 @@ METRICS = [
     "response_rate_pct",
     "reply_median_min",
     "reply_p90_min",
+    "within_deadline_pct",
+    "reply_median_work_min",
+    "reply_p90_work_min",
+    "backlog_open",
+]
+# The columns taken from the responsiveness engine, so that they agree with the dashboard's Responsiveness page.
+RESPONSIVENESS = [
+    "inquiries",
+    "answered",
+    "response_rate_pct",
+    "reply_median_min",
+    "reply_p90_min",
+    "within_deadline_pct",
+    "reply_median_work_min",
+    "reply_p90_work_min",
+    "backlog_open",
 ]
 _SUMS = [
     "followers_start",
@@ -68,39 +90,8 @@ _SUMS = [
     "follower_days",
     "posts",
     "interactions",
-    "inquiries",
-    "answered",
 ]
-_COUNTS = ["accounts", "pages_required", "pages_verified", "accounts_active", "reply_n", *_SUMS]
-
-
-def _table(model: type[SQLModel]) -> Table:
-    """The Core table of a model."""
-    return SQLModel.metadata.tables[str(model.__tablename__)]
-
-
-TERRITORY = _table(Territory)
-ACCOUNT = _table(Account)
-ACCOUNT_DAY = _table(AccountDay)
-TERRITORY_DAY = _table(TerritoryDay)
-INQUIRY = _table(Inquiry)
-
-
-class Scope(NamedTuple):
-    """What a report covers: the period, a platform, and the subtree (column, code) of a parent territory."""
-
-    date_from: dt.date
-    date_to: dt.date
-    platform: str | None
-    subtree: tuple[str, str] | None
-
-    def territory_where(self) -> list[ColumnElement[bool]]:
-        """Conditions keeping the parent's subtree, on the territory table."""
-        return [] if self.subtree is None else [TERRITORY.c[self.subtree[0]] == self.subtree[1]]
-
-    def where(self, platform_col: ColumnElement[str]) -> list[ColumnElement[bool]]:
-        """Conditions keeping the subtree and the platform, read from `platform_col`."""
-        return [*self.territory_where(), *([] if self.platform is None else [platform_col == self.platform])]
+_COUNTS = ["accounts", "pages_required", "pages_verified", "accounts_active", *_SUMS]
 
 
 def columns_for(level: str) -> list[str]:
@@ -115,66 +106,39 @@ def kpi_table(
     date_to: dt.date,
     *,
     parent: str | None = None,
-    platform: str | None = None,
+    platform: str | Collection[str] | None = None,
     settings: Settings | None = None,
+    roles: Collection[str] | None = None,
+    deadline: str | Deadline | None = None,
+    clocks: Clocks | None = None,
 ) -> pd.DataFrame:
-    """KPIs of the period per territory of `level` (its whole subtree) or per account, sorted by code."""
+    """KPIs of the period per territory of `level` (its subtree) or per account; `attrs` has deadline and as_of."""
     settings = settings or get_settings()
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
-    if date_from > date_to:
-        raise ValueError(f"the period starts ({date_from}) after it ends ({date_to})")
+    rule = parse_deadline(deadline, settings)
     name_col = TERRITORY.c["name_en" if settings.language == "en" else "name_ru"]
     with engine.connect() as conn:
-        scope = _scope(conn, level, date_from, date_to, parent, platform)
+        scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
         key = ACCOUNT.c.id if level == "account" else TERRITORY.c[SUBTREE_COLUMN[level]]
         accounts = _accounts(conn, scope, key, name_col)
         sums = _account_sums(conn, scope) if level == "account" else _territory_sums(conn, scope, key)
-        replies = _reply_stats(conn, scope, key)
+        timed = read_timed(conn, scope, key, rule, settings, clocks=clocks)
         if level == "account":
             rows = accounts.assign(accounts=1, population=np.nan)
         else:
             per_territory = _per_territory(accounts)
             rows = _territories(conn, scope, level, name_col).merge(per_territory, on="key", how="left")
+    replies = summarise(timed, "key", settings)[["key", *RESPONSIVENESS]]
     rows = rows.merge(sums, on="key", how="left").merge(replies, on="key", how="left")
     rows = rows.reindex(columns=[*rows.columns, *(c for c in _COUNTS if c not in rows.columns)])
     rows[_COUNTS] = rows[_COUNTS].fillna(0).astype("int64")
-    table = _derive(rows, (date_to - date_from).days + 1, settings)
+    table = _derive(fill_counts(rows), (date_to - date_from).days + 1, settings)
     order = ["territory_code", *(["platform", "handle", "account_id"] if level == "account" else [])]
-    return table.sort_values(order, ignore_index=True)[columns_for(level)]
-
-
-def _scope(
-    conn: Connection,
-    level: str,
-    date_from: dt.date,
-    date_to: dt.date,
-    parent: str | None,
-    platform: str | None,
-) -> Scope:
-    """The scope of a report, checking that the parent exists and sits above `level`."""
-    if parent is None:
-        return Scope(date_from, date_to, platform, None)
-    parent_level = conn.execute(select(TERRITORY.c.level).where(TERRITORY.c.code == parent)).scalar()
-    if parent_level not in TERRITORY_LEVELS:
-        raise ValueError(f"unknown parent territory {parent!r}")
-    if level != "account" and TERRITORY_LEVELS.index(level) < TERRITORY_LEVELS.index(parent_level):
-        raise ValueError(f"{parent} is a {parent_level}: there is no {level} under it")
-    return Scope(date_from, date_to, platform, (SUBTREE_COLUMN[parent_level], parent))
-
-
-def _frame(conn: Connection, stmt: Select[Any]) -> pd.DataFrame:
-    """The result of `stmt` as a DataFrame, with its columns even when empty."""
-    result = conn.execute(stmt)
-    # Plain tuples: pandas probes each SQLAlchemy Row for `_fields`, which costs ~5 µs a row.
-    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
-
-
-def _with_territory(table: FromClause) -> FromClause:
-    """`table` (which has account_pk) joined to its account and the account's territory."""
-    return table.join(ACCOUNT, ACCOUNT.c.id == table.c.account_pk).join(
-        TERRITORY, TERRITORY.c.code == ACCOUNT.c.territory_code
-    )
+    table = table.sort_values(order, ignore_index=True)[columns_for(level)]
+    latest = timed["as_of"].max() if len(timed) else None
+    table.attrs = {"deadline": str(rule), "as_of": None if pd.isna(latest) else pd.Timestamp(latest)}
+    return table
 
 
 def _territories(conn: Connection, scope: Scope, level: str, name_col: ColumnElement[str]) -> pd.DataFrame:
@@ -183,7 +147,7 @@ def _territories(conn: Connection, scope: Scope, level: str, name_col: ColumnEle
     stmt = select(
         t.code.label("key"), t.code.label("territory_code"), name_col.label("territory_name"), t.population
     ).where(t.level == level, *scope.territory_where())
-    rows = _frame(conn, stmt)
+    rows = read_frame(conn, stmt)
     rows["population"] = pd.to_numeric(rows["population"]).astype("float64")
     return rows
 
@@ -196,7 +160,6 @@ def _accounts(
 ) -> pd.DataFrame:
     """Accounts in scope that existed by the period's end, with required / verified / active flags as 0/1."""
     a, ad = ACCOUNT.c, ACCOUNT_DAY.c
-    has_data = exists().where(ad.account_pk == a.id, ad.day <= scope.date_to)
     in_period = ad.day.between(scope.date_from, scope.date_to)
     posted = exists().where(ad.account_pk == a.id, in_period, ad.posts > 0)
     verified = and_(a.official_mark, or_(a.official_mark_on.is_(None), a.official_mark_on <= scope.date_to))
@@ -213,9 +176,9 @@ def _accounts(
             case((posted, 1), else_=0).label("active"),
         )
         .select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == a.territory_code))
-        .where(or_(a.created_on.is_(None), a.created_on <= scope.date_to, has_data), *scope.where(a.platform))
+        .where(account_existed(scope), *scope.where(a.platform, a.owner_role))
     )
-    return _frame(conn, stmt)
+    return read_frame(conn, stmt)
 
 
 def _per_territory(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -238,8 +201,6 @@ def _sum_columns(day: Table, scope: Scope) -> list[ColumnElement[Any]]:
         func.sum(d.followers).label("follower_days"),
         func.sum(d.posts).label("posts"),
         func.sum(d.likes + d.comments + d.shares).label("interactions"),
-        func.sum(d.inquiries).label("inquiries"),
-        func.sum(d.answered).label("answered"),
     ]
 
 
@@ -249,10 +210,10 @@ def _territory_sums(conn: Connection, scope: Scope, key: ColumnElement[Any]) -> 
     stmt = (
         select(key.label("key"), *_sum_columns(td, scope))
         .select_from(td.join(TERRITORY, TERRITORY.c.code == td.c.territory_code))
-        .where(td.c.day.between(scope.date_from, scope.date_to), *scope.where(td.c.platform))
+        .where(td.c.day.between(scope.date_from, scope.date_to), *scope.where(td.c.platform, td.c.owner_role))
         .group_by(key)
     )
-    return _frame(conn, stmt)
+    return read_frame(conn, stmt)
 
 
 def _account_sums(conn: Connection, scope: Scope) -> pd.DataFrame:
@@ -260,33 +221,11 @@ def _account_sums(conn: Connection, scope: Scope) -> pd.DataFrame:
     ad = ACCOUNT_DAY
     stmt = (
         select(ad.c.account_pk.label("key"), *_sum_columns(ad, scope))
-        .select_from(_with_territory(ad))
-        .where(ad.c.day.between(scope.date_from, scope.date_to), *scope.where(ACCOUNT.c.platform))
+        .select_from(with_territory(ad))
+        .where(ad.c.day.between(scope.date_from, scope.date_to), *scope.where(ACCOUNT.c.platform, ACCOUNT.c.owner_role))
         .group_by(ad.c.account_pk)
     )
-    return _frame(conn, stmt)
-
-
-def _reply_stats(conn: Connection, scope: Scope, key: ColumnElement[Any]) -> pd.DataFrame:
-    """Count, median and 90th percentile of reply minutes of the period's answered inquiries, per key."""
-    i = INQUIRY.c
-    stmt = (
-        select(key.label("key"), i.reply_min)
-        .select_from(_with_territory(INQUIRY))
-        .where(
-            i.received_on.between(scope.date_from, scope.date_to),
-            i.first_reply_at.is_not(None),
-            i.reply_min.is_not(None),
-            *scope.where(ACCOUNT.c.platform),
-        )
-    )
-    minutes = _frame(conn, stmt)
-    # Percentiles are not portable SQL (PostgreSQL has percentile_cont, SQLite none): computed here.
-    grouped = minutes.assign(reply_min=minutes["reply_min"].astype("float64")).groupby("key")["reply_min"]
-    stats = pd.DataFrame(
-        {"reply_n": grouped.size(), "reply_median": grouped.quantile(0.5), "reply_p90": grouped.quantile(0.9)}
-    )
-    return stats.rename_axis("key").reset_index()
+    return read_frame(conn, stmt)
 
 
 def _ratio(
@@ -302,9 +241,7 @@ def _ratio(
 
 
 def _derive(rows: pd.DataFrame, days: int, settings: Settings) -> pd.DataFrame:
-    """The derived KPI columns from the counts and sums."""
-    rated_inquiries = rows["inquiries"] >= settings.min_sample_inquiries
-    rated_replies = rows["reply_n"] >= settings.min_sample_inquiries
+    """The derived follower and post columns from the counts and sums."""
     mean_followers = rows["follower_days"] / days
     per_post = rows["interactions"] / rows["posts"].where(rows["posts"] > 0)
     growth = rows["followers_end"] - rows["followers_start"]
@@ -314,9 +251,6 @@ def _derive(rows: pd.DataFrame, days: int, settings: Settings) -> pd.DataFrame:
         followers_per_1000=_ratio(rows["followers_end"], rows["population"], 1000, 1),
         posts_per_week=_ratio(rows["posts"], rows["accounts"], 7 / days, 2),
         er_followers_pct=_ratio(per_post, mean_followers, 100, 2, rows["posts"] >= settings.min_sample_posts),
-        response_rate_pct=_ratio(rows["answered"], rows["inquiries"], 100, 1, rated_inquiries),
-        reply_median_min=rows["reply_median"].where(rated_replies).astype("float64").round(1),
-        reply_p90_min=rows["reply_p90"].where(rated_replies).astype("float64").round(1),
     )
 
 

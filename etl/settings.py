@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,6 +27,19 @@ class Settings(BaseSettings):
     min_sample_posts: int = Field(5, description="Posts in a period below which engagement is 'not rated'", ge=1)
     active_days: int = Field(14, description="An account without posts for this many days is silent", ge=1)
     response_target_pct: float = Field(80.0, description="Response rate below which an alert is raised")
+    deadline: str = Field(
+        "8wh",
+        description="Answer deadline of within_deadline_pct: 8wh, 9wh, 24h, 1wd or custom N wh / h / wd",
+    )
+
+    @field_validator("deadline")
+    @classmethod
+    def _known_deadline(cls, value: str) -> str:
+        """The deadline as written by Deadline.parse ("8wh"); a malformed one is refused."""
+        # Imported here: etl.worktime pulls in the holiday calendars, which most commands never need.
+        from etl.worktime import Deadline
+
+        return str(Deadline.parse(value))
 
     @property
     def url(self) -> str:

@@ -6,19 +6,23 @@ import io
 import json
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
+from typer.testing import CliRunner
 
+from etl.cli import app
 from etl.db import make_engine
 from etl.load import load_paths
 from etl.models import Account, AccountDay, Inquiry, Post, Territory, TerritoryDay
 from etl.report import METRICS, columns_for, format_table, kpi_table
 from etl.settings import Settings
+from tests.conftest import NO_POSTGRES, POSTGRES_URL
 
 # The scenario: one region (Karaganda) with two districts; district A has one rural district (a settlement).
 # Data runs 2025-03-01 … 2025-03-10 (day n = D(n)); the reports below mostly cover the whole ten days.
@@ -83,21 +87,40 @@ POSTS = [
     (3, 8, 3, 0, 0),  # 3 -> account 3: 3 posts, 11
 ]
 INQUIRIES = [
-    # account, day received, minutes to the first reply (None: unanswered)
-    (1, 2, 30),
-    (1, 3, 90),
-    (1, 6, None),
-    (1, 8, 10),  # account 1: 4 received, 3 answered in 10, 30, 90 min
-    (2, 4, 120),
-    (2, 7, 60),  # account 2: 2 received, 2 answered
-    (3, 2, 5),
-    (3, 5, 15),
-    (3, 9, 600),  # account 3: 3 received, 3 answered in 5, 15, 600 min
-    (4, 6, None),  # account 4: 1 received, none answered
+    # account, day received (at 10:00 local), minutes to the first reply (None: unanswered).
+    # March 2025 in Kazakhstan: D1 Sat, D2 Sun, D3 Mon … D7 Fri, D8 Sat (Women's Day), D9 Sun, D10 Mon (Women's
+    # Day observed). A weekday reply at 10:00 + m (before lunch at 13:00) takes m working minutes; a weekend one 0.
+    (1, 2, 30),  # Sun: 0 working min
+    (1, 3, 90),  # Mon 10:00 -> 11:30: 90
+    (1, 6, None),  # Thu
+    (1, 8, 10),  # Sat: 0 -> account 1: 4 received, 3 answered in 10, 30, 90 min (working 0, 0, 90)
+    (2, 4, 120),  # Tue: 120
+    (2, 7, 60),  # Fri: 60 -> account 2: 2 received, 2 answered
+    (3, 2, 5),  # Sun: 0
+    (3, 5, 15),  # Wed: 15
+    (3, 9, 600),  # Sun 10:00 -> 20:00: 0 -> account 3: 3 received, 3 answered in 5, 15, 600 min (working 0, 15, 0)
+    (4, 6, None),  # Thu -> account 4: 1 received, none answered
 ]
+# Who gave the first reply, by position in INQUIRIES; answered ones missing here did not say.
+REPLIED_BY = {
+    0: "owner",
+    1: "press_service",
+    3: "owner",
+    4: "press_service",
+    5: "press_service",
+    6: "owner",
+    8: "other",
+}
+# The data describe the moment of their latest receipt or reply: Sun D9 20:00 local (3's reply), 15:00 UTC.
+# The two unanswered inquiries (Thu D6 10:00) are then 180 + 240 (Thu) + 480 (Fri) = 900 working min old:
+# 1.875 working days, past the 8 working hours of the default deadline.
+AS_OF = dt.datetime(2025, 3, 9, 15, 0)
 
 SUMMED = ("followers", "posts", "likes", "comments", "shares", "views", "inquiries", "answered")
-SETTINGS = Settings(language="ru", min_sample_posts=2, min_sample_inquiries=3)
+# No schedule file: every territory works the default week of its country.
+SETTINGS = Settings(
+    language="ru", min_sample_posts=2, min_sample_inquiries=3, data_dir=Path(__file__).parent / "no-data"
+)
 
 
 def _ancestors(code: str) -> dict[str, str | None]:
@@ -222,6 +245,7 @@ def seed(engine: Engine) -> Engine:
                 received_on=D(day),
                 first_reply_at=None if minutes is None else received + dt.timedelta(minutes=minutes),
                 reply_min=None if minutes is None else float(minutes),
+                replied_by=REPLIED_BY.get(n),
             )
         )
     account_days, territory_days = rollup_rows(accounts, D(LAST_DAY))
@@ -288,21 +312,38 @@ def write_csvs(folder: Path) -> Path:
     )
     write(
         "inquiries.csv",
-        "platform,account_id,inquiry_id,channel,received_at,first_reply_at",
+        "platform,account_id,inquiry_id,channel,received_at,first_reply_at,replied_by",
         [
-            (*pk_of[pk], f"i{n}", "comment", local(day, 10), None if m is None else local(day, 10, m))
+            (
+                *pk_of[pk],
+                f"i{n}",
+                "comment",
+                local(day, 10),
+                None if m is None else local(day, 10, m),
+                REPLIED_BY.get(n),
+            )
             for n, (pk, day, m) in enumerate(INQUIRIES)
         ],
     )
     return folder
 
 
-@pytest.fixture(params=["rows", "loader"])
+def postgres() -> Engine:
+    """The test PostgreSQL database, emptied; the test is skipped when none is configured."""
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    engine = make_engine(POSTGRES_URL)
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+@pytest.fixture(params=["rows", "loader", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
-    """A database holding the scenario: rows written directly, or its CSV files loaded by the real loader."""
+    """The scenario: rows written directly, or its CSV files loaded by the real loader (into PostgreSQL too)."""
     if request.param == "rows":
         return seed(make_engine("sqlite://"))
-    engine = make_engine(f"sqlite:///{tmp_path / 'scenario.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'scenario.db'}") if request.param == "loader" else postgres()
     folder = tmp_path / "csv"
     folder.mkdir()
     results = load_paths(engine, [write_csvs(folder)])
@@ -344,6 +385,10 @@ REGION = {
     "response_rate_pct": 80.0,
     "reply_median_min": 45.0,  # 5 10 15 30 | 60 90 120 600 -> (30 + 60) / 2
     "reply_p90_min": 264.0,  # rank 0.9 × 7 = 6.3 -> 120 + 0.3 × (600 − 120)
+    "within_deadline_pct": 80.0,  # 8 answered within 8 working hours; 2 unanswered past them: 8 / 10
+    "reply_median_work_min": 7.5,  # 0 0 0 0 | 15 60 90 120 -> (0 + 15) / 2
+    "reply_p90_work_min": 99.0,  # rank 6.3 -> 90 + 0.3 × 30
+    "backlog_open": 2,
 }
 DISTRICT_A = {  # accounts 2 and 3 (3 sits in the rural district below A)
     "territory_code": "KZ-KAR-A",
@@ -365,6 +410,10 @@ DISTRICT_A = {  # accounts 2 and 3 (3 sits in the rural district below A)
     "response_rate_pct": 100.0,
     "reply_median_min": 60.0,  # 5 15 60 120 600
     "reply_p90_min": 408.0,  # rank 0.9 × 4 = 3.6 -> 120 + 0.6 × 480
+    "within_deadline_pct": 100.0,  # 5 / 5
+    "reply_median_work_min": 15.0,  # 0 0 15 60 120
+    "reply_p90_work_min": 96.0,  # rank 3.6 -> 60 + 0.6 × 60
+    "backlog_open": 0,
 }
 DISTRICT_B = {  # account 4 only (5 did not exist yet)
     "territory_code": "KZ-KAR-B",
@@ -386,6 +435,10 @@ DISTRICT_B = {  # account 4 only (5 did not exist yet)
     "response_rate_pct": EMPTY,  # 1 inquiry < 3
     "reply_median_min": EMPTY,
     "reply_p90_min": EMPTY,
+    "within_deadline_pct": EMPTY,  # 1 judged (missed) < 3
+    "reply_median_work_min": EMPTY,
+    "reply_p90_work_min": EMPTY,
+    "backlog_open": 1,
 }
 SETTLEMENT = {  # account 3
     "territory_code": "KZ-KAR-A-1",
@@ -407,6 +460,10 @@ SETTLEMENT = {  # account 3
     "response_rate_pct": 100.0,
     "reply_median_min": 15.0,  # 5 15 600
     "reply_p90_min": 483.0,  # rank 1.8 -> 15 + 0.8 × 585
+    "within_deadline_pct": 100.0,
+    "reply_median_work_min": 0.0,  # 0 0 15
+    "reply_p90_work_min": 12.0,  # rank 1.8 -> 0 + 0.8 × 15
+    "backlog_open": 0,
 }
 ACCOUNT_ROWS = {
     "akim_karaganda": {
@@ -430,6 +487,10 @@ ACCOUNT_ROWS = {
         "response_rate_pct": 75.0,
         "reply_median_min": 30.0,  # 10 30 90
         "reply_p90_min": 78.0,  # rank 1.8 -> 30 + 0.8 × 60
+        "within_deadline_pct": 75.0,  # 3 met, 1 missed
+        "reply_median_work_min": 0.0,  # 0 0 90
+        "reply_p90_work_min": 72.0,  # rank 1.8 -> 0 + 0.8 × 90
+        "backlog_open": 1,
     },
     "abay_akimat": {
         "platform": "instagram",
@@ -450,6 +511,10 @@ ACCOUNT_ROWS = {
         "response_rate_pct": EMPTY,  # 2 inquiries < 3: not 100 %
         "reply_median_min": EMPTY,
         "reply_p90_min": EMPTY,
+        "within_deadline_pct": EMPTY,  # 2 judged < 3
+        "reply_median_work_min": EMPTY,
+        "reply_p90_work_min": EMPTY,
+        "backlog_open": 0,
     },
     "topar_akim": {  # the settlement's only account
         "platform": "telegram",
@@ -555,6 +620,10 @@ def test_platform_filter(db: Engine) -> None:
             "response_rate_pct": 71.4,  # 5 / 7
             "reply_median_min": 60.0,  # 10 30 60 90 120
             "reply_p90_min": 108.0,  # rank 3.6 -> 90 + 0.6 × 30
+            "within_deadline_pct": 71.4,  # 5 met, 2 missed
+            "reply_median_work_min": 60.0,  # 0 0 60 90 120
+            "reply_p90_work_min": 108.0,  # rank 3.6 -> 90 + 0.6 × 30
+            "backlog_open": 2,
         },
     )
     assert report(db, "district", platform="telegram")["accounts"].tolist() == [1, 0]
@@ -610,26 +679,34 @@ def test_part_of_the_data_period(db: Engine) -> None:
             "response_rate_pct": 66.7,
             "reply_median_min": 75.0,  # 15 60 | 90 120
             "reply_p90_min": 111.0,  # rank 2.7 -> 90 + 0.7 × 30
+            # Weekdays only, no lunch crossed: working minutes are the calendar ones. The two unanswered are
+            # judged at the data's time (D9 20:00), not at the period's end: missed.
+            "within_deadline_pct": 66.7,  # 4 / 6
+            "reply_median_work_min": 75.0,
+            "reply_p90_work_min": 111.0,
+            "backlog_open": 2,
         },
     )
 
 
 def test_rates_are_empty_below_the_minimum_sample(db: Engine) -> None:
     """It leaves response rate, reply times and engagement empty below the minimum sample, not 0 or 100."""
-    strict = Settings(min_sample_posts=9, min_sample_inquiries=11)
+    strict = SETTINGS.model_copy(update={"min_sample_posts": 9, "min_sample_inquiries": 11})
     row = report(db, "region", settings=strict).iloc[0].to_dict()
     # 8 posts < 9, 10 inquiries < 11.
     assert same(row, {"er_followers_pct": EMPTY, "response_rate_pct": EMPTY, "reply_median_min": EMPTY})
-    assert same(row, {"posts": 8, "inquiries": 10, "answered": 8, "posts_per_week": 1.4})
-    exact = Settings(min_sample_posts=8, min_sample_inquiries=8)
+    assert same(row, {"within_deadline_pct": EMPTY, "reply_median_work_min": EMPTY, "reply_p90_work_min": EMPTY})
+    assert same(row, {"posts": 8, "inquiries": 10, "answered": 8, "posts_per_week": 1.4, "backlog_open": 2})
+    exact = SETTINGS.model_copy(update={"min_sample_posts": 8, "min_sample_inquiries": 8})
     row = report(db, "region", settings=exact).iloc[0].to_dict()
     assert same(row, {"er_followers_pct": 0.66, "response_rate_pct": 80.0, "reply_median_min": 45.0})
+    assert same(row, {"within_deadline_pct": 80.0, "reply_median_work_min": 7.5})
 
 
 def test_reply_times_need_enough_answered_inquiries(db: Engine) -> None:
     """It rates reply times only with the minimum sample of answered inquiries, as they are the sample."""
     # Account 1: 4 inquiries, 3 answered; with a minimum of 4 the rate is rated but not the reply times.
-    rows = rows_by(report(db, "account", settings=Settings(min_sample_inquiries=4)), "handle")
+    rows = rows_by(report(db, "account", settings=SETTINGS.model_copy(update={"min_sample_inquiries": 4})), "handle")
     row = rows["akim_karaganda"]
     assert same(row, {"response_rate_pct": 75.0, "reply_median_min": EMPTY, "reply_p90_min": EMPTY})
 
@@ -642,7 +719,7 @@ def test_growth_is_empty_when_starting_from_zero(db: Engine) -> None:
 
 def test_names_follow_the_language_setting(db: Engine) -> None:
     """It names territories in the language of the settings."""
-    english = Settings(language="en", min_sample_posts=2, min_sample_inquiries=3)
+    english = SETTINGS.model_copy(update={"language": "en"})
     assert report(db, "district", settings=english)["territory_name"].tolist() == [
         "Abay District",
         "Bukhar-Zhyrau District",
@@ -711,3 +788,107 @@ def test_table_prints_text_as_it_is(db: Engine) -> None:
     assert "[bold]abay[/bold]" in format_table(report(db, "account"), "table")
     with pytest.raises(ValueError, match="unknown format"):
         format_table(report(db, "region"), "xml")  # type: ignore[arg-type]
+
+
+def test_deadline_and_as_of_travel_with_the_table(db: Engine) -> None:
+    """The table names the deadline it applied and the data time the unanswered inquiries were judged at."""
+    table = report(db, "region", deadline="2h")
+    assert table.attrs == {"deadline": "2h", "as_of": pd.Timestamp(AS_OF)}
+    # Calendar minutes 30 90 10 120 60 5 15 600: 600 is past two hours, and so are the two unanswered.
+    assert same(table.iloc[0].to_dict(), {"within_deadline_pct": 70.0})
+    default = report(db, "region", settings=SETTINGS.model_copy(update={"deadline": "1wh"}))
+    assert same(default.iloc[0].to_dict(), {"within_deadline_pct": 60.0})  # 90 and 120 working min are past 1 wh
+
+
+# --- the command line --------------------------------------------------------------------------------------------
+
+runner = CliRunner()
+PERIOD = ["--from", "2025-03-01", "--to", "10.03.2025"]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A private database and data folder holding the scenario, loaded by `govpulse load`; the test's samples."""
+    from etl.db import get_engine
+    from etl.settings import get_settings
+
+    monkeypatch.setenv("GOVPULSE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("GOVPULSE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GOVPULSE_MIN_SAMPLE_INQUIRIES", "3")
+    monkeypatch.setenv("GOVPULSE_MIN_SAMPLE_POSTS", "2")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    loaded = runner.invoke(app, ["load", str(write_csvs(folder))])
+    assert loaded.exit_code == 0, loaded.output
+    yield tmp_path
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def cli_region(*args: str) -> tuple[dict[str, str], str]:
+    """The region row of `govpulse report --format csv` with extra arguments, and what went to stderr."""
+    result = runner.invoke(app, ["report", "--level", "region", *PERIOD, "--format", "csv", *args])
+    assert result.exit_code == 0, result.output
+    [row] = list(csv.DictReader(io.StringIO(result.stdout)))
+    return row, result.stderr
+
+
+def test_cli_report_has_the_responsiveness_columns(cli: Path) -> None:
+    """`govpulse report` prints the new columns with the default deadline (8wh) and says what it judged by."""
+    row, note = cli_region()
+    assert {k: row[k] for k in ("within_deadline_pct", "reply_median_work_min", "reply_p90_work_min")} == {
+        "within_deadline_pct": "80.0",
+        "reply_median_work_min": "7.5",
+        "reply_p90_work_min": "99.0",
+    }
+    assert row["backlog_open"] == "2"
+    assert "deadline 8wh" in note and "2025-03-09 15:00 UTC" in note
+
+
+@pytest.mark.parametrize(("deadline", "pct"), [("1wh", "60.0"), ("2h", "70.0"), ("2wd", "100.0"), ("9WH", "80.0")])
+def test_cli_deadline_option(cli: Path, deadline: str, pct: str) -> None:
+    """`--deadline` takes the presets and custom deadlines, in any case."""
+    row, note = cli_region("--deadline", deadline)
+    assert row["within_deadline_pct"] == pct
+    assert f"deadline {deadline.lower()}" in note
+
+
+def test_cli_deadline_setting(cli: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GOVPULSE_DEADLINE sets the default deadline; `--deadline` overrides it."""
+    from etl.settings import get_settings
+
+    monkeypatch.setenv("GOVPULSE_DEADLINE", "2h")
+    get_settings.cache_clear()
+    assert cli_region()[0]["within_deadline_pct"] == "70.0"
+    assert cli_region("--deadline", "8wh")[0]["within_deadline_pct"] == "80.0"
+
+
+def test_cli_bad_deadline_is_a_clean_error(cli: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A malformed deadline, on the command line or in the environment, names the accepted forms; no traceback."""
+    from etl.settings import get_settings
+
+    result = runner.invoke(app, ["report", *PERIOD, "--deadline", "8 days"])
+    assert result.exit_code == 2
+    assert "--deadline" in result.output and "Nwh" in result.output
+    assert "Traceback" not in result.output and result.stdout == ""
+    monkeypatch.setenv("GOVPULSE_DEADLINE", "fast")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["report", *PERIOD])
+    assert result.exit_code == 2
+    assert "GOVPULSE_DEADLINE" in result.stderr and "'fast'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_cli_bad_schedule_file_is_a_clean_error(cli: Path) -> None:
+    """A broken schedules.csv in the data folder names file, line, column and value, and exits 1."""
+    (cli / "schedules.csv").write_text(
+        "territory_code,weekday,start,end\nKZ-KAR,funday,09:00,18:00\nKZ-KAR-A,1-5,18:00,09:00\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["report", *PERIOD])
+    assert result.exit_code == 1
+    assert str(cli / "schedules.csv") in result.stderr
+    assert "line 2, column weekday: 'funday'" in result.stderr
+    assert "line 3, column end: '09:00' — must be after start 18:00" in result.stderr
+    assert "Traceback" not in result.output and result.stdout == ""

@@ -1,0 +1,415 @@
+"""Responsiveness to citizens: answers, reply times in calendar and working time, deadlines, backlog, who answers."""
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import ColumnElement, String, func, literal, select, type_coerce
+from sqlalchemy.engine import Connection, Engine
+
+from etl.scope import (
+    ACCOUNT,
+    INQUIRY,
+    LEVELS,
+    SUBTREE_COLUMN,
+    TERRITORY,
+    Scope,
+    account_existed,
+    read_frame,
+    resolve_scope,
+    with_territory,
+)
+from etl.settings import Settings, get_settings
+from etl.worktime import BACKLOG_BUCKETS, Clocks, Deadline, backlog_bucket
+
+LEVELS_AND_ALL = (*LEVELS, "all")
+ANSWERERS = ("owner", "press_service", "other", "unstated")
+BACKLOG_COLUMNS = dict(zip(BACKLOG_BUCKETS, ("backlog_lt1", "backlog_1_3", "backlog_3_7", "backlog_gt7"), strict=True))
+COUNTS = [
+    "inquiries",
+    "answered",
+    "met",
+    "missed",
+    "pending",
+    "decided",
+    "backlog_open",
+    *BACKLOG_COLUMNS.values(),
+    *(f"answered_{who}" for who in ANSWERERS),
+]
+RATES = [
+    "response_rate_pct",
+    "reply_median_min",
+    "reply_p90_min",
+    "reply_median_work_min",
+    "reply_p90_work_min",
+    "within_deadline_pct",
+    *(f"share_{who}_pct" for who in (*ANSWERERS, "nobody")),
+]
+METRICS = [*COUNTS, *RATES, "as_of"]
+# The count each rate is computed from: below `min_sample_inquiries` of it the rate is "not rated (n = …)".
+SAMPLE_OF = {
+    "response_rate_pct": "inquiries",
+    "reply_median_min": "answered",
+    "reply_p90_min": "answered",
+    "reply_median_work_min": "answered",
+    "reply_p90_work_min": "answered",
+    "within_deadline_pct": "decided",
+    **{f"share_{who}_pct": "inquiries" for who in (*ANSWERERS, "nobody")},
+}
+TIMED_COLUMNS = [
+    "key",
+    "account_pk",
+    "inquiry_id",
+    "territory_code",
+    "platform",
+    "owner_role",
+    "channel",
+    "received_at",
+    "received_on",
+    "week",
+    "first_reply_at",
+    "replied_by",
+    "answerer",
+    "reply_min",
+    "work_min",
+    "as_of",
+    "met",
+    "age_wd",
+    "backlog",
+]
+
+
+@dataclass(frozen=True)
+class Responsiveness:
+    """Responsiveness of a scope: one row per key, one row per key and week, and what they were judged by."""
+
+    table: pd.DataFrame
+    weekly: pd.DataFrame
+    deadline: Deadline
+    as_of: pd.Timestamp | None
+
+
+def parse_deadline(deadline: "str | Deadline | None", settings: Settings) -> Deadline:
+    """The deadline given, or the `deadline` setting."""
+    if isinstance(deadline, Deadline):
+        return deadline
+    return Deadline.parse(deadline if deadline is not None else settings.deadline)
+
+
+def responsiveness(
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    level: str = "all",
+    parent: str | None = None,
+    platform: str | Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    accounts: Collection[int] | None = None,
+    deadline: "str | Deadline | None" = None,
+    as_of: dt.datetime | pd.Timestamp | None = None,
+    settings: Settings | None = None,
+    clocks: Clocks | None = None,
+) -> Responsiveness:
+    """Responsiveness metrics of the period's inquiries per territory of `level`, per account, or for `all`."""
+    settings = settings or get_settings()
+    if level not in LEVELS_AND_ALL:
+        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS_AND_ALL)}")
+    rule = parse_deadline(deadline, settings)
+    with engine.connect() as conn:
+        scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
+        keys = _keys(conn, scope, level, accounts, settings)
+        rows = read_timed(conn, scope, key_column(level), rule, settings, accounts=accounts, as_of=as_of, clocks=clocks)
+    table = fill_counts(keys.merge(summarise(rows, "key", settings), on="key", how="left"))
+    trend = weekly(rows, "key", date_from, date_to, settings, keys=keys["key"])
+    latest = rows["as_of"].max() if len(rows) else None
+    return Responsiveness(table, trend, rule, None if pd.isna(latest) else pd.Timestamp(latest))
+
+
+def timed_inquiries(
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    level: str = "all",
+    parent: str | None = None,
+    platform: str | Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    accounts: Collection[int] | None = None,
+    deadline: "str | Deadline | None" = None,
+    as_of: dt.datetime | pd.Timestamp | None = None,
+    settings: Settings | None = None,
+    clocks: Clocks | None = None,
+) -> pd.DataFrame:
+    """The period's inquiries in scope, one row each, timed: working minutes, deadline verdict, backlog age."""
+    settings = settings or get_settings()
+    if level not in LEVELS_AND_ALL:
+        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS_AND_ALL)}")
+    rule = parse_deadline(deadline, settings)
+    with engine.connect() as conn:
+        scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
+        return read_timed(conn, scope, key_column(level), rule, settings, accounts=accounts, as_of=as_of, clocks=clocks)
+
+
+def key_column(level: str) -> ColumnElement[Any]:
+    """The column that groups inquiries into the rows of `level`."""
+    if level == "account":
+        return ACCOUNT.c.id
+    if level == "all":
+        return literal("all")
+    return TERRITORY.c[SUBTREE_COLUMN[level]]
+
+
+def _keys(
+    conn: Connection, scope: Scope, level: str, accounts: Collection[int] | None, settings: Settings
+) -> pd.DataFrame:
+    """The rows a table has even without inquiries: the territories of `level`, the accounts, or `all`."""
+    t, a = TERRITORY.c, ACCOUNT.c
+    name = t.name_en if settings.language == "en" else t.name_ru
+    if level == "all":
+        return pd.DataFrame({"key": ["all"]})
+    if level == "account":
+        stmt = (
+            select(
+                a.id.label("key"),
+                a.platform,
+                a.account_id,
+                a.handle,
+                a.owner_role,
+                a.territory_code,
+                name.label("territory_name"),
+            )
+            .select_from(ACCOUNT.join(TERRITORY, t.code == a.territory_code))
+            .where(account_existed(scope), *scope.where(a.platform, a.owner_role))
+            .order_by(a.territory_code, a.platform, a.handle, a.account_id)
+        )
+        if accounts is not None:
+            stmt = stmt.where(a.id.in_(list(accounts)))
+        return read_frame(conn, stmt)
+    stmt = (
+        select(t.code.label("key"), t.code.label("territory_code"), name.label("territory_name"))
+        .where(t.level == level, *scope.territory_where())
+        .order_by(t.code)
+    )
+    return read_frame(conn, stmt)
+
+
+def read_timed(
+    conn: Connection,
+    scope: Scope,
+    key: ColumnElement[Any],
+    deadline: Deadline,
+    settings: Settings,
+    *,
+    accounts: Collection[int] | None = None,
+    as_of: dt.datetime | pd.Timestamp | None = None,
+    clocks: Clocks | None = None,
+) -> pd.DataFrame:
+    """The scope's inquiries received in the period, grouped by `key`, with their times on the working clock."""
+    a, i = ACCOUNT.c, INQUIRY.c
+    stmt = (
+        select(
+            key.label("key"),
+            i.account_pk,
+            i.inquiry_id,
+            a.territory_code,
+            a.platform,
+            a.owner_role,
+            i.channel,
+            _delivery(),
+            _raw(i.received_at),
+            _raw(i.received_on),
+            _raw(i.first_reply_at),
+            i.replied_by,
+        )
+        .select_from(with_territory(INQUIRY))
+        .where(i.received_on.between(scope.date_from, scope.date_to), key.is_not(None))
+        .where(*scope.where(a.platform, a.owner_role))
+    )
+    if accounts is not None:
+        stmt = stmt.where(i.account_pk.in_(list(accounts)))
+    # Read as objects: inferring text columns costs more than reading them, and most are converted anyway.
+    rows = read_frame(conn, stmt, dtype="object")
+    rows["key"], rows["account_pk"] = rows["key"].infer_objects(), rows["account_pk"].astype("int64")
+    rows["received_at"], rows["first_reply_at"] = _utc(rows["received_at"]), _utc(rows["first_reply_at"])
+    rows["received_on"] = pd.to_datetime(rows["received_on"])
+    if as_of is None:
+        found = _data_times(conn, rows["delivery"].unique(), scope.date_from)
+        rows["as_of"] = rows["delivery"].map(found)
+    else:
+        rows["as_of"] = _utc(pd.Series(as_of, index=rows.index))
+    rows["as_of"] = rows["as_of"].astype("datetime64[us]")
+    if clocks is None:
+        clocks = Clocks.load(conn, settings.data_dir)
+    return _time(rows, deadline, clocks)
+
+
+def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A date or time column as the driver returns it (ISO text in SQLite), parsed in bulk by pandas instead."""
+    return type_coerce(column, String).label(column.key)
+
+
+def _utc(times: pd.Series) -> pd.Series:
+    """Naive UTC times of ISO text, naive-UTC or aware values (the database returns either, by driver)."""
+    return pd.to_datetime(times, utc=True, format="ISO8601").dt.tz_localize(None).astype("datetime64[us]")
+
+
+def _delivery() -> ColumnElement[str]:
+    """The unit of delivery of an inquiry's data: its account's region (the country for a national page)."""
+    t = TERRITORY.c
+    return func.coalesce(t.region_code, t.country_code, t.code).label("delivery")
+
+
+def _data_times(conn: Connection, deliveries: Collection[str], since: dt.date) -> dict[str, pd.Timestamp]:
+    """The latest receipt or reply in the data of each delivery unit: the moment its data describe."""
+    if not len(deliveries):
+        return {}
+    i, a, delivery = INQUIRY.c, ACCOUNT.c, _delivery()
+    pages = select(a.id).select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == a.territory_code))
+    # Receipts from a month before the period on: every later receipt counts, and the (account, day) index
+    # keeps the scan short; only a reply stamped after all of them to an older inquiry would be missed.
+    stmt = (
+        select(delivery, func.max(_raw(i.received_at)).label("received"), func.max(_raw(i.first_reply_at)))
+        .select_from(with_territory(INQUIRY))
+        .where(
+            i.account_pk.in_(pages.where(delivery.in_(list(deliveries))).correlate(None)),
+            i.received_on >= since - dt.timedelta(days=31),
+        )
+        .group_by(delivery)
+    )
+    found = read_frame(conn, stmt).set_axis(["delivery", "received", "replied"], axis=1)
+    latest = _utc(found["received"]).combine(_utc(found["replied"]), _later)
+    return dict(zip(found["delivery"], latest, strict=True))
+
+
+def _later(a: pd.Timestamp, b: pd.Timestamp) -> pd.Timestamp:
+    """The later of two times, ignoring a missing one."""
+    return a if pd.isna(b) or (not pd.isna(a) and a >= b) else b
+
+
+def _time(rows: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.DataFrame:
+    """Inquiry rows with calendar and working reply minutes, the deadline's verdict and the backlog age."""
+    received, replied, territory = rows["received_at"], rows["first_reply_at"], rows["territory_code"]
+    answered = replied.notna()
+    rows["week"] = rows["received_on"] - pd.to_timedelta(rows["received_on"].dt.day_of_week, unit="D")
+    rows["answerer"] = rows["replied_by"].where(rows["replied_by"].notna(), "unstated").where(answered)
+    rows["reply_min"] = (replied - received).dt.total_seconds() / 60
+    if rows.empty:
+        rows = rows.assign(work_min=np.nan, met=pd.array([], dtype="boolean"), age_wd=np.nan)
+    else:
+        rows["work_min"] = clocks.working_minutes(received, replied, territory)
+        rows["met"] = clocks.deadline_met(received, replied, territory, deadline, as_of=rows["as_of"])
+        open_ = ~answered
+        age = clocks.backlog_age_working_days(received[open_], rows["as_of"][open_], territory[open_])
+        rows["age_wd"] = age.reindex(rows.index)
+    rows["backlog"] = backlog_bucket(rows["age_wd"])
+    return rows[TIMED_COLUMNS]
+
+
+def summarise(rows: pd.DataFrame, by: str | list[str], settings: Settings | None = None) -> pd.DataFrame:
+    """The responsiveness metrics of timed inquiry rows per group of the `by` column(s), one row per group."""
+    settings = settings or get_settings()
+    keys = [by] if isinstance(by, str) else list(by)
+    # Counted with bincount over group numbers: one pass per count instead of a groupby over many columns.
+    ids, index = _group_ids(rows, keys)
+    kept = ids >= 0
+    answered = rows["first_reply_at"].notna().to_numpy()
+    met = rows["met"].astype("boolean")
+    met_true, decided = met.to_numpy(dtype=bool, na_value=False), met.notna().to_numpy()
+    bucket = pd.Categorical(rows["backlog"], categories=BACKLOG_BUCKETS).codes
+    answerer = pd.Categorical(rows["answerer"], categories=ANSWERERS).codes
+    flags = {
+        "inquiries": np.ones(len(rows), bool),
+        "answered": answered,
+        "met": met_true,
+        "missed": decided & ~met_true,
+        "pending": ~decided,
+        "decided": decided,
+        "backlog_open": ~answered,
+        **{col: bucket == i for i, col in enumerate(BACKLOG_COLUMNS.values())},
+        **{f"answered_{who}": answerer == i for i, who in enumerate(ANSWERERS)},
+    }
+    counts = pd.DataFrame(
+        {col: np.bincount(ids[kept & flag], minlength=len(index)) for col, flag in flags.items()}, index=index
+    )
+    timed = kept & answered
+    times = pd.DataFrame({"reply": rows["reply_min"].to_numpy()[timed], "work": rows["work_min"].to_numpy()[timed]})
+    grouped = times.groupby(ids[timed])
+    quantiles = grouped.quantile(0.5).add_suffix("_median").join(grouped.quantile(0.9).add_suffix("_p90"))
+    latest = pd.Series(rows["as_of"].to_numpy()[kept]).groupby(ids[kept]).max().rename("as_of")
+    stats = counts.reset_index().join(quantiles.join(latest, how="outer").reindex(range(len(index))))
+    return _rates(stats, settings)[[*keys, *METRICS]]
+
+
+def _group_ids(rows: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.Index]:
+    """The number of each row's group (-1 where a key is missing) and the groups, sorted by key."""
+    parts = [pd.factorize(rows[k], sort=True) for k in keys]
+    if len(parts) == 1:
+        return parts[0][0], pd.Index(parts[0][1], name=keys[0])
+    codes = np.stack([c for c, _ in parts])
+    missing = (codes < 0).any(axis=0)
+    # Each key's codes are in key order, so the combined number sorts like the keys themselves.
+    flat = np.asarray(np.ravel_multi_index(np.where(missing, 0, codes), [len(u) for _, u in parts]), dtype="int64")
+    seen, ids = np.unique(flat[~missing], return_inverse=True)
+    out = np.full(len(rows), -1)
+    out[~missing] = ids
+    levels = np.unravel_index(seen, [len(u) for _, u in parts])
+    arrays = [pd.Index(u).take(level) for (_, u), level in zip(parts, levels, strict=True)]
+    return out, pd.MultiIndex.from_arrays(arrays, names=keys)
+
+
+def _rates(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The rates of summed counts and reply-time statistics; empty below the minimum sample."""
+    floor = settings.min_sample_inquiries
+
+    def pct(num: str, den: str) -> pd.Series:
+        rated = frame[den] >= floor
+        return (frame[num] / frame[den].where(rated & (frame[den] > 0)) * 100).astype("float64").round(1)
+
+    def minutes(col: str) -> pd.Series:
+        return frame[col].where(frame["answered"] >= floor).astype("float64").round(1)
+
+    return frame.assign(
+        response_rate_pct=pct("answered", "inquiries"),
+        reply_median_min=minutes("reply_median"),
+        reply_p90_min=minutes("reply_p90"),
+        reply_median_work_min=minutes("work_median"),
+        reply_p90_work_min=minutes("work_p90"),
+        within_deadline_pct=pct("met", "decided"),
+        **{f"share_{who}_pct": pct(f"answered_{who}", "inquiries") for who in ANSWERERS},
+        share_nobody_pct=pct("backlog_open", "inquiries"),
+    )
+
+
+def fill_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts of groups without inquiries as 0 (their rates stay empty)."""
+    present = [c for c in COUNTS if c in frame.columns]
+    frame[present] = frame[present].fillna(0).astype("int64")
+    return frame
+
+
+def weekly(
+    rows: pd.DataFrame,
+    by: str | list[str],
+    date_from: dt.date,
+    date_to: dt.date,
+    settings: Settings | None = None,
+    keys: pd.Series | pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The metrics per group and week of receipt (weeks start on Monday), every week of the period for every group."""
+    group = [by] if isinstance(by, str) else list(by)
+    stats = summarise(rows, [*group, "week"], settings)
+    first = pd.Timestamp(date_from) - pd.Timedelta(days=date_from.weekday())
+    weeks = pd.DataFrame({"week": pd.date_range(first, pd.Timestamp(date_to), freq="7D")})
+    first_day, last_day = pd.Timestamp(date_from), pd.Timestamp(date_to)
+    start = weeks["week"].where(weeks["week"] >= first_day, first_day)
+    end = (weeks["week"] + pd.Timedelta(days=6)).where(lambda d: d <= last_day, last_day)
+    weeks["days"] = (end - start).dt.days + 1
+    known = rows[group].drop_duplicates() if keys is None else pd.DataFrame(keys).set_axis(group, axis=1)
+    grid = known.merge(weeks, how="cross")
+    out = fill_counts(grid.merge(stats, on=[*group, "week"], how="left"))
+    out["week"] = out["week"].dt.date
+    return out.sort_values([*group, "week"], ignore_index=True)
