@@ -1,7 +1,6 @@
 """The briefing pack: a territory's period as 16:9 slides (PPTX) or the same pages as PDF, with headline sentences."""
 
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -14,119 +13,11 @@ import plotly.graph_objects as go
 from dashboard import analysis, charts, queries, ranking
 from dashboard.exports import SCALE, Stamp, chromium_path, render, stamp, translator, warm_up
 from dashboard.filters import Filters, Period
+from dashboard.headlines import headlines, kpi_values
 from dashboard.i18n import Tr
 from dashboard.slides import Chart, Slide, chart_boxes, write_pdf, write_pptx
 
-# metric → how its change is told: relative % ("count"), percentage points ("pp") or a duration ("minutes")
-HEADLINE_KINDS: dict[str, str] = {
-    "followers": "count",
-    "response": "pp",
-    "within": "pp",
-    "reply_median": "minutes",
-    "posts_per_week": "ratio",
-    "active": "pp",
-    "coverage": "pp",
-}
-# Sentences of the KPI slide: pairs of clauses joined by a semicolon.
-SENTENCES = (("followers", "response"), ("within", "reply_median"), ("posts_per_week", "active"), ("coverage",))
 FORMATS = ("pptx", "pdf")
-
-
-def _number(value: Any) -> float | None:
-    """A finite float, or None for empty values."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) or math.isinf(number) else number
-
-
-def _digits(value: float) -> int:
-    """Decimals a headline shows: none from 10 up or for whole numbers, else one (6.2 pp, 12 %, 6 pp, 0.4 pp)."""
-    return 0 if abs(value) >= 10 or round(value, 1) == round(value) else 1
-
-
-def _nb(text: str) -> str:
-    """Keep a number and its unit on one line ('6,2 п. п.', '71 %')."""
-    return text.replace(" ", "\u00a0")
-
-
-def _rounded(value: float) -> float:
-    """A large count to three significant digits (84,312 → 84,300), as headlines tell it; small counts as they are."""
-    if abs(value) < 10_000:
-        return round(value)
-    magnitude = 10 ** (int(math.log10(abs(value))) - 2)
-    return round(value / magnitude) * magnitude
-
-
-def clause(tr: Tr, metric: str, now: Any, before: Any) -> str | None:
-    """One clause about a metric's change: 'followers grew 12% to 84,300', 'доля ответов упала на 6 п. п. до 71 %'.
-
-    Counts change in % of the previous value, shares in percentage points, durations in time; None when the metric
-    has no value now; only the value when there is nothing to compare with."""
-    kind = HEADLINE_KINDS[metric]
-    current, previous = _number(now), _number(before)
-    if current is None:
-        return None
-    if kind == "count":
-        value = tr.num(_rounded(current))
-    elif kind == "minutes":
-        value = tr.minutes(current)
-    elif kind == "ratio":
-        value = tr.num(current, 1)
-    else:
-        value = tr.pct(current, 0 if round(current, 1) == round(current) else 1)
-    if previous is None or (kind in ("count", "ratio") and previous == 0):
-        return tr(f"headline.{metric}.now", value=_nb(value))
-    if kind in ("count", "ratio"):
-        delta = (current / previous - 1) * 100
-        change = tr.pct(abs(delta), _digits(delta))
-    elif kind == "minutes":
-        delta = current - previous if abs(current - previous) >= 1 else 0
-        change = tr.minutes(abs(delta))
-    else:
-        delta = current - previous
-        change = f"{tr.num(abs(delta), _digits(delta))} {tr('unit.pp')}"
-    if round(delta, 1) == 0:
-        return tr(f"headline.{metric}.same", value=_nb(value))
-    return tr(f"headline.{metric}.{'up' if delta > 0 else 'down'}", change=_nb(change), value=_nb(value))
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def headlines(tr: Tr, now: Mapping[str, Any], before: Mapping[str, Any]) -> list[str]:
-    """The KPI slide's sentences from this period's and the previous period's values (keys of HEADLINE_KINDS)."""
-    out = []
-    for group in SENTENCES:
-        parts = [c for m in group if (c := clause(tr, m, now.get(m), before.get(m)))]
-        if parts:
-            out.append(_capital(tr("headline.joiner").join(parts)) + ".")
-    return out
-
-
-def kpi_values(row: Mapping[str, Any] | None) -> dict[str, float | None]:
-    """The headline metrics of one KPI-table row (empty when there is no row)."""
-    if row is None:
-        return {}
-
-    def share(part: str, whole: str) -> float | None:
-        den = _number(row.get(whole))
-        num = _number(row.get(part))
-        return num / den * 100 if den and num is not None else None
-
-    return {
-        "followers": _number(row.get("followers_end")),
-        "growth": _number(row.get("growth_pct")),
-        "response": _number(row.get("response_rate_pct")),
-        "within": _number(row.get("within_deadline_pct")),
-        "reply_median": _number(row.get("reply_median_min")),
-        "posts_per_week": _number(row.get("posts_per_week")),
-        "active": share("accounts_active", "accounts"),
-        "coverage": share("pages_verified", "pages_required"),
-        "er": _number(row.get("er_followers_pct")),
-    }
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The briefing pack: headline sentences from the numbers, PPTX and PDF of a small demo database, the command."""
+"""The briefing pack of a small demo database: its slides, the PPTX and PDF, the command and the Overview button."""
 
 import datetime as dt
 import io
@@ -16,7 +16,6 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from dashboard import brief, exports
-from dashboard.exports import translator
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
 HEADINGS_RU = [
@@ -30,50 +29,6 @@ HEADINGS_RU = [
     "Тревоги",
     "Определения и источники данных",
 ]
-
-
-# --- headline sentences (pure) ---
-
-
-def nb(text: str) -> str:
-    """The text with no-break spaces, as headlines keep numbers and units together."""
-    return text.replace(" ", "\u00a0")
-
-
-def test_headline_example_of_the_issue() -> None:
-    """Counts change in %, shares in percentage points, numbers formatted by the language."""
-    now, before = {"followers": 84_312, "response": 71.0}, {"followers": 75_280, "response": 77.0}
-    assert brief.headlines(translator("ru"), now, before) == [
-        f"Подписчики выросли на {nb('12 %')} до {nb('84 300')}; доля ответов упала на {nb('6 п. п.')} до {nb('71 %')}."
-    ]
-    assert brief.headlines(translator("en"), now, before) == [
-        f"Followers grew 12% to 84,300; the response rate fell {nb('6 pp')} to 71%."
-    ]
-
-
-def test_headline_clauses() -> None:
-    """Changes below 10 keep a decimal unless whole, no change says so, no previous value gives the value, no value
-    says nothing; durations are told in minutes or hours, large counts to three digits."""
-    ru, en = translator("ru"), translator("en")
-    assert brief.clause(ru, "within", 64.0, 64.4) == f"доля ответов в срок упала на {nb('0,4 п. п.')} до {nb('64 %')}"
-    assert brief.clause(ru, "response", 69.5, 67.1) == f"доля ответов выросла на {nb('2,4 п. п.')} до {nb('69,5 %')}"
-    assert brief.clause(ru, "followers", 950, 950) == "число подписчиков не изменилось: 950"
-    assert brief.clause(en, "followers", 1_000, 0) == "followers: 1,000"
-    assert brief.clause(en, "response", 8.25, None) == "response rate: 8.2%"
-    assert brief.clause(en, "response", None, 70) is None
-    assert brief.clause(ru, "reply_median", 45, 60) == "медианное время ответа сократилось на 15\xa0мин до 45\xa0мин"
-    assert brief.clause(en, "reply_median", 180, 120) == "the median reply time grew 1.0\xa0h to 3.0\xa0h"
-    assert brief.clause(en, "posts_per_week", 1.52, 1.5) == "posting rose 1.3% to 1.5 posts per page a week"
-    assert brief.clause(ru, "followers", 1_234_567, 1_000_000) == "подписчики выросли на 23\xa0% до 1\xa0230\xa0000"
-
-
-def test_headlines_skip_metrics_without_values() -> None:
-    """A sentence is made of the clauses that have values; a sentence without any is left out."""
-    sentences = brief.headlines(translator("en"), {"coverage": 75.0, "response": None}, {})
-    assert sentences == ["Required pages with the verification mark: 75%."]
-    assert brief.headlines(translator("en"), {"coverage": 14.1}, {"coverage": 14.1}) == [
-        "The share of required pages with the verification mark held at 14.1%."
-    ]
 
 
 def test_briefing_catalogs_have_the_same_keys() -> None:

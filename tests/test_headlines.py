@@ -1,0 +1,45 @@
+"""Headline sentences written from the numbers, in Russian and English, with the languages' number formats."""
+
+from dashboard.exports import translator
+from dashboard.headlines import clause, headlines
+
+
+def nb(text: str) -> str:
+    """The text with no-break spaces, as headlines keep numbers and units together."""
+    return text.replace(" ", "\u00a0")
+
+
+def test_headline_example_of_the_issue() -> None:
+    """Counts change in %, shares in percentage points, numbers formatted by the language."""
+    now, before = {"followers": 84_312, "response": 71.0}, {"followers": 75_280, "response": 77.0}
+    assert headlines(translator("ru"), now, before) == [
+        f"Подписчики выросли на {nb('12 %')} до {nb('84 300')}; доля ответов упала на {nb('6 п. п.')} до {nb('71 %')}."
+    ]
+    assert headlines(translator("en"), now, before) == [
+        f"Followers grew 12% to 84,300; the response rate fell {nb('6 pp')} to 71%."
+    ]
+
+
+def test_headline_clauses() -> None:
+    """Changes below 10 keep a decimal unless whole, no change says so, no previous value gives the value, no value
+    says nothing; durations are told in minutes or hours, large counts to three digits."""
+    ru, en = translator("ru"), translator("en")
+    assert clause(ru, "within", 64.0, 64.4) == f"доля ответов в срок упала на {nb('0,4 п. п.')} до {nb('64 %')}"
+    assert clause(ru, "response", 69.5, 67.1) == f"доля ответов выросла на {nb('2,4 п. п.')} до {nb('69,5 %')}"
+    assert clause(ru, "followers", 950, 950) == "число подписчиков не изменилось: 950"
+    assert clause(en, "followers", 1_000, 0) == "followers: 1,000"
+    assert clause(en, "response", 8.25, None) == "response rate: 8.2%"
+    assert clause(en, "response", None, 70) is None
+    assert clause(ru, "reply_median", 45, 60) == "медианное время ответа сократилось на 15\xa0мин до 45\xa0мин"
+    assert clause(en, "reply_median", 180, 120) == "the median reply time grew 1.0\xa0h to 3.0\xa0h"
+    assert clause(en, "posts_per_week", 1.52, 1.5) == "posting rose 1.3% to 1.5 posts per page a week"
+    assert clause(ru, "followers", 1_234_567, 1_000_000) == "подписчики выросли на 23\xa0% до 1\xa0230\xa0000"
+
+
+def test_headlines_skip_metrics_without_values() -> None:
+    """A sentence is made of the clauses that have values; a sentence without any is left out."""
+    sentences = headlines(translator("en"), {"coverage": 75.0, "response": None}, {})
+    assert sentences == ["Required pages with the verification mark: 75%."]
+    assert headlines(translator("en"), {"coverage": 14.1}, {"coverage": 14.1}) == [
+        "The share of required pages with the verification mark held at 14.1%."
+    ]
