@@ -196,7 +196,7 @@ def report(
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     as_of = table.attrs.get("as_of")
-    when = f", the latest {as_of:%Y-%m-%d %H:%M} UTC" if as_of is not None else ""
+    when = f", the latest {as_of[:16].replace('T', ' ')} UTC" if as_of else ""
     err.print(
         f"within_deadline_pct: deadline {table.attrs.get('deadline')}; unanswered inquiries judged at the latest "
         f"time in each region's data{when}"

@@ -137,7 +137,8 @@ def kpi_table(
     order = ["territory_code", *(["platform", "handle", "account_id"] if level == "account" else [])]
     table = table.sort_values(order, ignore_index=True)[columns_for(level)]
     latest = timed["as_of"].max() if len(timed) else None
-    table.attrs = {"deadline": str(rule), "as_of": None if pd.isna(latest) else pd.Timestamp(latest)}
+    # Plain text, so that the attrs survive JSON (Streamlit serialises them with the frame).
+    table.attrs = {"deadline": str(rule), "as_of": None if pd.isna(latest) else pd.Timestamp(latest).isoformat()}
     return table
 
 

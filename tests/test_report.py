@@ -793,7 +793,7 @@ def test_table_prints_text_as_it_is(db: Engine) -> None:
 def test_deadline_and_as_of_travel_with_the_table(db: Engine) -> None:
     """The table names the deadline it applied and the data time the unanswered inquiries were judged at."""
     table = report(db, "region", deadline="2h")
-    assert table.attrs == {"deadline": "2h", "as_of": pd.Timestamp(AS_OF)}
+    assert table.attrs == {"deadline": "2h", "as_of": "2025-03-09T15:00:00"}
     # Calendar minutes 30 90 10 120 60 5 15 600: 600 is past two hours, and so are the two unanswered.
     assert same(table.iloc[0].to_dict(), {"within_deadline_pct": 70.0})
     default = report(db, "region", settings=SETTINGS.model_copy(update={"deadline": "1wh"}))
