@@ -124,23 +124,48 @@ def demo(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the demo CSV files")] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data")] = 2019,
     end: Annotated[str | None, typer.Option(help="Last day of the demo data (default: yesterday)")] = None,
-    months: Annotated[int, typer.Option(help="Months of history")] = 18,
+    months: Annotated[int | None, typer.Option(help="Months of history (default: 18; national: 12)")] = None,
     no_load: Annotated[bool, typer.Option("--no-load", help="Only write the CSV files")] = False,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when the database already has accounts")
     ] = False,
+    scale: Annotated[
+        str, typer.Option(help="demo (Kazakhstan and Altai Krai) or national (about 100,000 pages, every day)")
+    ] = "demo",
+    accounts: Annotated[
+        int | None, typer.Option(help="National: this many pages, spread over the registry (default 100,000)", min=1)
+    ] = None,
+    only_day: Annotated[
+        str | None, typer.Option(help="National: write only this day's followers, posts and inquiries (a daily file)")
+    ] = None,
 ) -> None:
-    """Generate synthetic demo data (Kazakhstan and Altai Krai) and load it through the normal load path."""
+    """Generate synthetic data (the demo, or the national scale) and load it through the normal load path."""
+    if scale not in {"demo", "national"}:
+        raise typer.BadParameter("must be demo or national", param_hint="--scale")
+    if scale == "demo" and (accounts is not None or only_day is not None):
+        raise typer.BadParameter("--accounts and --only-day need --scale national")
     if if_empty and has_accounts(get_engine()):
         err.print("The database already has data: demo not built.")
         return
-    from etl.demo import write_demo  # imported here: only this command needs it
+    from etl import demo as generator  # imported here: only this command needs it
 
-    folder = out_dir or get_settings().data_dir / "demo"
-    files = write_demo(folder, seed=seed, end=_parse_day(end) if end else None, months=months)
-    err.print(f"Synthetic demo data written to {folder} ({len(files)} files)")
+    last = _parse_day(end) if end else None
+    if scale == "national":
+        folder = out_dir or get_settings().data_dir / "national"
+        files = generator.write_national(
+            folder,
+            seed=seed,
+            end=last,
+            months=months or generator.NATIONAL_MONTHS,
+            accounts=accounts or generator.NATIONAL_ACCOUNTS,
+            only_day=_parse_day(only_day) if only_day else None,
+        )
+    else:
+        folder = out_dir or get_settings().data_dir / "demo"
+        files = generator.write_demo(folder, seed=seed, end=last, months=months or 18)
+    err.print(f"Synthetic {scale} data written to {folder} ({len(files)} files)")
     if not no_load:
-        results = run_load([folder], skip_bad_rows=False)
+        results = run_load(files, skip_bad_rows=False)
         if any(r.status == "rejected" for r in results):
             raise typer.Exit(1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import csv
 import datetime as dt
@@ -704,7 +705,8 @@ class _Registry:
 
     def handle(self, platform: str, wanted: str, fallback: str) -> str:
         """The wanted handle, or a suffixed one when another page already holds it."""
-        for candidate in (wanted, f"{wanted}_{fallback}", *(f"{wanted}{n}" for n in range(2, 99))):
+        numbered = (f"{wanted}{n}" for n in range(2, 99))
+        for candidate in itertools.chain((wanted, f"{wanted}_{fallback}"), numbered):
             if (platform, candidate) not in self.handles:
                 self.handles.add((platform, candidate))
                 return candidate
@@ -712,9 +714,9 @@ class _Registry:
 
     def add(self, platform: str, key: str, handle: str, territory: Territory, **traits: Any) -> Page:
         """Register a page under a stable key."""
-        account_id = _account_id(platform, key)
-        if (platform, account_id) in self.ids:
-            account_id = _account_id(platform, key + "/2")
+        account_id, n = _account_id(platform, key), 2
+        while (platform, account_id) in self.ids:
+            account_id, n = _account_id(platform, f"{key}/{n}"), n + 1
         self.ids.add((platform, account_id))
         if "{id}" in handle:
             handle = handle.replace("{id}", account_id)
@@ -1099,6 +1101,10 @@ _TIERS = {
     "ru_government": _Tier(2_000_000, 0.0004, 0.08, 0.06, 0.90, 60, False, 0.10, False),
     "ru_district": _Tier(15_000, 0.0015, 0.15, 0.06, 0.80, 120, False, 0.12, False),
     "ru_settlement": _Tier(1_400, 0.0040, 0.25, 0.06, 0.70, 240, True, 0.10, False),
+    # National scale only.
+    "ru_district_head": _Tier(15_000, 0.0015, 0.10, 0.05, 0.70, 180, False, 0.12, True),
+    "ru_municipality": _Tier(1_400, 0.0080, 0.30, 0.15, 0.70, 240, True, 0.10, False),
+    "ru_institution": _Tier(3_000, 0.0050, 0.25, 0.10, 0.60, 300, True, 0.10, False),
 }
 
 # Median followers and posts a day, by tier and platform.
@@ -1128,6 +1134,12 @@ _PROFILES: dict[tuple[str, str], tuple[float, float]] = {
     ("ru_district", "vk"): (3_000, 0.4),
     ("ru_district", "ok"): (1_500, 0.3),
     ("ru_settlement", "vk"): (450, 0.07),
+    # National scale only.
+    ("ru_municipality", "vk"): (450, 0.25),
+    ("ru_municipality", "ok"): (250, 0.12),
+    ("ru_district_head", "vk"): (2_500, 0.35),
+    ("ru_institution", "vk"): (700, 0.32),
+    ("ru_institution", "ok"): (350, 0.2),
 }
 
 _POST_TYPES = {
@@ -1222,6 +1234,8 @@ class _Context:
     end_day: int
     outage: np.ndarray
     calendars: dict[str, _Calendar]
+    # National scale: every page is snapshotted every day (no weekly collection), so rows = pages × days.
+    every_day: bool = False
 
     @property
     def end_ts(self) -> int:
@@ -1433,7 +1447,7 @@ def _simulate(page: Page, ctx: _Context) -> tuple[list[list[Any]], list[list[Any
     topic = _TOPICS[rng.choice(_TOPICS.size, received.size, p=_TOPICS_URBAN if urban else _TOPICS_RURAL)]
 
     keep = ~ctx.outage[days[0] - ctx.start_day :]
-    if _TIERS[page.tier].weekly:
+    if _TIERS[page.tier].weekly and not ctx.every_day:
         keep = ((days + 3) % 7 == 0) & (rng.random(days.size) > 0.05)
     keep[0] |= created >= ctx.start_day
     handle = np.full(days.size, page.handle, dtype=object)
@@ -1543,4 +1557,465 @@ def write_demo(out_dir: Path, *, seed: int = 2019, end: dt.date | None = None, m
     finally:
         for f in files:
             f.close()
+    return paths
+
+
+# -- National scale -------------------------------------------------------------------------------------------------
+# `govpulse demo --scale national`: the demo's Kazakhstan and Altai Krai, plus synthetic rural districts under every
+# Kazakh district, and synthetic municipal districts, settlements and institutions under every other Russian region:
+# about 100,000 pages, each snapshotted every day. Region names are real (ISO 3166-2:RU); every territory below them
+# is invented (names built from common place-name stems), and so are all pages and numbers.
+
+NATIONAL_ACCOUNTS = 100_000
+NATIONAL_MONTHS = 12
+# Pages simulated and written at a time: memory is bounded by one batch, whatever the number of pages.
+NATIONAL_BATCH = 500
+
+# ISO 3166-2:RU code | name_ru | name_en | time zone | population in thousands (rounded); Altai Krai is the demo's own.
+_RU_REGIONS = """
+AD|Республика Адыгея|Republic of Adygea|Europe/Moscow|500
+AL|Республика Алтай|Altai Republic|Asia/Barnaul|210
+BA|Республика Башкортостан|Republic of Bashkortostan|Asia/Yekaterinburg|4060
+BU|Республика Бурятия|Republic of Buryatia|Asia/Irkutsk|975
+CE|Чеченская Республика|Chechen Republic|Europe/Moscow|1510
+CU|Чувашская Республика|Chuvash Republic|Europe/Moscow|1190
+DA|Республика Дагестан|Republic of Dagestan|Europe/Moscow|3180
+IN|Республика Ингушетия|Republic of Ingushetia|Europe/Moscow|510
+KB|Кабардино-Балкарская Республика|Kabardino-Balkarian Republic|Europe/Moscow|900
+KL|Республика Калмыкия|Republic of Kalmykia|Europe/Moscow|270
+KC|Карачаево-Черкесская Республика|Karachay-Cherkess Republic|Europe/Moscow|470
+KR|Республика Карелия|Republic of Karelia|Europe/Moscow|530
+KK|Республика Хакасия|Republic of Khakassia|Asia/Krasnoyarsk|530
+KO|Республика Коми|Komi Republic|Europe/Moscow|730
+ME|Республика Марий Эл|Mari El Republic|Europe/Moscow|670
+MO|Республика Мордовия|Republic of Mordovia|Europe/Moscow|780
+SA|Республика Саха (Якутия)|Sakha (Yakutia) Republic|Asia/Yakutsk|995
+SE|Республика Северная Осетия — Алания|Republic of North Ossetia–Alania|Europe/Moscow|680
+TA|Республика Татарстан|Republic of Tatarstan|Europe/Moscow|4000
+TY|Республика Тыва|Tuva Republic|Asia/Krasnoyarsk|335
+UD|Удмуртская Республика|Udmurt Republic|Europe/Samara|1450
+KAM|Камчатский край|Kamchatka Krai|Asia/Kamchatka|290
+KHA|Хабаровский край|Khabarovsk Krai|Asia/Vladivostok|1280
+KDA|Краснодарский край|Krasnodar Krai|Europe/Moscow|5840
+KYA|Красноярский край|Krasnoyarsk Krai|Asia/Krasnoyarsk|2850
+PER|Пермский край|Perm Krai|Asia/Yekaterinburg|2530
+PRI|Приморский край|Primorsky Krai|Asia/Vladivostok|1820
+STA|Ставропольский край|Stavropol Krai|Europe/Moscow|2900
+ZAB|Забайкальский край|Zabaykalsky Krai|Asia/Chita|1000
+AMU|Амурская область|Amur Oblast|Asia/Yakutsk|760
+ARK|Архангельская область|Arkhangelsk Oblast|Europe/Moscow|980
+AST|Астраханская область|Astrakhan Oblast|Europe/Astrakhan|950
+BEL|Белгородская область|Belgorod Oblast|Europe/Moscow|1530
+BRY|Брянская область|Bryansk Oblast|Europe/Moscow|1150
+CHE|Челябинская область|Chelyabinsk Oblast|Asia/Yekaterinburg|3400
+IRK|Иркутская область|Irkutsk Oblast|Asia/Irkutsk|2350
+IVA|Ивановская область|Ivanovo Oblast|Europe/Moscow|920
+KGD|Калининградская область|Kaliningrad Oblast|Europe/Kaliningrad|1030
+KLU|Калужская область|Kaluga Oblast|Europe/Moscow|1070
+KEM|Кемеровская область|Kemerovo Oblast|Asia/Novokuznetsk|2570
+KIR|Кировская область|Kirov Oblast|Europe/Kirov|1150
+KOS|Костромская область|Kostroma Oblast|Europe/Moscow|570
+KGN|Курганская область|Kurgan Oblast|Asia/Yekaterinburg|770
+KRS|Курская область|Kursk Oblast|Europe/Moscow|1080
+LEN|Ленинградская область|Leningrad Oblast|Europe/Moscow|2030
+LIP|Липецкая область|Lipetsk Oblast|Europe/Moscow|1130
+MAG|Магаданская область|Magadan Oblast|Asia/Magadan|136
+MOS|Московская область|Moscow Oblast|Europe/Moscow|8600
+MUR|Мурманская область|Murmansk Oblast|Europe/Moscow|660
+NIZ|Нижегородская область|Nizhny Novgorod Oblast|Europe/Moscow|3120
+NGR|Новгородская область|Novgorod Oblast|Europe/Moscow|580
+NVS|Новосибирская область|Novosibirsk Oblast|Asia/Novosibirsk|2790
+OMS|Омская область|Omsk Oblast|Asia/Omsk|1830
+ORE|Оренбургская область|Orenburg Oblast|Asia/Yekaterinburg|1840
+ORL|Орловская область|Oryol Oblast|Europe/Moscow|700
+PNZ|Пензенская область|Penza Oblast|Europe/Moscow|1250
+PSK|Псковская область|Pskov Oblast|Europe/Moscow|590
+ROS|Ростовская область|Rostov Oblast|Europe/Moscow|4150
+RYA|Рязанская область|Ryazan Oblast|Europe/Moscow|1080
+SAK|Сахалинская область|Sakhalin Oblast|Asia/Sakhalin|460
+SAM|Самарская область|Samara Oblast|Europe/Samara|3150
+SAR|Саратовская область|Saratov Oblast|Europe/Saratov|2400
+SMO|Смоленская область|Smolensk Oblast|Europe/Moscow|880
+SVE|Свердловская область|Sverdlovsk Oblast|Asia/Yekaterinburg|4240
+TAM|Тамбовская область|Tambov Oblast|Europe/Moscow|960
+TOM|Томская область|Tomsk Oblast|Asia/Tomsk|1060
+TUL|Тульская область|Tula Oblast|Europe/Moscow|1500
+TVE|Тверская область|Tver Oblast|Europe/Moscow|1230
+TYU|Тюменская область|Tyumen Oblast|Asia/Yekaterinburg|1600
+ULY|Ульяновская область|Ulyanovsk Oblast|Europe/Ulyanovsk|1180
+VLA|Владимирская область|Vladimir Oblast|Europe/Moscow|1340
+VGG|Волгоградская область|Volgograd Oblast|Europe/Volgograd|2450
+VLG|Вологодская область|Vologda Oblast|Europe/Moscow|1130
+VOR|Воронежская область|Voronezh Oblast|Europe/Moscow|2300
+YAR|Ярославская область|Yaroslavl Oblast|Europe/Moscow|1200
+MOW|город Москва|Moscow|Europe/Moscow|13100
+SPE|город Санкт-Петербург|Saint Petersburg|Europe/Moscow|5600
+YEV|Еврейская автономная область|Jewish Autonomous Oblast|Asia/Vladivostok|150
+CHU|Чукотский автономный округ|Chukotka Autonomous Okrug|Asia/Anadyr|48
+KHM|Ханты-Мансийский автономный округ — Югра|Khanty-Mansi Autonomous Okrug – Yugra|Asia/Yekaterinburg|1730
+NEN|Ненецкий автономный округ|Nenets Autonomous Okrug|Europe/Moscow|42
+YAN|Ямало-Ненецкий автономный округ|Yamalo-Nenets Autonomous Okrug|Asia/Yekaterinburg|510
+"""
+_NATIONAL_GENITIVE = {
+    "Республика": "Республики",
+    "Северная": "Северная",
+    "автономный": "автономного",
+    "сельское": "сельского",
+    "поселение": "поселения",
+    "Москва": "Москвы",
+    "Санкт-Петербург": "Санкт-Петербурга",
+    "Югра": "Югры",
+}
+# Pages per synthetic territory: (platform, role key, handle prefix, tier, share of territories that have one).
+_RU_SETTLEMENT_INSTITUTIONS = (
+    ("education", "school", "Школа", 0.95),
+    ("culture", "dk", "Дом культуры", 0.8),
+    ("culture", "library", "Библиотека", 0.55),
+    ("health", "fap", "Фельдшерско-акушерский пункт", 0.4),
+)
+_RU_DISTRICT_INSTITUTIONS = (
+    ("health", "crb", "Центральная районная больница"),
+    ("social", "kcson", "Комплексный центр социального обслуживания населения"),
+    ("services", "mfc", "Многофункциональный центр"),
+    ("education", "uo", "Управление образования администрации"),
+    ("media", "gazeta", "Редакция газеты"),
+    ("sport", "sport", "Спортивная школа"),
+    ("youth", "youth", "Молодёжный центр"),
+    ("culture", "museum", "Краеведческий музей"),
+)
+
+
+def _genitive_national(name_ru: str) -> str:
+    """Genitive case of a national territory name (quoted names stay as they are, towns in -ск take -а)."""
+    out = []
+    for word in name_ru.split(" "):
+        if word in _NATIONAL_GENITIVE:
+            out.append(_NATIONAL_GENITIVE[word])
+        elif word.startswith("«") or word in {"—", "(Якутия)"}:
+            out.append(word)
+        elif word.endswith("ск"):
+            out.append(word + "а")
+        else:
+            out.append(_genitive(word))
+    return " ".join(out)
+
+
+def _neuter(adjective: str) -> str:
+    """Никольский → Никольское, Лесной → Лесное."""
+    return adjective[:-2] + "ое"
+
+
+def _feminine(adjective: str) -> str:
+    """Никольский or Никольское → Никольская."""
+    return adjective[:-2] + "ая"
+
+
+def _slug(code: str) -> str:
+    """A territory code as a handle part: RU-TVE-NKL-03 → tve_nkl_03."""
+    return code.lower().removeprefix("ru-").removeprefix("kz-").replace("-", "_")
+
+
+def _ru_roots() -> list[str]:
+    """Adjective place-name stems for synthetic districts and settlements."""
+    words = _ALT_SETTLEMENT_ROOTS.split() + [w for w in _ALT_DISTRICTS.split() if "_" not in w]
+    return sorted({w for w in words if w.endswith(("ий", "ый", "ой"))})
+
+
+def _national_territories(core: tuple[Territory, ...]) -> list[Territory]:
+    """The demo's territories, synthetic rural districts under every Kazakh district, the other Russian regions."""
+    out = list(core)
+    rural_roots = _rows(_KZ_RURAL_ROOTS)
+    has_rural = {t.parent_code for t in core if t.level == "settlement"}
+    for d in core:
+        if d.country != "KZ" or d.level != "district" or d.urban or d.code in has_rural:
+            continue
+        rng = _fixed_rng(d.code + "/national")
+        n = int(rng.integers(8, 17))
+        picks = rng.choice(len(rural_roots), n, replace=False)
+        for i, (pick, pop) in enumerate(zip(picks, _split_population(int(d.population * 0.8), n, d.code), strict=True)):
+            r_ru, r_kk, r_en = rural_roots[pick]
+            out.append(
+                Territory(
+                    f"{d.code}-{i + 1:02d}",
+                    f"сельский округ {r_ru}",
+                    f"{r_en} Rural District",
+                    f"{r_kk} ауылдық округі",
+                    "settlement",
+                    d.code,
+                    pop,
+                    d.timezone,
+                    "KZ",
+                    False,
+                )
+            )
+    roots = _ru_roots()
+    cities = [r for r in roots if r.endswith("ский")]
+    for code, ru, en, tz, thousands in _rows(_RU_REGIONS):
+        population = int(thousands) * 1000
+        urban = code in {"MOW", "SPE"}
+        region = Territory(f"RU-{code}", ru, en, "", "region", "RU", population, tz, "RU", urban)
+        out.append(region)
+        rng = _fixed_rng(region.code + "/national")
+        n = int(np.clip(round(population / 55_000), 5, 60))
+        n_cities = n if urban else max(1, n // 8)
+        names = rng.choice(len(roots), n, replace=False)
+        city_names = rng.choice(len(cities), n_cities, replace=False)
+        taken: set[str] = set()
+        pops = _split_population(population, n, region.code, first_share=0.0 if urban else 0.25)
+        for i, (pick, pop) in enumerate(zip(names, pops, strict=True)):
+            root = roots[pick]
+            if urban:
+                d_ru, d_en = f"муниципальный округ «{_neuter(root)}»", f"{_translit(_neuter(root))} Municipal Okrug"
+            elif i < n_cities:
+                city = cities[city_names[i]][:-2]
+                d_ru, d_en = f"город {city}", _translit(city)
+            else:
+                d_ru, d_en = f"{root} район", f"{_translit(root)} District"
+            d_code = f"{region.code}-{_abbr(d_en, taken)}"
+            is_city = urban or i < n_cities
+            district = Territory(d_code, d_ru, d_en, "", "district", region.code, pop, tz, "RU", is_city)
+            out.append(district)
+            if is_city:
+                continue
+            d_rng = _fixed_rng(d_code + "/national")
+            k = int(d_rng.integers(4, 15))
+            s_pops = _split_population(int(pop * 0.9), k, d_code, first_share=0.3)
+            for j, (s_pick, s_pop) in enumerate(zip(d_rng.choice(len(roots), k, replace=False), s_pops, strict=True)):
+                s_root = _neuter(roots[s_pick])
+                out.append(
+                    Territory(
+                        f"{d_code}-{j + 1:02d}",
+                        f"сельское поселение «{s_root}»",
+                        f"{_translit(s_root)} Rural Settlement",
+                        "",
+                        "settlement",
+                        d_code,
+                        s_pop,
+                        tz,
+                        "RU",
+                        False,
+                    )
+                )
+    return out
+
+
+def _marked(rng: np.random.Generator, share: float) -> str:
+    """An official mark granted in 2023–2024 to `share` of pages, else none."""
+    return _date_between(rng, "2023-01-15", "2024-06-30").isoformat() if rng.random() < share else "0"
+
+
+def _ru_national_pages(reg: _Registry, territories: list[Territory]) -> None:
+    """Pages of the synthetic Russian territories: heads, governments, administrations, settlements, institutions."""
+    by_code = {t.code: t for t in territories}
+    for t in territories:
+        if t.country != "RU" or t.level == "country" or t.code.startswith("RU-ALT"):
+            continue
+        rng = _fixed_rng(t.code + "/national-pages")
+        g, s = _genitive_national(t.name_ru), _slug(t.code)
+        pages: list[tuple[str, str, str, str, str, dt.date, dict[str, Any]]] = []
+        if t.level == "region":
+            title = "Глава" if "Республик" in t.name_ru else "Мэр" if t.code == "RU-MOW" else "Губернатор"
+            head = dict(owner_kind="person", owner_role="head", owner_name=f"{title} {g}", sphere="", required=0)
+            body = dict(owner_kind="body", owner_role="body", owner_name=f"Правительство {g}", sphere="", required=1)
+            for role, prefix, tier, traits in (
+                ("head", "head", "ru_governor", head),
+                ("body", "gov", "ru_government", body),
+            ):
+                for platform in ("vk", "ok", "telegram"):
+                    mark = "0" if platform == "telegram" else _marked(rng, 0.95)
+                    created = _date_between(rng, "2012-01-01", "2019-12-31")
+                    pages.append((platform, role, f"{prefix}_{s}", tier, mark, created, traits))
+        elif t.level == "district":
+            owner = f"Администрация {g}"
+            body = dict(owner_kind="body", owner_role="body", owner_name=owner, sphere="", required=1)
+            for platform, share in (("vk", 1.0), ("ok", 0.7)):
+                if rng.random() < share:
+                    created = _date_between(rng, "2013-01-01", "2022-12-31")
+                    pages.append((platform, "body", f"adm_{s}", "ru_district", _marked(rng, 0.9), created, body))
+            if rng.random() < 0.6:
+                head = dict(owner_kind="person", owner_role="head", owner_name=f"Глава {g}", sphere="", required=0)
+                created = _date_between(rng, "2016-01-01", "2022-12-31")
+                pages.append(("vk", "head", f"glava_{s}", "ru_district_head", _marked(rng, 0.5), created, head))
+            schools = int(np.clip(t.population // 6_000, 2, 30)) if t.urban else int(rng.integers(2, 6))
+            spheres = [(sp, key, name) for sp, key, name in _RU_DISTRICT_INSTITUTIONS if rng.random() < 0.8]
+            spheres += [("education", f"school{n}", f"Средняя школа № {n}") for n in range(1, schools + 1)]
+            for sphere, key, name in spheres:
+                traits = dict(owner_kind="body", owner_role="institution", owner_name=f"{name} {g}", sphere=sphere)
+                platform = "ok" if rng.random() < 0.15 else "vk"
+                created = _date_between(rng, "2013-01-01", "2022-12-31")
+                pages.append((platform, key, f"{key}_{s}", "ru_institution", _marked(rng, 0.5), created, traits))
+        else:
+            owner = f"Администрация {g}"
+            body = dict(owner_kind="body", owner_role="body", owner_name=owner, sphere="", required=1)
+            for platform, share in (("vk", 1.0), ("ok", 0.35)):
+                if rng.random() < share:
+                    created = _date_between(rng, "2022-06-01", "2023-01-31")
+                    pages.append((platform, "body", f"adm_{s}", "ru_municipality", _marked(rng, 0.75), created, body))
+            village = t.name_ru.split("«")[1].rstrip("»")
+            district = _genitive_national(by_code[t.parent_code].name_ru)
+            for sphere, key, name, share in _RU_SETTLEMENT_INSTITUTIONS:
+                if rng.random() >= share:
+                    continue
+                owner = f"МБОУ «{_feminine(village)} СОШ» {district}" if key == "school" else f"{name} {g}"
+                traits = dict(owner_kind="body", owner_role="institution", owner_name=owner, sphere=sphere)
+                created = _date_between(rng, "2015-01-01", "2023-06-30")
+                pages.append(("vk", key, f"{key}_{s}", "ru_institution", _marked(rng, 0.5), created, traits))
+        for platform, role, handle, tier, mark, created, traits in pages:
+            reg.add(
+                platform,
+                f"{t.code}/{role}",
+                reg.handle(platform, handle, "ru"),
+                t,
+                display_name=str(traits["owner_name"]),
+                mark=mark,
+                created=created,
+                tier=tier,
+                **{"required": 1, **traits},
+            )
+
+
+def _kz_national_pages(reg: _Registry, territories: list[Territory], core: set[str]) -> None:
+    """Rural akims and village schools of the synthetic Kazakh rural districts."""
+    by_code = {t.code: t for t in territories}
+    for t in territories:
+        if t.country != "KZ" or t.level != "settlement" or t.code in core:
+            continue
+        rng = _fixed_rng(t.code + "/national-pages")
+        g, district = t.genitive, by_code[t.parent_code]
+        root = _stem(t.name_en)
+        reg.add(
+            "instagram",
+            f"{t.code}/head",
+            reg.handle("instagram", f"{root}_auyl_akimi", district.stem),
+            t,
+            display_name=f"Аким {g}",
+            owner_kind="person",
+            owner_role="head",
+            owner_name=f"Аким {g}",
+            sphere="",
+            required=1,
+            mark="0",
+            created=_date_between(rng, "2019-04-01", "2021-12-31"),
+            tier="kz_rural_head",
+        )
+        if rng.random() < 0.8:
+            owner = f"Средняя школа {g}"
+            reg.add(
+                "instagram",
+                f"{t.code}/education",
+                reg.handle("instagram", f"{root}_mektebi", _slug(t.code)),
+                t,
+                display_name=owner,
+                owner_kind="body",
+                owner_role="institution",
+                owner_name=owner,
+                sphere="education",
+                required=0,
+                mark="0",
+                created=_date_between(rng, "2017-01-01", "2022-12-31"),
+                tier="kz_institution",
+            )
+
+
+@cache
+def _national_registry() -> tuple[tuple[Territory, ...], tuple[Page, ...]]:
+    """All territories and pages of the national scale: the demo's first, then the synthetic ones."""
+    core_territories, core_pages = _registry()
+    territories = _national_territories(core_territories)
+    reg = _Registry()
+    reg.pages = list(core_pages)
+    reg.ids = {(p.platform, p.account_id) for p in core_pages}
+    reg.handles = {(p.platform, h) for p in core_pages for h in (p.handle, p.old_handle) if h}
+    _kz_national_pages(reg, territories, {t.code for t in core_territories})
+    _ru_national_pages(reg, territories)
+    return tuple(territories), tuple(reg.pages)
+
+
+def national_pages(accounts: int = NATIONAL_ACCOUNTS) -> tuple[Page, ...]:
+    """`accounts` pages of the national registry, spread over it (chosen by a hash of their ids), in registry order."""
+    _, pages = _national_registry()
+    if accounts >= len(pages):
+        return pages
+    rank = np.array([zlib.crc32(f"{p.platform}:{p.account_id}".encode()) for p in pages], dtype=np.int64) * len(
+        pages
+    ) + np.arange(len(pages))
+    keep = np.sort(np.argsort(rank, kind="stable")[:accounts])
+    return tuple(pages[i] for i in keep.tolist())
+
+
+def _settled(page: Page, ctx: _Context) -> Page:
+    """The page as it is at national scale: created before the period, so that it has a snapshot every day."""
+    if _day(page.created) >= ctx.start_day - 1:
+        page = replace(page, created=_date(ctx.start_day - 30 - zlib.crc32(page.account_id.encode()) % 700))
+    if page.story == "new_akim" or page.recent_days:
+        page = replace(page, story="" if page.story == "new_akim" else page.story, recent_days=0)
+    return page
+
+
+_NATIONAL_README = """# Synthetic national-scale data (govpulse demo --scale national)
+
+Every row in these files is SYNTHETIC, generated by `govpulse demo --scale national` (seed {seed}, {start} to {end},
+{accounts:,} pages). Kazakhstan's regions and districts and Russia's region names are real; every rural district,
+municipal district, settlement, institution, page, handle, id and number is invented. Pages are named after offices
+(«Аким …», «Администрация …»), never after people. Do not publish these numbers as facts about any real page.
+"""
+
+
+def write_national(
+    out_dir: Path,
+    *,
+    seed: int = 2019,
+    end: dt.date | None = None,
+    months: int = NATIONAL_MONTHS,
+    accounts: int = NATIONAL_ACCOUNTS,
+    only_day: dt.date | None = None,
+    batch: int = NATIONAL_BATCH,
+) -> list[Path]:
+    """Write the national-scale CSV files (a stream: one batch of pages in memory at a time); return their paths.
+
+    Every page has one follower snapshot a day, so followers.csv holds exactly accounts × days rows. With `only_day`
+    the data set ends that day and only that day's rows are written (followers, posts, inquiries): a daily delivery.
+    """
+    end = only_day or end or dt.date.today() - dt.timedelta(days=1)
+    start = _months_before(end, months)
+    start_day, end_day = _day(start), _day(end)
+    outage = np.zeros(end_day - start_day + 1, dtype=bool)
+    calendars = {c: _Calendar(c, start_day, end_day) for c in ("KZ", "RU")}
+    ctx = _Context(seed, start_day, end_day, outage, calendars, every_day=True)
+    territories, _ = _national_registry()
+    pages = [_settled(p, ctx) for p in national_pages(accounts)]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    kinds = KINDS[2:] if only_day else KINDS
+    paths = [out_dir / f"{kind}.csv" for kind in kinds]
+    day = end.isoformat()
+    files = [p.open("w", encoding="utf-8", newline="") for p in paths]
+    try:
+        writers = dict(zip(kinds, (csv.writer(f, lineterminator="\n") for f in files), strict=True))
+        for kind, writer in writers.items():
+            writer.writerow(HEADERS[kind])
+        if not only_day:
+            writers["territories"].writerows(_territory_row(t) for t in territories)
+            writers["accounts"].writerows(_account_row(p, ctx) for p in pages)
+        for i in range(0, len(pages), batch):
+            blocks: dict[str, list[list[Any]]] = {k: [[] for _ in HEADERS[k]] for k in KINDS[2:]}
+            for page in pages[i : i + batch]:
+                for kind, cols in zip(KINDS[2:], _simulate(page, ctx), strict=True):
+                    # Rows come in time order (date, published_at, received_at): one day is a tail of each.
+                    first = 0
+                    if only_day:
+                        at = HEADERS[kind].index(
+                            {"followers": "date", "posts": "published_at"}.get(kind, "received_at")
+                        )
+                        first = bisect.bisect_left(cols[at], day)
+                    for block, col in zip(blocks[kind], cols, strict=True):
+                        block.extend(col[first:])
+            for kind in KINDS[2:]:
+                writers[kind].writerows(zip(*blocks[kind], strict=True))
+    finally:
+        for f in files:
+            f.close()
+    if not only_day:
+        readme = _NATIONAL_README.format(seed=seed, start=start, end=end, accounts=len(pages))
+        (out_dir / "README.md").write_text(readme, encoding="utf-8")
     return paths
