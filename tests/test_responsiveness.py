@@ -79,6 +79,8 @@ def test_each_inquiry_is_timed(db: Engine) -> None:
     """Working minutes, verdict and backlog age per inquiry, in the order of INQUIRIES."""
     rows = timed_inquiries(db, D(1), D(10), settings=SETTINGS).set_index("inquiry_id")
     rows = rows.loc[[f"i{n}" for n in range(len(INQUIRIES))]]
+    assert rows["district_code"].fillna("-").tolist()[4:7] == ["KZ-KAR-A", "KZ-KAR-A", "KZ-KAR-A"]
+    assert set(rows["region_code"]) == {"KZ-KAR"}
     work = [0, 90, None, 0, 120, 60, 0, 15, 0, None]
     assert rows["work_min"].tolist() == pytest.approx([math.nan if w is None else w for w in work], nan_ok=True)
     assert rows["reply_min"].tolist() == pytest.approx(
