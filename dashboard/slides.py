@@ -236,8 +236,11 @@ class _PdfCanvas:
 
 def write_pdf(slides: list[Slide], pictures: list[list[bytes]], footer: Callable[[int], str], title: str) -> bytes:
     """The same pages as a PDF, 16:9, with the fonts embedded."""
+    from reportlab import rl_config
     from reportlab.pdfgen.canvas import Canvas as PdfCanvas
 
+    # Binary streams: reportlab's default ASCII85 armour runs in pure Python here and costs more than the rest.
+    rl_config.useA85 = 0
     _register_fonts()
     buf = io.BytesIO()
     regular = FONTS["regular"][0]
