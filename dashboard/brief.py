@@ -11,10 +11,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import analysis, charts, queries, ranking
-from dashboard.exports import SCALE, Stamp, chromium_path, render, stamp, translator, warm_up
+from dashboard.exports import SCALE, Stamp, stamp, translator
 from dashboard.filters import Filters, Period
 from dashboard.headlines import headlines, kpi_values
 from dashboard.i18n import Tr
+from dashboard.render import chromium_path, render, warm_up
 from dashboard.slides import Chart, Slide, chart_boxes, write_pdf, write_pptx
 
 FORMATS = ("pptx", "pdf")

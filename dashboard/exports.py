@@ -4,13 +4,9 @@ import copy
 import datetime as dt
 import io
 import math
-import os
-import shutil
-import threading
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,17 +16,12 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from dashboard.i18n import LOCALES, Tr, catalog
+from dashboard.render import chromium_path, render
 
 WIDTH, SCALE = 1200, 2
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 # A cell starting with one of these is read as a formula by spreadsheets (OWASP "CSV injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FOOTER_PX = 26
-STARTUP_SECONDS = 60
-
-
-class ExportUnavailable(RuntimeError):
-    """Pictures cannot be rendered here (no Chromium); the message says what to install."""
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -130,88 +121,16 @@ def _legend_rows(fig: go.Figure) -> int:
     return rows
 
 
-def chromium_path() -> str | None:
-    """The Chrome/Chromium binary kaleido will drive: $BROWSER_PATH, else the first one found on PATH."""
-    wanted = os.environ.get("BROWSER_PATH")
-    if wanted:
-        return wanted if Path(wanted).is_file() else None
-    return next((p for p in map(shutil.which, BROWSERS) if p), None)
-
-
-class _Renderer:
-    """This process's one kaleido server: started once, then reused; one picture at a time."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.started = False
-        self.ready = False
-
-    def start(self) -> None:
-        """Launch the browser in kaleido's server thread without waiting for it."""
-        import kaleido  # imported here: only rendering needs it
-
-        if self.started:
-            return
-        browser = chromium_path()
-        if browser is None:
-            raise ExportUnavailable(translator("en")("export.no_browser"))
-        # mathjax=False: its default is a CDN script, and these machines have no internet.
-        kaleido.start_sync_server(n=1, timeout=60, mathjax=False, path=browser, silence_warnings=True)
-        self.started = True
-
-    def first_call(self, spec: dict[str, Any], opts: dict[str, Any]) -> Any:
-        """The first picture, waited for with a time limit: if the browser never starts, kaleido would wait forever."""
-        import kaleido
-
-        box: list[Any] = []
-
-        def call() -> None:
-            try:
-                box.append(kaleido.calc_fig_sync(spec, opts=opts))
-            except Exception as exc:  # handed to the caller's thread below
-                box.append(exc)
-
-        worker = threading.Thread(target=call, daemon=True, name="govpulse-kaleido-first")
-        worker.start()
-        worker.join(STARTUP_SECONDS)
-        if not box or isinstance(box[0], Exception):
-            cause = box[0] if box else TimeoutError(f"no picture within {STARTUP_SECONDS} s")
-            raise ExportUnavailable(f"{chromium_path()} did not render a chart: {cause}") from None
-        self.ready = True
-        return box[0]
-
-    def render(self, fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> bytes:
-        import kaleido
-
-        opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-        with self.lock:
-            self.start()
-            spec = fig.to_plotly_json()
-            return bytes(kaleido.calc_fig_sync(spec, opts=opts) if self.ready else self.first_call(spec, opts))
-
-
-_RENDERER = _Renderer()
-
-
-def warm_up() -> None:
-    """Start this process's browser now (it takes seconds) so that it is ready when the first picture is asked for."""
-    with _RENDERER.lock:
-        _RENDERER.start()
-
-
-def render(fig: go.Figure, fmt: str = "png", width: int = WIDTH, height: int | None = None, scale: float = 1) -> bytes:
-    """A figure as picture bytes (png, svg, pdf, jpeg) through this process's kaleido server."""
-    return _RENDERER.render(fig, fmt, width, height or int(fig.layout.height or 450), scale)
-
-
 def to_png(fig: go.Figure, meta: Stamp, width: int = WIDTH, scale: float = SCALE) -> bytes:
     """The stamped chart as a PNG at `scale` × its size (2× by default, sharp on slides and print)."""
-    return render(stamp(fig, meta), "png", width, scale=scale)
+    out = stamp(fig, meta)
+    return render(out, "png", width, int(out.layout.height or 450), scale)
 
 
 def to_svg(fig: go.Figure, meta: Stamp, width: int = WIDTH) -> bytes:
     """The stamped chart as an SVG."""
-    return render(stamp(fig, meta), "svg", width)
+    out = stamp(fig, meta)
+    return render(out, "svg", width, int(out.layout.height or 450))
 
 
 def neutralise(value: Any) -> Any:

@@ -268,13 +268,6 @@ def brief(
     fmt: Annotated[str | None, typer.Option("--format", help="pptx or pdf (default: from the --out suffix)")] = None,
 ) -> None:
     """Write the briefing pack of a territory and period: 16:9 slides (PPTX) or the same pages as PDF."""
-    # Imported here: the briefing renders the dashboard's charts, and etl must not need the dashboard to import.
-    import streamlit.logger
-
-    streamlit.logger.set_log_level("error")  # the dashboard's cached queries warn "no runtime" outside Streamlit
-    from dashboard.brief import BriefError, build
-    from dashboard.exports import ExportUnavailable
-
     form = fmt or out_file.suffix.lstrip(".").lower() or "pptx"
     if form not in {"pptx", "pdf"}:
         raise typer.BadParameter("must be pptx or pdf", param_hint="--format")
@@ -284,6 +277,19 @@ def brief(
     start, stop = _parse_day(date_from), _parse_day(date_to)
     if stop < start:
         raise typer.BadParameter("--to is before --from", param_hint="--to")
+    # Imported here: the briefing renders the dashboard's charts, and etl must not need the dashboard to import.
+    from dashboard.render import ExportUnavailable, warm_up
+
+    try:
+        warm_up()  # the browser starts (seconds) while the dashboard's modules load and the data is read
+    except ExportUnavailable as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")  # the dashboard's cached queries warn "no runtime" outside Streamlit
+    from dashboard.brief import BriefError, build
+
     try:
         data = build(territory, start, stop, language, form)
     except (BriefError, ExportUnavailable) as exc:

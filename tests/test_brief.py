@@ -15,7 +15,7 @@ from pptx.util import Emu
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from dashboard import brief, exports
+from dashboard import brief, exports, render
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
 HEADINGS_RU = [
@@ -67,7 +67,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def chromium() -> str:
     """The system Chromium kaleido drives; skipped where there is none, except in CI, where it must be."""
-    path = exports.chromium_path()
+    path = render.chromium_path()
     if path is None:
         message = "no Chromium: apt-get install chromium (kaleido renders chart pictures with it)"
         if os.environ.get("CI") == "true":

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from dashboard import exports
+from dashboard import exports, render
 from dashboard.exports import Stamp
 
 OCT = Stamp("ru", dt.date(2026, 10, 1), dt.date(2026, 10, 31), dt.date(2026, 10, 30))
@@ -23,7 +23,7 @@ HOSTILE = ['=HYPERLINK("http://x")', "+7 701 000", "-1+1", "@SUM(A1)", "\tTAB", 
 @pytest.fixture(scope="module")
 def chromium() -> str:
     """The system Chromium kaleido drives; skipped where there is none, except in CI, where it must be."""
-    path = exports.chromium_path()
+    path = render.chromium_path()
     if path is None:
         message = "no Chromium: apt-get install chromium (kaleido renders chart pictures with it)"
         if os.environ.get("CI") == "true":
@@ -136,9 +136,9 @@ def test_stamp_leaves_the_original_figure_alone() -> None:
 def test_no_browser_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without Chromium a picture export fails with the install command, in both languages' messages."""
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    assert exports.chromium_path() is None
-    with pytest.raises(exports.ExportUnavailable, match="apt-get install chromium"):
-        exports._Renderer().start()
+    assert render.chromium_path() is None
+    with pytest.raises(render.ExportUnavailable, match="apt-get install chromium"):
+        render._Renderer().start()
     assert "apt-get install chromium" in exports.translator("ru")("export.no_browser")
 
 
@@ -151,7 +151,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 def test_png_is_twice_the_size(chromium: str) -> None:
     """The PNG is rendered at 2× the chart's size by the one kaleido server of the process."""
     assert png_size(exports.to_png(figure(), OCT, width=600)) == (1200, 800)
-    assert exports._RENDERER.ready
+    assert render._RENDERER.ready
 
 
 def test_svg_carries_title_period_date_and_source(chromium: str) -> None:
