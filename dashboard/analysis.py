@@ -5,6 +5,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from etl.responsiveness import summarise
+from etl.settings import get_settings
+from etl.worktime import BACKLOG_BUCKETS
+
 SPIKE_MIN_GAIN = 500  # followers in one day …
 SPIKE_MIN_RATIO = 0.2  # … and at least this share of the day before: bought audiences arrive like this
 TOP_SERIES = 10
@@ -81,33 +85,46 @@ def month_of(days: pd.Series) -> pd.Series:
     return pd.Series(pd.to_datetime(days).dt.to_period("M").dt.to_timestamp(), index=days.index)
 
 
+def grain(days: pd.Series, min_sample: int) -> str:
+    """ "week" when a typical week has at least `min_sample` events, else "month" (small pages, small places)."""
+    if days.empty:
+        return "week"
+    per_week = week_of(pd.Series(pd.to_datetime(days).to_numpy())).value_counts()
+    return "week" if per_week.median() >= min_sample else "month"
+
+
+def bucket(days: pd.Series, grain: str) -> pd.Series:
+    """The week (Monday) or month (first day) of each day."""
+    return week_of(days) if grain == "week" else month_of(days)
+
+
+def engagement(days: pd.DataFrame, grain: str, min_posts: int) -> pd.DataFrame:
+    """Interactions per post as % of mean followers per week or month, from daily rows of one page; empty where
+    there were fewer than `min_posts` posts."""
+    frame = days.assign(week=bucket(days["day"], grain)).groupby("week", as_index=False)
+    sums = frame.agg(posts=("posts", "sum"), interactions=("interactions", "sum"), followers=("followers", "mean"))
+    rate = (
+        sums["interactions"] / sums["posts"].where(sums["posts"] > 0) / sums["followers"].where(sums["followers"] > 0)
+    )
+    return sums.assign(value=(rate * 100).where(sums["posts"] >= min_posts).round(2))[["week", "value"]]
+
+
 def responsiveness(inq: pd.DataFrame, by: list[str], min_sample: int) -> pd.DataFrame:
     """Inquiries, answered, response rate, reply median and p90 (calendar and working) and the share answered
-    within the deadline, per group `by`; rates below the minimum sample are empty, as in the KPI table."""
-    met = inq["met"].astype("float64")
-    frame = inq.assign(
-        answered=inq["first_reply_at"].notna().astype("int64"),
-        met_n=(met == 1).astype("int64"),
-        judged=met.notna().astype("int64"),
-    )
-    groups = frame.groupby(by, dropna=False, sort=True)
-    out = groups.agg(
-        inquiries=("inquiry_id", "size"),
-        answered=("answered", "sum"),
-        met=("met_n", "sum"),
-        judged=("judged", "sum"),
-        median_min=("reply_min", "median"),
-        p90_min=("reply_min", lambda s: s.quantile(0.9)),
-        median_work=("work_min", "median"),
-        p90_work=("work_min", lambda s: s.quantile(0.9)),
-    ).reset_index()
-    rated = out["inquiries"] >= min_sample
-    replies_rated = out["answered"] >= min_sample
-    out["response_rate_pct"] = (out["answered"] / out["inquiries"] * 100).where(rated).round(1)
-    out["within_pct"] = (out["met"] / out["judged"].where(out["judged"] > 0) * 100).where(rated).round(1)
-    for col in ("median_min", "p90_min", "median_work", "p90_work"):
-        out[col] = out[col].where(replies_rated).round(1)
-    return out
+    within the deadline per group `by`, by the responsiveness engine's rules (empty below the minimum sample)."""
+    conf = get_settings().model_copy(update={"min_sample_inquiries": min_sample})
+    if inq.empty:
+        return pd.DataFrame(columns=[*by, *_RENAMED.values(), "inquiries", "answered", "backlog_open"])
+    return summarise(inq, by, conf).rename(columns=_RENAMED)
+
+
+_RENAMED = {
+    "reply_median_min": "median_min",
+    "reply_p90_min": "p90_min",
+    "reply_median_work_min": "median_work",
+    "reply_p90_work_min": "p90_work",
+    "within_deadline_pct": "within_pct",
+}
 
 
 def who_answers(inq: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -121,9 +138,8 @@ def who_answers(inq: pd.DataFrame, by: str) -> pd.DataFrame:
 
 def backlog(inq: pd.DataFrame) -> pd.DataFrame:
     """Unanswered inquiries per age bucket in working days."""
-    counts = inq.loc[inq["first_reply_at"].isna(), "bucket"].value_counts()
-    buckets = ["<1", "1-3", "3-7", ">7"]
-    return pd.DataFrame({"bucket": buckets, "count": [int(counts.get(b, 0)) for b in buckets]})
+    counts = inq.loc[inq["first_reply_at"].isna(), "bucket"].astype(object).value_counts()
+    return pd.DataFrame({"bucket": list(BACKLOG_BUCKETS), "count": [int(counts.get(b, 0)) for b in BACKLOG_BUCKETS]})
 
 
 def funnel(required: pd.DataFrame, pages: pd.DataFrame) -> pd.DataFrame:

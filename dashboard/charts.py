@@ -61,7 +61,7 @@ def net_new(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
     fig = _figure(tr, tr("chart.net_new"), note, tr("axis.week"), tr("axis.followers_net"))
     for name, part in df.groupby("name", sort=False):
         fig.add_bar(x=part["week"], y=part["value"], name=str(name), hovertemplate="%{y:+,.0f}")
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="relative")
     fig.update_xaxes(tickformat=tr.date_axis)
     fig.update_yaxes(rangemode="normal")
     return fig

@@ -1,7 +1,6 @@
 """The only module that reads the database: SQL over the rollups with bound parameters, cached results."""
 
 import datetime as dt
-import inspect
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,17 +10,15 @@ import streamlit as st
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 
-from dashboard import pooling
 from dashboard.filters import Scope
 from etl.db import get_engine
 from etl.load import FileResult, load_paths
 from etl.report import kpi_table
+from etl.responsiveness import timed_inquiries
 from etl.settings import Settings, get_settings
-from etl.worktime import Clocks, backlog_bucket
+from etl.worktime import Clocks
 
 TTL = 600
-# Whether kpi_table cuts by owner roles and several platforms itself; before it did, pages were pooled here.
-_CUTS = "roles" in inspect.signature(kpi_table).parameters
 _SUBTREE = {"country_code", "region_code", "district_code"}
 _KEYS = {
     "total": "'total'",
@@ -127,47 +124,11 @@ def in_scope(accounts: pd.DataFrame, scope: Scope) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL)
 def kpis(level: str, start: dt.date, end: dt.date, scope: Scope, lang: str) -> pd.DataFrame:
-    """The KPI table of `govpulse report` for the scope; owner roles and several platforms are pooled from pages."""
-    conf = settings(lang)
-    if _CUTS:
-        cuts: dict[str, Any] = {"platform": scope.platforms or None, "roles": scope.roles or None}
-        return kpi_table(engine(), level, start, end, parent=scope.parent, settings=conf, **cuts)
-    if not scope.roles and len(scope.platforms) <= 1:
-        platform = scope.platforms[0] if scope.platforms else None
-        return kpi_table(engine(), level, start, end, parent=scope.parent, platform=platform, settings=conf)
-    return _pooled(level, start, end, scope, conf)
-
-
-def _pooled(level: str, start: dt.date, end: dt.date, scope: Scope, conf: Settings) -> pd.DataFrame:
-    """The KPI table pooled from kpi_table's page rows, for cuts an older kpi_table cannot make itself."""
-    platform = scope.platforms[0] if len(scope.platforms) == 1 else None
-    pages = kpi_table(engine(), "account", start, end, parent=scope.parent, platform=platform, settings=conf)
-    keys = registry()[["id", "platform", "account_id", "owner_role", "country_code", "region_code", "district_code"]]
-    pages = pages.merge(keys, on=["platform", "account_id"])
-    pages = pages[pages["platform"].isin(scope.platforms or pages["platform"])]
-    pages = pages[pages["owner_role"].isin(scope.roles or pages["owner_role"])]
-    if level == "account":
-        return pages.drop(columns=keys.columns.drop(["platform", "account_id"])).reset_index(drop=True)
-    where, params, expanding = _where(scope, "a.platform", "a.owner_role")
-    params |= {"a": start, "b": end}
-    sums = _frame(
-        "SELECT d.account_pk AS id, sum(d.followers) AS follower_days, sum(d.likes + d.comments + d.shares) "
-        "AS interactions FROM accountday d JOIN account a ON a.id = d.account_pk JOIN territory t "
-        f"ON t.code = a.territory_code WHERE d.day BETWEEN :a AND :b AND {where} GROUP BY d.account_pk",
-        params,
-        expanding,
-    )
-    replies = _frame(
-        "SELECT i.account_pk AS id, i.reply_min FROM inquiry i JOIN account a ON a.id = i.account_pk "
-        "JOIN territory t ON t.code = a.territory_code WHERE i.received_on BETWEEN :a AND :b "
-        f"AND i.first_reply_at IS NOT NULL AND i.reply_min IS NOT NULL AND {where}",
-        params,
-        expanding,
-    )
-    places = territories()
-    places = places[(places["level"] == level) & (places[scope.column] == scope.parent)]
-    name = places["name_en" if conf.language == "en" else "name_ru"]
-    return pooling.pool(pages, sums, replies, places.assign(name=name), level, (end - start).days + 1, conf)
+    """The KPI table of `govpulse report` for the scope (platforms and owner roles cut by the report itself)."""
+    return kpi_table(
+        engine(), level, start, end, parent=scope.parent, platform=scope.platforms or None,
+        roles=scope.roles or None, settings=settings(lang), clocks=clocks(),
+    )  # fmt: skip
 
 
 @st.cache_data(ttl=TTL)
@@ -267,32 +228,21 @@ def as_of() -> pd.Timestamp | None:
 
 
 @st.cache_data(ttl=TTL, max_entries=8)
-def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str) -> pd.DataFrame:
-    """The period's inquiries in scope with working minutes, the deadline's verdict and the backlog age."""
-    where, params, expanding = _where(scope)
-    frame = _frame(
-        "SELECT i.account_pk AS id, i.inquiry_id, i.channel, i.post_id, i.topic, i.received_at, i.received_on, "
-        "i.first_reply_at, i.reply_min, i.replied_by, a.territory_code, t.region_code, t.district_code, "
-        "a.platform, a.owner_role FROM inquiry i JOIN account a ON a.id = i.account_pk JOIN territory t "
-        f"ON t.code = a.territory_code WHERE i.received_on BETWEEN :a AND :b AND {where}",
-        params | {"a": start, "b": end},
-        expanding,
-    )
-    for col in ("received_at", "first_reply_at"):
-        frame[col] = pd.to_datetime(frame[col])
-    frame["received_on"] = pd.to_datetime(frame["received_on"])
-    frame["reply_min"] = frame["reply_min"].astype("float64")
-    now = as_of() or (frame["received_at"].max() if len(frame) else pd.Timestamp.now())
-    clock = clocks()
-    frame["work_min"] = clock.working_minutes(frame["received_at"], frame["first_reply_at"], frame["territory_code"])
-    frame["met"] = clock.deadline_met(
-        frame["received_at"], frame["first_reply_at"], frame["territory_code"], deadline, as_of=now
-    )
-    open_ = frame["first_reply_at"].isna()
-    age = clock.backlog_age_working_days(frame["received_at"][open_], now, frame["territory_code"][open_])
-    frame["age_wd"] = age.reindex(frame.index)
-    frame["bucket"] = backlog_bucket(frame["age_wd"])
-    return frame
+def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str, level: str = "all") -> pd.DataFrame:
+    """The period's inquiries in scope, timed by the responsiveness engine: working minutes, the deadline's verdict
+    (`met`), the backlog age and bucket; `key` is the territory of `level` (or the page, or "all"), `id` the page."""
+    rows = timed_inquiries(
+        engine(), start, end, level=level, parent=scope.parent, platform=scope.platforms or None,
+        roles=scope.roles or None, deadline=deadline, settings=get_settings(), clocks=clocks(),
+    )  # fmt: skip
+    rows = rows.rename(columns={"account_pk": "id"}).assign(bucket=lambda r: r["backlog"])
+    missing = [c for c in ("region_code", "district_code") if c not in rows]
+    if missing:
+        rows = rows.join(registry()[missing], on="id")
+    for col in ("topic", "post_id"):
+        if col not in rows:
+            rows[col] = None
+    return rows
 
 
 @st.cache_data(ttl=TTL)

@@ -81,7 +81,7 @@ def explain(row: pd.Series, weights: dict[str, int], tr: Tr, parts: int = 2) -> 
     }
     sign = 1 if change > 0 else -1
     ranked = sorted((n for n, e in effects.items() if e * sign > 0.05), key=lambda n: -abs(effects[n]))[:parts]
-    told = [f"{tr(f'component.{n}')} {_delta(row, n, tr)}" for n in ranked]
+    told = [f"{tr(f'component.{n}')} {d}" for n in ranked if not (d := _delta(row, n, tr)).startswith("±")]
     head = f"{tr.signed(int(change))} {tr.plural('rank.places', abs(int(change)))}"
     return f"{head}: {', '.join(told)}" if told else head
 

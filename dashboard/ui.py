@@ -124,7 +124,7 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height:
     styled = shown.style.format({tr(label): formatter(tr, kind) for label, kind in columns.values()}, na_rep="—")
     if isinstance(height, int):
         height = min(height, 35 * (len(df) + 1) + 3)
-    st.dataframe(styled, hide_index=True, width="stretch", height=height)  # type: ignore[call-overload]
+    st.dataframe(styled, hide_index=True, width="stretch", height=height, placeholder="—")  # type: ignore[call-overload]
 
 
 def card(
@@ -215,3 +215,12 @@ def choice(where: Any, label: str, options: list[str], key: str, default: str, f
 def has_pages(table: pd.DataFrame) -> bool:
     """Whether a KPI table covers any page (territory rows are listed even when they have none)."""
     return bool(len(table)) and ("accounts" not in table or int(table["accounts"].sum()) > 0)
+
+
+def place(rows: pd.DataFrame, level: str) -> pd.Series:
+    """The territory of `level` each row (with territory_code, region_code, district_code) belongs to; "" for
+    pages attached above that level (the chosen territory's own pages)."""
+    if level == "settlement":
+        levels = queries.territories()["level"]
+        return rows["territory_code"].where(rows["territory_code"].map(levels) == "settlement", "").fillna("")
+    return rows[f"{level}_code"].fillna("").astype(str)

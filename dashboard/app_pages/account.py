@@ -71,66 +71,37 @@ with left:
     if posts.empty:
         st.info(tr("account.no_posts"))
     else:
-        by_type = posts.groupby("post_type", as_index=False).agg(
-            posts=("id", "size"), interactions=("interactions", "sum")
-        )
-        by_type = by_type.assign(per_post=(by_type["interactions"] / by_type["posts"]).round(1)).sort_values(
-            "posts", ascending=False
-        )
+        by_type = posts.groupby("post_type", as_index=False).agg(posts=("id", "size"), sum=("interactions", "sum"))
+        by_type = by_type.assign(per_post=(by_type["sum"] / by_type["posts"]).round(1)).sort_values("posts")[::-1]
         ui.chart(charts.posts_by_type(by_type, tr, page.note(len(posts), "unit.posts")))
 with right:
-    weeks = (
-        days.assign(week=analysis.week_of(days["day"]))
-        .groupby("week", as_index=False)
-        .agg(posts=("posts", "sum"), interactions=("interactions", "sum"), followers=("followers", "mean"))
-    )
-    er = (
-        weeks["interactions"]
-        / weeks["posts"].where(weeks["posts"] > 0)
-        / weeks["followers"].where(weeks["followers"] > 0)
-        * 100
-    )
-    ui.chart(
-        charts.weekly(
-            weeks.assign(name=info["handle"], value=er.round(2)), "er_pct", tr, page.note(len(posts), "unit.posts")
-        )
-    )
+    grain = analysis.grain(posts["published_on"], conf.min_sample_posts)
+    er = analysis.engagement(days, grain, conf.min_sample_posts).assign(name=info["handle"])
+    ui.chart(charts.weekly(er, "er_pct", tr, page.note(len(posts), "unit.posts"), by=grain))
 
 st.subheader(tr("account.citizens"))
 inq = queries.inquiries(*page.period, page.scope._replace(platforms=(info["platform"],), roles=()), "8wh")
 inq = inq[inq["id"] == int(chosen)]
 if inq.empty:
-    st.info(tr("empty.inquiries"))
-else:
-    weekly = analysis.responsiveness(
-        inq.assign(week=analysis.week_of(inq["received_on"]), name=info["handle"]),
-        ["week", "name"],
-        conf.min_sample_inquiries,
-    )
-    left, right = st.columns(2)
-    with left:
-        lines = weekly.assign(value=weekly["response_rate_pct"])[["week", "name", "value"]]
-        ui.chart(
-            charts.weekly(
-                lines, "response_rate_pct", tr, page.note(len(inq), "unit.inquiries"), conf.response_target_pct
-            )
-        )
-    with right:
-        ui.chart(
-            charts.who_answers(
-                analysis.who_answers(inq.assign(place=info["handle"]), "place"),
-                tr,
-                page.note(len(inq), "unit.inquiries"),
-            )
-        )
-    unanswered = inq[inq["first_reply_at"].isna()].sort_values("received_at")
-    st.markdown(tr("account.unanswered", n=tr.num(len(unanswered))))
-    shown = unanswered.assign(
-        received=unanswered["received_at"].dt.strftime("%Y-%m-%d %H:%M"),
-        channel=unanswered["channel"].map(lambda c: tr.label("channel", c)),
-        topic=unanswered["topic"].map(lambda t: tr.label("topic", t)),
-    )
-    ui.table(pd.DataFrame(shown), {
-        "received": ("col.received_utc", "text"), "age_wd": ("col.age_wd", "num1"), "channel": ("col.channel", "text"),
-        "topic": ("col.topic", "text"), "inquiry_id": ("col.inquiry_id", "text"), "post_id": ("col.post_id", "text"),
-    }, tr, height=320)  # fmt: skip
+    ui.stop(tr, "empty.inquiries")
+grain = analysis.grain(inq["received_on"], conf.min_sample_inquiries)
+trend = inq.assign(week=analysis.bucket(inq["received_on"], grain), name=info["handle"])
+trend = analysis.responsiveness(trend, ["week", "name"], conf.min_sample_inquiries)
+note = page.note(len(inq), "unit.inquiries")
+left, right = st.columns(2)
+with left:
+    lines = trend.assign(value=trend["response_rate_pct"])[["week", "name", "value"]]
+    ui.chart(charts.weekly(lines, "response_rate_pct", tr, note, conf.response_target_pct, by=grain))
+with right:
+    ui.chart(charts.who_answers(analysis.who_answers(inq.assign(place=info["handle"]), "place"), tr, note))
+unanswered = inq[inq["first_reply_at"].isna()].sort_values("received_at")
+st.markdown(tr("account.unanswered", n=tr.num(len(unanswered))))
+shown = unanswered.assign(
+    received=unanswered["received_at"].dt.strftime("%Y-%m-%d %H:%M"),
+    channel=unanswered["channel"].map(lambda c: tr.label("channel", c)),
+    topic=unanswered["topic"].map(lambda t: tr.label("topic", t)),
+)
+ui.table(pd.DataFrame(shown), {
+    "received": ("col.received_utc", "text"), "age_wd": ("col.age_wd", "num1"), "channel": ("col.channel", "text"),
+    "topic": ("col.topic", "text"), "inquiry_id": ("col.inquiry_id", "text"), "post_id": ("col.post_id", "text"),
+}, tr, height=320)  # fmt: skip

@@ -76,14 +76,13 @@ left, right = st.columns(2)
 with left:
     shaped = analysis.reshape(daily[["day", "name", "value"]], "index")
     ui.chart(charts.followers(shaped, "index", tr, note))
-inq = queries.inquiries(*page.period, page.scope, "8wh")
-col = {"region": "region_code", "district": "district_code", "settlement": "territory_code"}[page.level]
-inq = inq.assign(key=inq[col] if what == "territory" else inq["id"].astype(str))
+inq = queries.inquiries(*page.period, page.scope, conf.deadline)
+inq = inq.assign(key=ui.place(inq, page.level) if what == "territory" else inq["id"].astype(str))
 inq = inq[inq["key"].isin(picked)]
+grains = {analysis.grain(days, conf.min_sample_inquiries) for _, days in inq.groupby("key")["received_on"]}
+grain = "month" if "month" in grains else "week"
 with right:
-    weekly = analysis.responsiveness(
-        inq.assign(week=analysis.week_of(inq["received_on"]), name=inq["key"].map(names)), ["week", "name"],
-        conf.min_sample_inquiries,
-    )  # fmt: skip
-    lines = weekly.assign(value=weekly["response_rate_pct"])[["week", "name", "value"]]
-    ui.chart(charts.weekly(lines, "response_rate_pct", tr, page.note(len(inq), "unit.inquiries")))
+    trend = inq.assign(week=analysis.bucket(inq["received_on"], grain), name=inq["key"].map(names))
+    trend = analysis.responsiveness(trend, ["week", "name"], conf.min_sample_inquiries)
+    lines = trend.assign(value=trend["response_rate_pct"])[["week", "name", "value"]]
+    ui.chart(charts.weekly(lines, "response_rate_pct", tr, page.note(len(inq), "unit.inquiries"), by=grain))

@@ -13,13 +13,11 @@ deadline = ui.choice(st, tr("resp.deadline"), list(DEADLINE_PRESETS), "deadline"
 inq = queries.inquiries(*page.period, page.scope, deadline)
 if inq.empty:
     ui.stop(tr, "empty.inquiries")
-key = {"region": "region_code", "district": "district_code", "settlement": "territory_code"}[page.level]
 own = tr("growth.own_pages", name=page.name(f.parent))
-inq = inq.assign(
-    week=analysis.week_of(inq["received_on"]),
-    place=inq[key].fillna(""),
-    name=inq[key].map(lambda c: page.name(c) if isinstance(c, str) else own),
-)
+inq = inq.assign(place=ui.place(inq, page.level))
+inq = inq.assign(name=inq["place"].map(lambda c: page.name(c) if c else own))
+grain = analysis.grain(inq["received_on"], conf.min_sample_inquiries)
+inq = inq.assign(week=analysis.bucket(inq["received_on"], grain))
 note = page.note(len(inq), "unit.inquiries")
 total = tr("resp.all", name=page.name(f.parent))
 by_place = analysis.responsiveness(inq, ["place", "name"], conf.min_sample_inquiries)
@@ -30,23 +28,30 @@ shown = st.multiselect(
     max_selections=6, placeholder=tr("resp.show_none"),
 )  # fmt: skip
 ui.keep_in_url("show", ",".join(shown))
-weekly = analysis.responsiveness(inq.assign(name=total), ["week", "name"], conf.min_sample_inquiries)
+trend = analysis.responsiveness(inq.assign(name=total), ["week", "name"], conf.min_sample_inquiries)
 if shown:
     parts = analysis.responsiveness(inq[inq["place"].isin(shown)], ["week", "name"], conf.min_sample_inquiries)
-    weekly = ui.concat([weekly, parts])
+    trend = ui.concat([trend, parts])
 
 
 def lines(column: str) -> pd.DataFrame:
-    """Weekly values of one column per series."""
-    return weekly.assign(value=weekly[column])[["week", "name", "value"]]
+    """Values of one column per series and week (or month)."""
+    return trend.assign(value=trend[column])[["week", "name", "value"]]
 
 
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.weekly(lines("response_rate_pct"), "response_rate_pct", tr, note, conf.response_target_pct))
+    rates = charts.weekly(lines("response_rate_pct"), "response_rate_pct", tr, note, conf.response_target_pct, by=grain)
+    ui.chart(rates)
 with right:
-    ui.chart(charts.weekly(lines("within_pct"), "within_pct", tr, note), tr(f"deadline.{deadline}_help"))
-times = weekly[weekly["name"] == total]
+    ui.chart(charts.weekly(lines("within_pct"), "within_pct", tr, note, by=grain), tr(f"deadline.{deadline}_help"))
+# Reply times need answered inquiries: months when a typical week has too few answers for a median.
+answered = inq[inq["first_reply_at"].notna()]
+slow = analysis.grain(answered["received_on"], conf.min_sample_inquiries)
+times = trend[trend["name"] == total]
+if slow != grain:
+    monthly = inq.assign(week=analysis.bucket(inq["received_on"], slow), name=total)
+    times = analysis.responsiveness(monthly, ["week", "name"], conf.min_sample_inquiries)
 stats = {
     "median_min": "resp.median",
     "p90_min": "resp.p90",
@@ -54,12 +59,12 @@ stats = {
     "p90_work": "resp.p90_work",
 }
 reply = [times.assign(name=tr(label), value=times[col] / 60)[["week", "name", "value"]] for col, label in stats.items()]
-ui.chart(charts.weekly(ui.concat(reply), "reply_hours", tr, note), tr("resp.reply_help", n=conf.min_sample_inquiries))
+hours = charts.weekly(ui.concat(reply), "reply_hours", tr, note, by=slow)
+ui.chart(hours, tr("resp.reply_help", n=conf.min_sample_inquiries))
 
 st.subheader(tr("resp.by_territory", level=tr(f"level.{page.level}_plural")))
-open_by_place = inq[inq["first_reply_at"].isna()].groupby("name").size()
 ui.table(
-    by_place.assign(backlog=by_place["name"].map(open_by_place).fillna(0)),
+    by_place,
     {
         "name": ("col.territory", "text"),
         "inquiries": ("col.inquiries", "int"),
@@ -69,7 +74,7 @@ ui.table(
         "median_min": ("col.reply_median", "min"),
         "median_work": ("col.reply_median_work", "min"),
         "p90_work": ("col.reply_p90_work", "min"),
-        "backlog": ("col.backlog", "int"),
+        "backlog_open": ("col.backlog", "int"),
     },
     tr,
     height=360,
@@ -78,7 +83,7 @@ left, right = st.columns(2)
 with left:
     backlog = analysis.backlog(inq)
     ui.chart(charts.backlog(backlog, tr, page.note(int(backlog["count"].sum()), "unit.unanswered")))
-    st.caption(tr("resp.backlog_help", as_of=tr.date(queries.as_of())))
+    st.caption(tr("resp.backlog_help", as_of=tr.date(inq["as_of"].max())))
 with right:
     biggest = list(by_place["name"].head(12))
     who = analysis.who_answers(inq[inq["name"].isin(biggest)].assign(place=inq["name"]), "place")
@@ -86,10 +91,15 @@ with right:
     ui.chart(charts.who_answers(ui.concat([everyone, who]), tr, note))
 st.subheader(tr("resp.oldest"))
 oldest = inq[inq["first_reply_at"].isna()].nlargest(50, "age_wd")
+oldest = oldest.assign(
+    received_at=oldest["received_at"].dt.strftime("%Y-%m-%d %H:%M"),
+    channel=oldest["channel"].map(lambda c: tr.label("channel", c)),
+    topic=oldest["topic"].map(lambda t: tr.label("topic", t)),
+)
 ui.pages_table(
     oldest,
     {
-        "received_at": ("col.received", "text"),
+        "received_at": ("col.received_utc", "text"),
         "age_wd": ("col.age_wd", "num1"),
         "channel": ("col.channel", "text"),
         "topic": ("col.topic", "text"),

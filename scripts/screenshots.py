@@ -1,0 +1,163 @@
+"""Screenshots of the dashboard's main pages for the README, taken by Playwright with the system Chromium.
+
+    python scripts/screenshots.py                  # builds a demo database in a temporary folder, serves it, shoots
+    python scripts/screenshots.py --url http://127.0.0.1:8501   # shoots a dashboard that is already running
+
+Writes docs/screenshots/<name>.png. Never downloads a browser: it uses /usr/bin/chromium (apt-get install chromium).
+"""
+
+import argparse
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# name → path and query; the demo's stories are in view (the bought followers, the trained district, dormant pages).
+SHOTS = {
+    "overview": "/?lang=ru&country=KZ&period=year",
+    "growth": "/growth?lang=en&country=KZ&region=KZ-MAN&level=district&period=year",
+    "rankings": "/rankings?lang=ru&country=RU&region=RU-ALT&level=district&period=custom&from=2026-05-27&to=2026-11-22",
+    "responsiveness": "/responsiveness?lang=en&country=RU&region=RU-ALT&district=RU-ALT-TLM&period=year",
+    "compare": "/compare?lang=ru&country=KZ&region=KZ-KUS&level=district",
+    "account": "/account?lang=en&country=KZ&region=KZ-PAV&district=KZ-PAV-EKB&period=year&account=520",
+    "coverage": "/coverage?lang=ru&country=RU&region=RU-ALT&level=district",
+    "data": "/data?lang=en",
+}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(data_dir: Path, port: int | None = None) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port over the database in `data_dir`; yields its URL."""
+    port = port or free_port()
+    env = os.environ | {
+        "GOVPULSE_DATA_DIR": str(data_dir),
+        "GOVPULSE_DATABASE_URL": f"sqlite:///{data_dir / 'govpulse.db'}",
+    }
+    script = str(ROOT / "dashboard" / "app.py")
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.address",
+           "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
+    # The log goes to a file, not a pipe: a full pipe would stall the server.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url, proc, log)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Any, timeout_s: float = 60) -> None:
+    """Wait until the server answers its health check; fail with its log if it exits or takes too long."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError as exc:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"streamlit did not start at {url}: {log.read().decode()}") from exc
+            time.sleep(0.3)
+
+
+def settle(page: Any, timeout_s: float = 90) -> None:
+    """Wait until Streamlit has finished running the script and drawing its charts."""
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout_s * 1000)
+    end = time.monotonic() + timeout_s
+    quiet = 0
+    while time.monotonic() < end and quiet < 3:
+        busy = page.locator('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]').count()
+        quiet = quiet + 1 if busy == 0 else 0
+        time.sleep(0.4)
+    time.sleep(1.0)  # plotly animates its first draw
+
+
+def capture(
+    url: str, out_dir: Path, shots: dict[str, str], width: int = 1400, height: int = 1800, page: Any = None
+) -> list[Path]:
+    """One PNG per shot (`name` → path and query) of the dashboard at `url`, in `page` or a browser of its own."""
+    if page is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                return capture(url, out_dir, shots, width, height, browser.new_page())
+            finally:
+                browser.close()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": width, "height": height})
+    written = []
+    for name, path in shots.items():
+        page.goto(url + path)
+        settle(page)
+        target = out_dir / f"{name}.png"
+        page.screenshot(path=str(target))
+        written.append(target)
+    return written
+
+
+def build_demo(folder: Path) -> None:
+    """A demo database (12 months to 2026-11-22) in `folder`."""
+    subprocess.run(
+        [sys.executable, "-m", "etl", "demo", "--end", "2026-11-22", "--months", "12"],
+        env=os.environ | {"GOVPULSE_DATA_DIR": str(folder), "GOVPULSE_DATABASE_URL": ""},
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def main() -> None:
+    """Take the README's screenshots."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running dashboard (default: build the demo and serve it)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    started = dt.datetime.now()
+    if args.url:
+        paths = capture(args.url, args.out, SHOTS)
+    else:
+        with tempfile.TemporaryDirectory(prefix="govpulse-shots-") as folder:
+            build_demo(Path(folder))
+            with serve(Path(folder)) as url:
+                paths = capture(url, args.out, SHOTS)
+    seconds = (dt.datetime.now() - started).total_seconds()
+    print(f"{len(paths)} screenshots in {args.out} ({seconds:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
