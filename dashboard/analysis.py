@@ -76,7 +76,7 @@ def under_target(pages: pd.DataFrame, target: float) -> pd.DataFrame:
 
 def week_of(days: pd.Series) -> pd.Series:
     """The Monday starting each day's week."""
-    days = pd.to_datetime(days)
+    days = pd.to_datetime(days).dt.normalize()
     return pd.Series(days - pd.to_timedelta(days.dt.weekday, unit="D"), index=days.index)
 
 
@@ -86,11 +86,14 @@ def month_of(days: pd.Series) -> pd.Series:
 
 
 def grain(days: pd.Series, min_sample: int) -> str:
-    """ "week" when a typical week has at least `min_sample` events, else "month" (small pages, small places)."""
+    """The week when four weeks in five have at least `min_sample` events, else the month (small pages and
+    places: weekly rates below the minimum sample would be empty)."""
     if days.empty:
         return "week"
-    per_week = week_of(pd.Series(pd.to_datetime(days).to_numpy())).value_counts()
-    return "week" if per_week.median() >= min_sample else "month"
+    weeks = week_of(pd.Series(pd.to_datetime(days).to_numpy()))
+    every = pd.date_range(weeks.min(), weeks.max(), freq="7D")
+    per_week = weeks.value_counts().reindex(every, fill_value=0)
+    return "week" if per_week.quantile(0.2) >= min_sample else "month"
 
 
 def bucket(days: pd.Series, grain: str) -> pd.Series:

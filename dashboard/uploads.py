@@ -1,6 +1,8 @@
 """Upload results as plain rows kept in the session, and how they are shown (as the CLI tells them)."""
 
 import datetime as dt
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,24 @@ import streamlit as st
 
 from dashboard.i18n import Tr
 from etl.load import FileResult
+
+
+def load(
+    files: list[tuple[str, bytes]], limit_mb: int, loader: Callable[[list[Path]], list[FileResult]]
+) -> list[dict[str, Any]]:
+    """Write uploaded files (name, content) to a temporary folder, load them with `loader` (the ETL's `load_paths`,
+    same validation as the CLI) and say what happened to each; files over `limit_mb` are refused unread."""
+    limit = limit_mb * 1024 * 1024
+    with tempfile.TemporaryDirectory(prefix="govpulse-upload-") as folder:
+        paths = []
+        for name, content in files:
+            if len(content) <= limit:
+                path = Path(folder) / Path(name).name  # the name only: an upload chooses no folder
+                path.write_bytes(content)
+                paths.append(path)
+        results = loader(paths) if paths else []
+    rows = [result_row(r) for r in results]
+    return rows + [too_big_row(name, len(content), limit_mb) for name, content in files if len(content) > limit]
 
 
 def result_row(r: FileResult) -> dict[str, Any]:

@@ -115,3 +115,19 @@ def test_screenshots_script_writes_pictures(server: str, page: Any, tmp_path: Pa
     """The README's screenshot script works against a running dashboard."""
     (shot,) = screenshots.capture(server, tmp_path, {"overview": screenshots.SHOTS["overview"]}, height=900, page=page)
     assert shot.stat().st_size > 20_000
+
+
+def test_a_rejected_upload_shows_its_errors(server: str, page: Any, tmp_path: Path) -> None:
+    """Uploading a bad CSV in the browser shows the file's errors (line, column, value, rule) and lists it."""
+    bad = tmp_path / "followers.csv"
+    bad.write_text("date,platform,account_id,followers\n2026-11-20,instagram,1,-4\n", encoding="utf-8")
+    open_page(page, f"{server}/data?lang=en")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.get_by_role("button", name=translator("en")("data.load")).click()
+    page.get_by_text(translator("en")("data.rejected_whole")).first.wait_for(timeout=60_000)
+    screenshots.settle(page)
+    page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="followers.csv")
+    assert translator("en")("data.errors", n=2) in alert.inner_text()  # an unknown account, followers -4
+    assert page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count() >= 3  # the errors' table too
+    assert page.locator('[data-testid="stExpander"]').filter(has_text="followers.csv").count() == 1

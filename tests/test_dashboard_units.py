@@ -177,3 +177,42 @@ def test_the_rename_is_in_the_handle_history(demo: Path) -> None:
     """The renamed page has two handles, the new one last."""
     (account,) = ids("rename")
     assert len(queries.handles(account)) == 2
+
+
+def test_uploads_load_through_the_etl_and_tell_each_files_fate(tmp_path: Path) -> None:
+    """Good files load, a bad one is rejected with file, line, column, value and rule; a big one is refused."""
+    from dashboard import uploads
+    from etl.db import make_engine
+    from etl.load import load_paths
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'up.db'}")
+    data = Path(__file__).parent / "data"
+    files = [(f.name, f.read_bytes()) for f in sorted(data.glob("*.csv"))]
+    bad = (
+        (data / "followers.csv").read_text().replace("2026-03-02,instagram,1001,10100", "2026-03-02,instagram,1001,-4")
+    )
+    rows = uploads.load(files, 1, lambda paths: load_paths(engine, paths))
+    assert {r["file"]: r["status"] for r in rows} == {f.name: "loaded" for f in data.glob("*.csv")}
+    again = uploads.load(
+        [("followers.csv", bad.encode()), ("huge.csv", b"x" * (1024 * 1024 + 1))],
+        1,
+        lambda paths: load_paths(engine, paths),
+    )
+    rejected = {r["file"]: r for r in again}
+    assert rejected["followers.csv"]["status"] == "rejected"
+    assert rejected["followers.csv"]["errors"][0] | {"rule": ""} == {
+        "line": "3",
+        "column": "followers",
+        "value": "-4",
+        "rule": "",
+    }
+    assert rejected["huge.csv"]["status"] == "rejected"
+    assert "1 MB" in uploads.message(rejected["huge.csv"], Tr("en"))
+
+
+def test_small_samples_are_shown_by_month() -> None:
+    """Weeks when most weeks hold enough events; months otherwise."""
+    busy = pd.Series(pd.date_range("2026-01-05", periods=700, freq="12h"))
+    sparse = pd.Series(pd.date_range("2026-01-05", periods=40, freq="7D"))
+    assert analysis.grain(busy, 10) == "week" and analysis.grain(sparse, 10) == "month"
+    assert list(analysis.bucket(pd.Series(pd.to_datetime(["2026-11-22"])), "month")) == [pd.Timestamp("2026-11-01")]

@@ -1,7 +1,6 @@
 """Data: load history, freshness per source, rejected uploads with their reasons, and CSV upload in the browser."""
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -22,17 +21,8 @@ files = st.file_uploader(
     tr("data.files", mb=MAX_MB), type=["csv", "tsv", "txt"], accept_multiple_files=True, max_upload_size=MAX_MB
 )
 if files and st.button(tr("data.load"), type="primary"):
-    too_big = [f for f in files if f.size > MAX_MB * 1024 * 1024]
-    with tempfile.TemporaryDirectory(prefix="govpulse-upload-") as folder, st.spinner(tr("data.loading")):
-        paths = []
-        for upload in files:
-            if upload in too_big:
-                continue
-            path = Path(folder) / Path(upload.name).name
-            path.write_bytes(upload.getvalue())
-            paths.append(path)
-        results = queries.load_files(paths) if paths else []
-    summary = [uploads.result_row(r) for r in results] + [uploads.too_big_row(f.name, f.size, MAX_MB) for f in too_big]
+    with st.spinner(tr("data.loading")):
+        summary = uploads.load([(f.name, f.getvalue()) for f in files], MAX_MB, queries.load_files)
     st.session_state["last_load"] = summary
     rejected = [s for s in summary if s["status"] == "rejected"]
     st.session_state[REJECTIONS] = (rejected + st.session_state.get(REJECTIONS, []))[:20]
