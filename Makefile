@@ -36,5 +36,10 @@ format: .venv/.synced
 demo: .venv/.synced
 	$(RUN) govpulse demo
 
+# National-scale benchmarks, about an hour on 2 cores (needs the sqlite3 tool and /usr/bin/chromium, see
+# docs/performance.md); `make bench BENCH_ROWS=1000000` is a quick run. Figures in bench/results/ and docs/performance.md.
+bench: .venv/.synced
+	$(RUN) python -m bench
+
 clean:
 	rm -rf .venv .tools .pytest_cache .mypy_cache .ruff_cache

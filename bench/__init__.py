@@ -1,0 +1,1 @@
+"""National-scale benchmarks of govpulse: `make bench` (python -m bench); see docs/performance.md."""

@@ -1,0 +1,167 @@
+"""(d) First render of every dashboard page in Chromium, and the dashboard's memory after visiting them all.
+
+python -m bench.browser OUT.json   (GOVPULSE_DATABASE_URL names the database)
+
+Starts `streamlit run dashboard/app.py` on a free port, waits for /_stcore/health, then opens each page of the
+router (dashboard/app.py PAGES) in a fresh browser context — a new session, so nothing is shared but the server's
+caches — and times from navigation start to the end of the page's script run (the app root's
+data-test-script-state turns from "running" to "notRunning" and stays so). Pages whose script raised are reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench.common import ROOT, free_port, rss_mb, write_json
+
+TARGET_PAGE_S = 3.0
+TARGET_RSS_MB = 600.0
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Records every change of the app root's script state with its time since navigation start.
+WATCH = """
+window.__runs = [];
+const note = () => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app ? app.getAttribute('data-test-script-state') : null;
+  const last = window.__runs.length ? window.__runs[window.__runs.length - 1][1] : null;
+  if (state && state !== last) window.__runs.push([performance.now(), state]);
+};
+new MutationObserver(note).observe(document, {subtree: true, childList: true, attributes: true,
+  attributeFilter: ['data-test-script-state']});
+"""
+DONE = """
+() => {
+  const runs = window.__runs || [];
+  const ran = runs.findIndex(r => r[1] === 'running');
+  if (ran < 0) return false;
+  const last = runs[runs.length - 1];
+  return last[1] !== 'running' && performance.now() - last[0] > 750;
+}
+"""
+
+
+def pages() -> list[tuple[str, str]]:
+    """(name, URL path) of every page in the router's PAGES list; the default page is served at /."""
+    tree = ast.parse((ROOT / "dashboard" / "app.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in node.targets):
+            names = [elt.elts[0].value for elt in node.value.elts]  # type: ignore[attr-defined]
+            return [(str(n), "" if i == 0 else str(n)) for i, n in enumerate(names)]
+    raise RuntimeError("dashboard/app.py has no PAGES list")
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("streamlit did not become healthy")
+
+
+def visit(browser: Any, url: str, timeout_s: float = 300, shots: Path | None = None) -> dict[str, Any]:
+    """Open a URL in a new context; seconds to the end of the first script run, and any exception shown."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ru-RU")
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    console_errors: list[str] = []
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    page.goto(url, wait_until="domcontentloaded")
+    ok = True
+    try:
+        page.wait_for_function(DONE, timeout=timeout_s * 1000, polling=100)
+    except Exception:
+        ok = False
+    runs = page.evaluate("window.__runs")
+    if not ok and shots is not None:
+        page.screenshot(path=str(shots), full_page=True)
+    finished = [t for t, state in runs if state != "running"]
+    seconds = (finished[-1] / 1000) if ok and finished else float("nan")
+    errors = page.locator('[data-testid="stException"]')
+    shown = [errors.nth(i).inner_text()[:300] for i in range(min(errors.count(), 3))]
+    elements = page.locator('[data-testid="stMain"] [data-testid="stElementContainer"]').count()
+    context.close()
+    return {
+        "seconds": seconds,
+        "finished": ok,
+        "script_runs": sum(1 for _, s in runs if s == "running"),
+        "states": [[round(t), s] for t, s in runs][-12:],
+        "elements": elements,
+        "exceptions": shown,
+        "browser_errors": console_errors[:3],
+    }
+
+
+def main(out_path: str) -> None:
+    """Serve the dashboard, visit every page cold, measure, stop the server, write JSON."""
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true"]
+    cmd += ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
+    log = Path(out_path).with_suffix(".streamlit.log")
+    with log.open("w") as sink:
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT, env=os.environ.copy())
+    results: list[dict[str, Any]] = []
+    try:
+        startup = _wait_healthy(port, proc)
+        rss_idle = rss_mb(proc.pid)[0]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for name, path in pages():
+                missing = not (ROOT / "dashboard" / "app_pages" / f"{name}.py").exists()
+                entry: dict[str, Any] = {"page": name, "url": f"/{path}"}
+                if missing:
+                    entry.update(seconds=None, note=f"page file not written yet (dashboard/app_pages/{name}.py)")
+                else:
+                    shot = Path(out_path).with_name(f"timeout-{name}.png")
+                    entry.update(visit(browser, f"http://127.0.0.1:{port}/{path}", shots=shot))
+                entry["rss_mb_after"] = rss_mb(proc.pid)[0]
+                results.append(entry)
+                print(f"page {name}: {entry.get('seconds')}", file=sys.stderr, flush=True)
+            browser.close()
+        rss_now, rss_peak = rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    write_json(
+        Path(out_path),
+        {
+            "target_page_s": TARGET_PAGE_S,
+            "target_rss_mb": TARGET_RSS_MB,
+            "startup_s": startup,
+            "rss_mb_idle": rss_idle,
+            "rss_mb_after_all_pages": rss_now,
+            "rss_mb_peak": rss_peak,
+            "pages": results,
+        },
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

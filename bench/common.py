@@ -1,0 +1,153 @@
+"""What every benchmark section shares: the configuration from the environment, timed child processes, JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PERFORMANCE_MD = ROOT / "docs" / "performance.md"
+FULL_ROWS = 10_000_000
+FULL_ACCOUNTS = 100_000
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").replace("_", "").replace(",", "")
+    return int(value) if value else default
+
+
+@dataclass
+class Config:
+    """The scale of a run, from BENCH_* environment variables (see docs/performance.md)."""
+
+    rows: int = FULL_ROWS
+    accounts: int = FULL_ACCOUNTS
+    months: int = 3
+    inquiries: int = FULL_ROWS
+    profile_rows: int = 1_000_000
+    workdir: Path = Path("/tmp/govpulse-bench")
+    national_db: Path | None = None
+    keep: bool = False
+    skip: frozenset[str] = field(default_factory=frozenset)
+    end: dt.date = field(default_factory=lambda: dt.date.today() - dt.timedelta(days=8))
+
+    @classmethod
+    def from_env(cls) -> Config:
+        """BENCH_ROWS scales the whole run (the national database and the inquiries follow it); each can be set."""
+        rows = _env_int("BENCH_ROWS", FULL_ROWS)
+        national = os.environ.get("BENCH_NATIONAL_DB", "")
+        return cls(
+            rows=rows,
+            accounts=_env_int("BENCH_ACCOUNTS", max(1_000, round(FULL_ACCOUNTS * rows / FULL_ROWS))),
+            months=_env_int("BENCH_MONTHS", 3),
+            inquiries=_env_int("BENCH_INQUIRIES", rows),
+            profile_rows=_env_int("BENCH_PROFILE_ROWS", min(1_000_000, rows)),
+            workdir=Path(os.environ.get("BENCH_DIR", "/tmp/govpulse-bench")),
+            national_db=Path(national) if national else None,
+            keep=os.environ.get("BENCH_KEEP", "") not in {"", "0"},
+            skip=frozenset(s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        out = asdict(self)
+        out.update(
+            workdir=str(self.workdir),
+            national_db=str(self.national_db) if self.national_db else None,
+            skip=sorted(self.skip),
+            end=self.end.isoformat(),
+        )
+        return out
+
+
+@dataclass
+class Measured:
+    """A finished child process: wall time, peak resident memory (its own, from wait4) and output."""
+
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def check(self, what: str) -> Measured:
+        """Raise with the child's output when it failed."""
+        if self.returncode != 0:
+            raise RuntimeError(f"{what} failed ({self.returncode}):\n{self.stdout[-3000:]}\n{self.stderr[-3000:]}")
+        return self
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT) -> Measured:
+    """Run a command to its end; time it with perf_counter and take its peak RSS from the kernel (wait4)."""
+    out_path, err_path = Path(f"/tmp/govpulse-bench-{os.getpid()}.out"), Path(f"/tmp/govpulse-bench-{os.getpid()}.err")
+    with out_path.open("w") as out, err_path.open("w") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env={**os.environ, **(env or {})}, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stdout, stderr = out_path.read_text(errors="replace"), err_path.read_text(errors="replace")
+    out_path.unlink()
+    err_path.unlink()
+    return Measured(seconds, usage.ru_maxrss / 1024, proc.returncode, stdout, stderr)
+
+
+def govpulse(*args: str) -> list[str]:
+    """The govpulse command line as this interpreter runs it."""
+    return [sys.executable, "-m", "etl", *args]
+
+
+def db_env(database: Path) -> dict[str, str]:
+    """The environment that points govpulse at an SQLite file."""
+    return {"GOVPULSE_DATABASE_URL": f"sqlite:///{database}", "COLUMNS": "160"}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """Current and peak resident memory of a live process, from /proc (MB)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    values = {k: int(v) / 1024 for k, v in re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, re.M)}
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def lines(path: Path) -> int:
+    """Data rows of a CSV file (lines minus the header)."""
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b"")) - 1
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON, creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) by linear interpolation, as numpy's default."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * q / 100
+    lo, hi = int(pos), min(int(pos) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def log(message: str) -> None:
+    """Progress on stderr, with the time of day."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)

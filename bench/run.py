@@ -1,0 +1,357 @@
+"""`make bench`: every national-scale measurement in one run; JSON in bench/results/, a table in docs/performance.md.
+
+Sections (BENCH_SKIP=a,profile,national,b,c,d,e leaves some out):
+  gen      the national generator's speed (measured while making the CSV files below)
+  a        10 M follower rows into an empty database with `govpulse load`, against the sqlite3 CLI's floor
+  profile  cProfile of `govpulse load` on 1 M follower rows: where the loader's time goes
+  national the national database for b–d: `demo --scale national` files loaded with `govpulse load`
+  b        one new day for every page loaded into the national database
+  c        every dashboard query and kpi_table on the national database (bench/queries.py)
+  d        first render of every dashboard page in Chromium, and the server's memory (bench/browser.py)
+  e        the working-time engine on 10 M inquiries (bench/worktime_bench.py)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import platform
+import pstats
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.common import (
+    RESULTS,
+    ROOT,
+    Config,
+    Measured,
+    db_env,
+    govpulse,
+    lines,
+    log,
+    run,
+    write_json,
+)
+
+TARGET_RATIO = 1.5
+TARGET_LOAD_RSS_MB = 1024.0
+TARGET_INCREMENT_S = 2.0
+TARGET_GENERATION_S = 600.0
+
+
+def _days(end: dt.date, months: int) -> int:
+    from etl.demo import _months_before
+
+    return (end - _months_before(end, months)).days + 1
+
+
+def _generate(folder: Path, accounts: int, months: int, end: dt.date, *extra: str) -> Measured:
+    shutil.rmtree(folder, ignore_errors=True)
+    cmd = govpulse("demo", "--scale", "national", "--no-load", "--out", str(folder), "--accounts", str(accounts))
+    return run([*cmd, "--months", str(months), "--end", end.isoformat(), *extra]).check("demo --scale national")
+
+
+def _generation(m: Measured, folder: Path) -> dict[str, Any]:
+    rows = {p.stem: lines(p) for p in sorted(folder.glob("*.csv"))}
+    total = sum(rows[k] for k in ("followers", "posts", "inquiries") if k in rows)
+    return {"seconds": m.seconds, "peak_rss_mb": m.peak_rss_mb, "rows": rows, "rows_per_s": total / m.seconds}
+
+
+def _loadlog(database: Path) -> dict[str, float]:
+    with sqlite3.connect(database) as conn:
+        rows = conn.execute("SELECT kind, sum(duration_s) FROM loadlog GROUP BY kind").fetchall()
+    return {kind: float(seconds) for kind, seconds in rows}
+
+
+def _count(database: Path, sql: str) -> Any:
+    with sqlite3.connect(database) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def _load(database: Path, files: list[Path]) -> dict[str, Any]:
+    """`govpulse load` as a child process: wall time, peak RSS, seconds per kind from the load log, the rest."""
+    before = _loadlog(database) if database.exists() else {}
+    m = run(govpulse("load", *map(str, files)), env=db_env(database)).check("govpulse load")
+    per_kind = {k: v - before.get(k, 0.0) for k, v in _loadlog(database).items()}
+    per_kind = {k: round(v, 2) for k, v in per_kind.items() if v > 0}
+    return {
+        "seconds": m.seconds,
+        "peak_rss_mb": m.peak_rss_mb,
+        "files_s": per_kind,
+        # Interpreter start, imports, the rollup refresh and the commit: everything outside the per-file log.
+        "rest_s": m.seconds - sum(per_kind.values()),
+        "summary": m.stdout[-2500:],
+    }
+
+
+def floor(followers: Path, database: Path) -> dict[str, Any]:
+    """The physical floor: the sqlite3 CLI imports the CSV into a bare table in one transaction, then indexes it."""
+    sqlite = shutil.which("sqlite3")
+    if sqlite is None:
+        raise RuntimeError("the sqlite3 command-line tool is missing: apt-get install -y sqlite3")
+    database.unlink(missing_ok=True)
+    script = (
+        "CREATE TABLE followers (date TEXT, platform TEXT, account_id TEXT, followers INTEGER, "
+        "posts_total INTEGER, handle TEXT);\nBEGIN;\n"
+        f'.import --csv --skip 1 "{followers}" followers\nCOMMIT;\n'
+    )
+    imported = _sqlite(sqlite, database, script)
+    index = _sqlite(sqlite, database, "CREATE UNIQUE INDEX followers_key ON followers (platform, account_id, date);\n")
+    rows = _count(database, "SELECT count(*) FROM followers")
+    version = subprocess.run([sqlite, "--version"], capture_output=True, text=True).stdout.split()[0]
+    database.unlink(missing_ok=True)
+    return {
+        "import_s": imported.seconds,
+        "index_s": index.seconds,
+        "seconds": imported.seconds + index.seconds,
+        "rows": rows,
+        "sqlite3_cli": version,
+    }
+
+
+def _sqlite(sqlite: str, database: Path, script: str) -> Measured:
+    path = database.with_suffix(".sql")
+    path.write_text(script, encoding="utf-8")
+    try:
+        return run([sqlite, str(database), f".read {path}"]).check("sqlite3")
+    finally:
+        path.unlink()
+
+
+def bench_load(cfg: Config, work: Path) -> dict[str, Any]:
+    """(a) and the generator's speed on the way."""
+    days = _days(cfg.end, 12)
+    accounts = math.ceil(cfg.rows / days)
+    folder = work / "a"
+    log(f"a: generating {accounts:,} pages × {days} days")
+    gen = _generation(_generate(folder, accounts, 12, cfg.end), folder)
+    for kind in ("posts", "inquiries"):
+        (folder / f"{kind}.csv").unlink()
+    followers = folder / "followers.csv"
+    log(f"a: floor, sqlite3 .import of {gen['rows']['followers']:,} rows")
+    flo = floor(followers, work / "floor.db")
+    database = work / "a.db"
+    log("a: govpulse load territories, accounts, followers")
+    loaded = _load(database, [folder / "territories.csv", folder / "accounts.csv", followers])
+    loaded["accountday_rows"] = _count(database, "SELECT count(*) FROM accountday")
+    loaded["followersnapshot_rows"] = _count(database, "SELECT count(*) FROM followersnapshot")
+    loaded["db_mb"] = database.stat().st_size / 2**20
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(folder)
+    ratio = loaded["seconds"] / flo["seconds"]
+    followers_ratio = loaded["files_s"].get("followers", float("nan")) / flo["seconds"]
+    return {
+        "accounts": accounts,
+        "days": days,
+        "generation": gen,
+        "floor": flo,
+        "load": loaded,
+        "ratio": ratio,
+        "followers_file_ratio": followers_ratio,
+        "target_ratio": TARGET_RATIO,
+        "target_peak_rss_mb": TARGET_LOAD_RSS_MB,
+    }
+
+
+def profile_load(cfg: Config, work: Path) -> dict[str, Any]:
+    """cProfile of `govpulse load` on `profile_rows` follower rows: the loader's own functions and the hot spots."""
+    days = _days(cfg.end, 12)
+    accounts = math.ceil(cfg.profile_rows / days)
+    folder = work / "profile"
+    _generate(folder, accounts, 12, cfg.end)
+    database, out = work / "profile.db", work / "load.prof"
+    database.unlink(missing_ok=True)
+    files = [str(folder / f"{k}.csv") for k in ("territories", "accounts", "followers")]
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "etl", "load", *files]
+    m = run(cmd, env=db_env(database)).check("cProfile govpulse load")
+    summary = _profile_summary(out)
+    shutil.rmtree(folder)
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm"), out):
+        path.unlink(missing_ok=True)
+    return {"rows": accounts * days, "wall_s": m.seconds, **summary}
+
+
+def _profile_summary(out: Path) -> dict[str, Any]:
+    """The loader's own functions by cumulative time, and the hottest functions by own time, from a cProfile file."""
+    table: dict[Any, Any] = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    total = max(v[3] for v in table.values())
+    etl_dir = str(ROOT / "etl")
+    own = sorted(
+        (
+            (f"etl/{Path(f).name}:{name}", v[3])
+            for (f, _, name), v in table.items()
+            if f.startswith(etl_dir) and not name.startswith("<")
+        ),
+        key=lambda kv: -kv[1],
+    )
+    hot = sorted(table.items(), key=lambda kv: -kv[1][2])[:12]
+    return {
+        "profiled_s": total,
+        "etl_cumulative_s": [[name, round(s, 2)] for name, s in own[:18]],
+        "hot_own_time_s": [
+            [f"{Path(f).name}:{line}({name})" if f != "~" else name, round(v[2], 2)] for (f, line, name), v in hot
+        ],
+    }
+
+
+def national(cfg: Config, work: Path) -> tuple[Path, dict[str, Any]]:
+    """The national database for b–d: reused from BENCH_NATIONAL_DB, or generated and loaded (both timed)."""
+    if cfg.national_db and cfg.national_db.exists():
+        database = cfg.national_db
+        info: dict[str, Any] = {"reused": str(database)}
+    else:
+        database = cfg.national_db or work / "national.db"
+        folder = work / "national"
+        log(f"national: generating {cfg.accounts:,} pages × {cfg.months} months")
+        info = {"generation": _generation(_generate(folder, cfg.accounts, cfg.months, cfg.end), folder)}
+        log("national: govpulse load")
+        info["load"] = _load(database, [folder])
+        shutil.rmtree(folder)
+    with sqlite3.connect(database) as conn:
+        for table in ("account", "followersnapshot", "post", "inquiry", "accountday", "territoryday"):
+            info[f"{table}_rows"] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        first, last = conn.execute("SELECT min(day), max(day) FROM followersnapshot").fetchone()
+    info.update(first_day=first, last_day=last, db_mb=database.stat().st_size / 2**20)
+    return database, info
+
+
+def increment(cfg: Config, work: Path, database: Path, info: dict[str, Any]) -> dict[str, Any]:
+    """(b) The next day's followers, posts and inquiries of every page, loaded into the national database.
+
+    When it misses its target, the day after is loaded under cProfile to show where the time goes, and the start-up
+    of the command alone (`govpulse load --help`: interpreter and imports) is timed.
+    """
+    day = dt.date.fromisoformat(str(info["last_day"])[:10]) + dt.timedelta(days=1)
+    if day > dt.date.today():
+        return {"skipped": f"the database already reaches {info['last_day']}; a new day would be in the future"}
+    folder = work / "day"
+    _generate(folder, int(info["account_rows"]), cfg.months, day, "--only-day", day.isoformat())
+    rows = {p.stem: lines(p) for p in folder.glob("*.csv")}
+    log(f"b: loading {day} ({rows})")
+    loaded = _load(database, sorted(folder.glob("*.csv")))
+    out: dict[str, Any] = {"day": day.isoformat(), "rows": rows, **loaded, "target_s": TARGET_INCREMENT_S}
+    starts = [run(govpulse("load", "--help")).seconds for _ in range(3)]
+    out["startup_s"] = min(starts)
+    nxt = day + dt.timedelta(days=1)
+    if loaded["seconds"] > TARGET_INCREMENT_S and nxt <= dt.date.today():
+        log(f"b: profiling the next day's load ({nxt})")
+        _generate(folder, int(info["account_rows"]), cfg.months, nxt, "--only-day", nxt.isoformat())
+        prof = work / "increment.prof"
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "etl", "load"]
+        m = run([*cmd, *map(str, sorted(folder.glob("*.csv")))], env=db_env(database)).check("cProfile load")
+        out["profile"] = {"day": nxt.isoformat(), "wall_s": m.seconds, **_profile_summary(prof)}
+        prof.unlink()
+    shutil.rmtree(folder)
+    return out
+
+
+def child_json(module: str, database: Path, work: Path) -> dict[str, Any]:
+    """Run a bench module that writes JSON, against the national database."""
+    out = work / f"{module}.json"
+    m = run([sys.executable, "-m", f"bench.{module}", str(out)], env=db_env(database))
+    if m.returncode != 0:
+        return {"error": (m.stderr or m.stdout)[-3000:]}
+    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    data["wall_s"] = m.seconds
+    data["peak_rss_mb"] = m.peak_rss_mb
+    return data
+
+
+def worktime(cfg: Config) -> dict[str, Any]:
+    """(e) bench/worktime_bench.py as it is, run as a child; its printed figures parsed, one entry per step."""
+    m = run(
+        [sys.executable, str(ROOT / "bench" / "worktime_bench.py"), str(cfg.inquiries)], env={"PYTHONPATH": str(ROOT)}
+    )
+    steps = [
+        {"step": label.strip(), "rows": int(rows.replace(",", "")), "first_s": float(first), "best_s": float(best)}
+        for label, rows, first, best in re.findall(
+            r"^(.+?)\s+([\d,]+) rows\s+first\s+([\d.]+) s\s+best\s+([\d.]+) s", m.stdout, re.M
+        )
+    ]
+    # The first version printed one line: "N inquiries in 3 zones: working_minutes first call X s, best Y s".
+    steps += [
+        {"step": "working_minutes", "rows": cfg.inquiries, "first_s": float(first), "best_s": float(best)}
+        for first, best in re.findall(r"first call ([\d.]+) s, best ([\d.]+) s", m.stdout)
+    ]
+    return {
+        "inquiries": cfg.inquiries,
+        "steps": steps,
+        "returncode": m.returncode,
+        "wall_s": m.seconds,
+        "peak_rss_mb": m.peak_rss_mb,
+        "output": (m.stdout + m.stderr)[-3000:],
+        "reference": "targets from the engine's rows above: about 10 s for 10 M inquiries' working minutes",
+    }
+
+
+def _machine() -> dict[str, Any]:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "etl", "dashboard"], capture_output=True, text=True, cwd=ROOT
+    )
+    meminfo = Path("/proc/meminfo").read_text()
+    total = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1)) / 2**20  # type: ignore[union-attr]
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(total, 1),
+        "python": platform.python_version(),
+        "sqlite_library": sqlite3.sqlite_version,
+        "commit": commit.stdout.strip(),
+        "uncommitted_changes_in_etl_or_dashboard": bool(dirty.stdout.strip()),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    """Run every section that is not skipped, write the JSON and the docs table."""
+    cfg = Config.from_env()
+    work = cfg.workdir / f"run-{os.getpid()}"
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "config": cfg.as_dict(),
+        "machine": _machine(),
+    }
+    log(f"scale: {cfg.as_dict()}; scratch folder {work}")
+    try:
+        if "a" not in cfg.skip:
+            results["a"] = bench_load(cfg, work)
+        if "profile" not in cfg.skip:
+            log(f"profile: cProfile of govpulse load on {cfg.profile_rows:,} follower rows")
+            results["profile"] = profile_load(cfg, work)
+        if {"b", "c", "d"} - cfg.skip and "national" not in cfg.skip:
+            database, results["national"] = national(cfg, work)
+            if "b" not in cfg.skip:
+                results["b"] = increment(cfg, work, database, results["national"])
+            if "c" not in cfg.skip:
+                log("c: dashboard queries")
+                results["c"] = child_json("queries", database, work)
+            if "d" not in cfg.skip:
+                log("d: dashboard pages in Chromium")
+                results["d"] = child_json("browser", database, work)
+        if "e" not in cfg.skip:
+            log(f"e: working-time engine on {cfg.inquiries:,} inquiries")
+            results["e"] = worktime(cfg)
+    finally:
+        results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
+        results["machine"]["load_average_at_end"] = os.getloadavg()
+        name = f"{dt.date.today().isoformat()}-{cfg.rows // 1000}k-rows.json"
+        write_json(RESULTS / name, results)
+        write_json(RESULTS / "latest.json", results)
+        if not cfg.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    report.update(results, name)
+    print(report.table(results, name))
+
+
+if __name__ == "__main__":
+    main()
