@@ -39,13 +39,18 @@ class Page:
         """A territory's name in the page's language, with its parent's when another territory has the same."""
         return labels(self.tr.lang).get(code, code)
 
+    def names(self, codes: pd.Series, own: str = "") -> pd.Series:
+        """The names of a column of territory codes (one lookup, not one per row); empty codes are `own`."""
+        found = codes.map(labels(self.tr.lang)).fillna(codes)
+        return found.where(codes.notna() & (codes != ""), own)
+
     def kpis(self, level: str, period: Period | None = None) -> pd.DataFrame:
         """The KPI table of the page's scope at `level`, names told apart; page rows also carry the page's `id`."""
         table = queries.kpis(level, *(period or self.period), self.scope, self.f.lang)
         if level == "account":
             ids = queries.registry()[["id", "platform", "account_id"]]
             return table.drop(columns=["id"], errors="ignore").merge(ids, on=["platform", "account_id"])
-        return table.assign(territory_name=table["territory_code"].map(self.name))
+        return table.assign(territory_name=self.names(table["territory_code"]))
 
     def note(self, n: int, unit: str, period: Period | None = None) -> str:
         """A chart caption: the data's date range and n."""

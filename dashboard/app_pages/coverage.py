@@ -20,7 +20,7 @@ places = queries.territories()
 in_level = flags[flags[key].isin(places.index[places["level"] == page.level])]
 per_place = in_level.groupby(key)[list(analysis.STAGES)].sum().reset_index()
 per_place = per_place.assign(
-    name=per_place[key].map(page.name),
+    name=page.names(per_place[key]),
     verified_pct=(per_place["verified"] / per_place["required"] * 100).round(1),
     answering_pct=(per_place["answering"] / per_place["required"] * 100).round(1),
 ).sort_values("verified_pct")

@@ -30,8 +30,8 @@ else:
     if by == "territory":
         own = tr("growth.own_pages", name=page.name(f.parent))
         rows = rows[rows["key"].isin(places.index[places["level"] == page.level]) | rows["key"].isna()]
-        rows = rows.assign(name=rows["key"].map(lambda c: page.name(c) if isinstance(c, str) else own))
-        population = places.set_index(places["code"].map(page.name))["population"]
+        rows = rows.assign(name=page.names(rows["key"], own))
+        population = places.set_index(page.names(places["code"]))["population"]
     else:
         rows = rows.assign(name=rows["key"].map(lambda k: tr(f"{'platform' if by == 'platform' else 'role'}.{k}")))
         population = None

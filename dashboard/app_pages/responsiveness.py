@@ -15,7 +15,7 @@ if inq.empty:
     ui.stop(tr, "empty.inquiries")
 own = tr("growth.own_pages", name=page.name(f.parent))
 inq = inq.assign(place=ui.place(inq, page.level))
-inq = inq.assign(name=inq["place"].map(lambda c: page.name(c) if c else own))
+inq = inq.assign(name=page.names(inq["place"], own))
 grain = analysis.grain(inq["received_on"], conf.min_sample_inquiries)
 inq = inq.assign(week=analysis.bucket(inq["received_on"], grain))
 note = page.note(len(inq), "unit.inquiries")
