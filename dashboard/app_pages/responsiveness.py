@@ -9,7 +9,8 @@ from etl.worktime import DEADLINE_PRESETS
 page = ui.start("page.responsiveness")
 tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
-deadline = ui.choice(st, tr("resp.deadline"), list(DEADLINE_PRESETS), "deadline", "8wh", lambda d: tr(f"deadline.{d}"))
+presets = list(dict.fromkeys([*DEADLINE_PRESETS, conf.deadline]))  # the setting may be a custom deadline
+deadline = ui.choice(st, tr("resp.deadline"), presets, "deadline", conf.deadline, lambda d: tr.label("deadline", d))
 inq = queries.inquiries(*page.period, page.scope, deadline)
 if inq.empty:
     ui.stop(tr, "empty.inquiries")
@@ -44,7 +45,10 @@ with left:
     rates = charts.weekly(lines("response_rate_pct"), "response_rate_pct", tr, note, conf.response_target_pct, by=grain)
     ui.chart(rates)
 with right:
-    ui.chart(charts.weekly(lines("within_pct"), "within_pct", tr, note, by=grain), tr(f"deadline.{deadline}_help"))
+    ui.chart(
+        charts.weekly(lines("within_pct"), "within_pct", tr, note, by=grain),
+        tr.label("deadline", f"{deadline}_help") if deadline in DEADLINE_PRESETS else None,
+    )
 # Reply times need answered inquiries: months when a typical week has too few answers for a median.
 answered = inq[inq["first_reply_at"].notna()]
 slow = analysis.grain(answered["received_on"], conf.min_sample_inquiries)
