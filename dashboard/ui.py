@@ -1,6 +1,7 @@
 """What every page does the same way: the header and period, friendly empty states, charts, tables and KPI cards."""
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -10,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import queries, sidebar
+from dashboard.exports import Stamp, export_buttons
 from dashboard.filters import Filters, Period, Scope
 from dashboard.i18n import Tr, translator
 
@@ -79,6 +81,8 @@ def start(title: str) -> Page:
     first, last = span
     period = f.span(last, first)
     page = Page(f, tr, period, period.previous(), first, last)
+    # Every chart and table below gets export buttons stamped with this page's language, period and data date.
+    st.session_state["_export"] = {"stamp": Stamp(tr.lang, period.start, period.end, min(period.end, last)), "n": 0}
     where = page.name(f.parent) if f.parent else tr("filter.all")
     st.caption(
         tr(
@@ -100,10 +104,21 @@ def stop(tr: Tr, key: str, **values: Any) -> NoReturn:
 
 
 def chart(fig: go.Figure, caption: str | None = None, key: str | None = None) -> None:
-    """A chart across the page, with an optional caption below."""
+    """A chart across the page, with an optional caption below and PNG/SVG download buttons."""
     st.plotly_chart(fig, width="stretch", config={"displaylogo": False}, key=key)
     if caption:
         st.caption(caption)
+    _export(fig, None, str(fig.layout.title.text or "chart"))
+
+
+def _export(fig: go.Figure | None, df: pd.DataFrame | None, title: str) -> None:
+    """Export buttons under a chart or table, named after its title and numbered so keys stay unique."""
+    state = st.session_state.get("_export")
+    if state is None:
+        return
+    state["n"] += 1
+    slug = re.sub(r"\W+", "_", title.split("<")[0].strip().lower()).strip("_")[:40] or "table"
+    export_buttons(fig, df, state["stamp"], f"{slug}_{state['n']}")
 
 
 def formatter(tr: Tr, kind: str) -> Any:
@@ -130,6 +145,7 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height:
     if isinstance(height, int):
         height = min(height, 35 * (len(df) + 1) + 3)
     st.dataframe(styled, hide_index=True, width="stretch", height=height, placeholder="—")  # type: ignore[call-overload]
+    _export(None, shown, "table")
 
 
 def card(

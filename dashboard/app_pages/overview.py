@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import analysis, cards, charts, queries, ui
+from dashboard import analysis, brief, cards, charts, queries, ui
 
 page = ui.start("page.overview")
 tr, f = page.tr, page.f
@@ -16,6 +16,8 @@ kpis = cards.kpi_cards(now.iloc[0], before.iloc[0] if len(before) else None, fre
 for row in (kpis[:4], kpis[4:]):
     for column, card in zip(st.columns(4), row, strict=True):
         ui.card(column, **card)
+if f.parent:
+    brief.brief_buttons(f.parent, *page.period, tr.lang)
 
 st.subheader(tr("overview.movers", level=tr(f"level.{page.level}_plural")))
 table = page.kpis(page.level)
