@@ -3,9 +3,10 @@
 python -m bench.browser OUT.json   (GOVPULSE_DATABASE_URL names the database)
 
 Starts `streamlit run dashboard/app.py` on a free port, waits for /_stcore/health, then opens each page of the
-router (dashboard/app.py PAGES) in a fresh browser context — a new session, so nothing is shared but the server's
-caches — and times from navigation start to the end of the page's script run (the app root's
-data-test-script-state turns from "running" to "notRunning" and stays so). Pages whose script raised are reported.
+router (dashboard/app.py PAGES) in the default view and in the largest country's (`?country=`), each in a fresh
+browser context (a new session: nothing is shared but the server's caches), and times from navigation start to
+the end of the page's script run (the app root's data-test-script-state turns from "running" to "notRunning" and
+stays so). Pages whose script raised are reported.
 """
 
 from __future__ import annotations
@@ -65,6 +66,27 @@ def pages() -> list[tuple[str, str]]:
             names = [elt.elts[0].value for elt in node.value.elts]  # type: ignore[attr-defined]
             return [(str(n), "" if i == 0 else str(n)) for i, n in enumerate(names)]
     raise RuntimeError("dashboard/app.py has no PAGES list")
+
+
+def views() -> list[tuple[str, str]]:
+    """The dashboard's default view (the first country by code) and, when it is another, the largest country's."""
+    from sqlalchemy import text
+
+    from etl.db import get_engine
+
+    with get_engine().connect() as conn:
+        counts = conn.execute(
+            text(
+                "SELECT t.country_code, count(*) FROM account a JOIN territory t ON t.code = a.territory_code "
+                "GROUP BY t.country_code ORDER BY t.country_code"
+            )
+        ).all()
+    out = [(f"default ({counts[0][0]}, {counts[0][1]:,} pages)" if counts else "default", "")]
+    if counts:
+        largest = max(counts, key=lambda row: row[1])
+        if largest[0] != counts[0][0]:
+            out.append((f"?country={largest[0]} ({largest[1]:,} pages)", f"?country={largest[0]}"))
+    return out
 
 
 def _wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> float:
@@ -130,17 +152,18 @@ def main(out_path: str) -> None:
         rss_idle = rss_mb(proc.pid)[0]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for name, path in pages():
-                missing = not (ROOT / "dashboard" / "app_pages" / f"{name}.py").exists()
-                entry: dict[str, Any] = {"page": name, "url": f"/{path}"}
-                if missing:
-                    entry.update(seconds=None, note=f"page file not written yet (dashboard/app_pages/{name}.py)")
-                else:
-                    shot = Path(out_path).with_name(f"timeout-{name}.png")
-                    entry.update(visit(browser, f"http://127.0.0.1:{port}/{path}", shots=shot))
-                entry["rss_mb_after"] = rss_mb(proc.pid)[0]
-                results.append(entry)
-                print(f"page {name}: {entry.get('seconds')}", file=sys.stderr, flush=True)
+            for view, query in views():
+                for name, path in pages():
+                    missing = not (ROOT / "dashboard" / "app_pages" / f"{name}.py").exists()
+                    entry: dict[str, Any] = {"page": name, "view": view, "url": f"/{path}{query}"}
+                    if missing:
+                        entry.update(seconds=None, note=f"page file not written yet (dashboard/app_pages/{name}.py)")
+                    else:
+                        shot = Path(out_path).with_name(f"timeout-{name}.png")
+                        entry.update(visit(browser, f"http://127.0.0.1:{port}{entry['url']}", shots=shot))
+                    entry["rss_mb_after"] = rss_mb(proc.pid)[0]
+                    results.append(entry)
+                    print(f"page {name} [{view}]: {entry.get('seconds')}", file=sys.stderr, flush=True)
             browser.close()
         rss_now, rss_peak = rss_mb(proc.pid)
     finally:

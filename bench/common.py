@@ -32,7 +32,7 @@ class Config:
 
     rows: int = FULL_ROWS
     accounts: int = FULL_ACCOUNTS
-    months: int = 3
+    months: int = 12
     inquiries: int = FULL_ROWS
     profile_rows: int = 1_000_000
     workdir: Path = Path("/tmp/govpulse-bench")
@@ -49,7 +49,7 @@ class Config:
         return cls(
             rows=rows,
             accounts=_env_int("BENCH_ACCOUNTS", max(1_000, round(FULL_ACCOUNTS * rows / FULL_ROWS))),
-            months=_env_int("BENCH_MONTHS", 3),
+            months=_env_int("BENCH_MONTHS", 12),
             inquiries=_env_int("BENCH_INQUIRIES", rows),
             profile_rows=_env_int("BENCH_PROFILE_ROWS", min(1_000_000, rows)),
             workdir=Path(os.environ.get("BENCH_DIR", "/tmp/govpulse-bench")),

@@ -196,17 +196,19 @@ def table(r: dict[str, Any], json_name: str) -> str:
         rows = []
         for p in d["pages"]:
             if p.get("note"):
-                rows.append([p["page"], "—", "—", p["note"]])
+                rows.append([p["page"], p.get("view", "default"), "—", "—", p["note"]])
                 continue
             problems = "; ".join(p["exceptions"] + p["browser_errors"])[:200]
             ok = p["finished"] and p["seconds"] <= d["target_page_s"] and not p["exceptions"]
-            rows.append([p["page"], _s(p["seconds"]), _mb(p["rss_mb_after"]), ("✅" if ok else "❌ ") + problems])
+            verdict = ("✅" if ok else "❌ ") + problems
+            rows.append([p["page"], p.get("view", "default"), _s(p["seconds"]), _mb(p["rss_mb_after"]), verdict])
         parts += [
             "",
             f"**(d) Pages**: `streamlit run dashboard/app.py` (healthy after {_s(d['startup_s'])}), each page opened "
-            "in a fresh browser context, timed from navigation start to the end of its script run.",
+            "in a fresh browser context, timed from navigation start to the end of its script run; first the default "
+            "view, then the largest country's (URL `?country=`), all in one server process.",
             "",
-            _md(["page", "first render", "server RSS after", "≤ 3 s, no exception"], rows),
+            _md(["page", "view", "first render", "server RSS after", "≤ 3 s, no exception"], rows),
         ]
     prof = r.get("profile")
     if prof:
