@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Table, text
 from sqlalchemy.engine import Connection, Engine
@@ -15,9 +16,11 @@ from etl import models
 from etl.db import insert_frame
 from etl.extract import Source, SourceError, expand, open_source, order_sources, read_chunks
 from etl.models import table_of
+from etl.responsiveness import reply_timing
 from etl.rollups import mark_dirty, refresh_rollups, resolve_ancestors
 from etl.settings import get_settings
 from etl.transform import ERROR_COLUMNS, Context, validate
+from etl.worktime import Clocks
 
 Progress = Callable[[str, int, int], None]
 
@@ -37,6 +40,9 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 # The column that dates a fact for the rollups.
 DAY_COLUMN = {"followers": "day", "posts": "published_on", "inquiries": "received_on"}
+# Worked out at load from the page's clock, not read from the file: never a reason to count a row as changed.
+TIMING = {"work_min", "work_days"}
+UNTIMED = "first_reply_at IS NOT NULL AND work_min IS NULL"
 DERIVED = {"territories": {"country_code", "region_code", "district_code"}, "accounts": {"id"}}
 
 
@@ -95,6 +101,7 @@ def load_paths(
     for src in order_sources(sources):
         results.append(load_source(engine, src, skip_bad_rows=skip_bad_rows, chunk_rows=chunk_rows, progress=progress))
     with engine.begin() as conn:
+        time_untimed(conn)
         refresh_rollups(conn)
     return results
 
@@ -156,6 +163,7 @@ def _load(
 ) -> None:
     kind = src.kind.name
     ctx = _context(conn)
+    timing = Timing.load(conn) if kind == "inquiries" else None
     stage = _create_stage(conn, kind)
     errors: list[pd.DataFrame] = []
     error_count = 0
@@ -175,7 +183,7 @@ def _load(
                 _write_rejected(rejected_path, chunk, bad)
                 res.rejected += int(bad["line"].nunique())
         if len(good):
-            insert_frame(conn, stage, good)
+            insert_frame(conn, stage, timing.add(good) if timing else good)
         if progress:
             progress(str(src.path), done, src.size)
     # Indexed after the bulk insert (cheaper than maintaining it row by row) for the duplicate and merge queries.
@@ -212,6 +220,82 @@ def _load(
             "loaded_at": dt.datetime.now(dt.UTC),
         },
     )
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Times answered inquiries on their page's working clock as they are loaded."""
+
+    clocks: Clocks
+    territory_of: pd.Series
+
+    @classmethod
+    def load(cls, conn: Connection) -> "Timing":
+        """The clocks and each page's territory, as in the database."""
+        pages = conn.execute(text("SELECT id, territory_code FROM account")).all()
+        territory_of = pd.Series(dict(pages), dtype="object")
+        return cls(Clocks.load(conn, get_settings().data_dir), territory_of)
+
+    def add(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Validated inquiry rows with their working minutes and working days to the first reply."""
+        answered = rows["first_reply_at"].notna()
+        work, days = pd.Series(np.nan, index=rows.index), pd.Series(np.nan, index=rows.index)
+        if answered.any():
+            part = rows[answered]
+            territory = part["account_pk"].map(self.territory_of)
+            work[answered], days[answered] = reply_timing(
+                part["received_at"], part["first_reply_at"], territory, self.clocks
+            )
+        return rows.assign(work_min=work, work_days=days.astype("Int64"))
+
+
+def time_untimed(conn: Connection, clocks: Clocks | None = None, batch: int = 200_000) -> int:
+    """Time the answered inquiries stored without timing (an older database, a changed clock); how many."""
+    if conn.execute(text(f"SELECT 1 FROM inquiry WHERE {UNTIMED} LIMIT 1")).first() is None:
+        return 0
+    clocks = clocks or Clocks.load(conn, get_settings().data_dir)
+    done, after = 0, (-1, "")
+    columns = ["account_pk", "inquiry_id", "territory_code", "received_at", "first_reply_at"]
+    while True:
+        found = conn.execute(
+            text(
+                "SELECT i.account_pk, i.inquiry_id, a.territory_code, i.received_at, i.first_reply_at "
+                f"FROM inquiry i JOIN account a ON a.id = i.account_pk WHERE {UNTIMED.replace('first', 'i.first')} "
+                "AND (i.account_pk > :a OR (i.account_pk = :a AND i.inquiry_id > :i)) "
+                "ORDER BY i.account_pk, i.inquiry_id LIMIT :n"
+            ),
+            {"a": after[0], "i": after[1], "n": batch},
+        )
+        rows = pd.DataFrame([tuple(r) for r in found], columns=columns)
+        if rows.empty:
+            return done
+        after = (int(rows["account_pk"].iloc[-1]), str(rows["inquiry_id"].iloc[-1]))
+        received = pd.to_datetime(rows["received_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+        replied = pd.to_datetime(rows["first_reply_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+        work, days = reply_timing(received, replied, rows["territory_code"], clocks)
+        values = zip(
+            work.astype(object).where(work.notna(), None).tolist(),
+            days.astype("Int64").astype(object).where(days.notna(), None).tolist(),
+            rows["account_pk"].tolist(),
+            rows["inquiry_id"].tolist(),
+            strict=True,
+        )
+        conn.execute(
+            text("UPDATE inquiry SET work_min = :w, work_days = :d WHERE account_pk = :a AND inquiry_id = :i"),
+            [{"w": w, "d": d, "a": a, "i": i} for w, d, a, i in values],
+        )
+        done += len(rows)
+
+
+def retime(conn: Connection, clocks: Clocks | None = None) -> int:
+    """Time every answered inquiry again (after schedules.csv changed); how many."""
+    conn.execute(text("UPDATE inquiry SET work_min = NULL, work_days = NULL WHERE work_min IS NOT NULL"))
+    return time_untimed(conn, clocks)
+
+
+def untime(conn: Connection, accounts_sql: str) -> None:
+    """Forget the timing of the inquiries of the accounts `accounts_sql` selects (their clock changed)."""
+    conn.execute(text(f"UPDATE inquiry SET work_min = NULL, work_days = NULL WHERE account_pk IN ({accounts_sql})"))
 
 
 def _collect_unknown(found: dict[str, set[str]], bad: pd.DataFrame) -> None:
@@ -305,7 +389,9 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
     # An empty optional value never erases a stored one (a later file may simply lack that column).
     optional = {v for v in values if TARGETS[kind].c[v].nullable}
     same = " AND ".join(
-        f"(s.{v} IS NULL OR t.{v} = s.{v})" if v in optional else f"t.{v} IS NOT DISTINCT FROM s.{v}" for v in values
+        f"(s.{v} IS NULL OR t.{v} = s.{v})" if v in optional else f"t.{v} IS NOT DISTINCT FROM s.{v}"
+        for v in values
+        if v not in TIMING
     )
     if kind == "posts":
         same = f"(({same}) OR s.collected_at < t.collected_at)"
@@ -320,11 +406,23 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             f"UNION ALL SELECT t.account_pk, t.{day} FROM {target} t JOIN {stage} s ON {on}) u GROUP BY account_pk",
         )
     if kind == "accounts":
+        untime(conn, f"SELECT t.id FROM {target} t JOIN {stage} s ON {on} WHERE t.territory_code <> s.territory_code")
         mark_dirty(
             conn,
             f"SELECT t.id AS account_pk, :epoch AS from_day FROM {target} t JOIN {stage} s ON {on} "
             "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role",
             epoch=dt.date(1900, 1, 1),
+        )
+    if kind == "territories":
+        moved = (
+            f"SELECT t.code FROM {target} t JOIN {stage} s ON {on} "
+            "WHERE t.timezone <> s.timezone OR t.parent_code IS DISTINCT FROM s.parent_code"
+        )
+        untime(
+            conn,
+            "SELECT a.id FROM account a JOIN territory t ON t.code = a.territory_code "
+            f"WHERE t.code IN ({moved}) OR t.district_code IN ({moved}) OR t.region_code IN ({moved}) "
+            f"OR t.country_code IN ({moved})",
         )
     # Facts in key order, so that the target's key B-tree is appended to rather than split at random;
     # registries in file order, so that new accounts get ids in the order they were listed.

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import Index, Table, UniqueConstraint
+from sqlalchemy import Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -84,9 +84,18 @@ class Post(SQLModel, table=True):
 
 
 class Inquiry(SQLModel, table=True):
-    """A citizen's comment, message or mention and the first official reply (times in UTC; no text, no author)."""
+    """A citizen's comment, message or mention, its first official reply and working time (UTC; no text or author)."""
 
-    __table_args__ = (Index("ix_inquiry_account_received", "account_pk", "received_on"),)
+    __table_args__ = (
+        Index("ix_inquiry_account_received", "account_pk", "received_on"),
+        # Answered inquiries still to be timed (loaded before timing was stored, or their clock changed).
+        Index(
+            "ix_inquiry_untimed",
+            "account_pk",
+            sqlite_where=text("first_reply_at IS NOT NULL AND work_min IS NULL"),
+            postgresql_where=text("first_reply_at IS NOT NULL AND work_min IS NULL"),
+        ),
+    )
 
     account_pk: int = Field(foreign_key="account.id", primary_key=True)
     inquiry_id: str = Field(primary_key=True)
@@ -98,6 +107,8 @@ class Inquiry(SQLModel, table=True):
     reply_min: float | None = None
     replied_by: str | None = None
     topic: str | None = None
+    work_min: float | None = None
+    work_days: int | None = None
 
 
 class LoadLog(SQLModel, table=True):

@@ -15,7 +15,7 @@ from rich.text import Text
 from sqlalchemy import ColumnElement, Table, and_, case, exists, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from etl.responsiveness import fill_counts, parse_deadline, read_timed, summarise
+from etl.responsiveness import fill_counts, parse_deadline, read_timed, summarise, summarise_stored
 from etl.scope import (
     ACCOUNT,
     ACCOUNT_DAY,
@@ -123,20 +123,22 @@ def kpi_table(
         key = ACCOUNT.c.id if level == "account" else TERRITORY.c[SUBTREE_COLUMN[level]]
         accounts = _accounts(conn, scope, key, name_col)
         sums = _account_sums(conn, scope) if level == "account" else _territory_sums(conn, scope, key)
-        timed = read_timed(conn, scope, key, rule, settings, clocks=clocks)
+        replies = summarise_stored(conn, scope, key, rule, settings, clocks)
+        if replies is None:
+            replies = summarise(read_timed(conn, scope, key, rule, settings, clocks=clocks), "key", settings)
         if level == "account":
             rows = accounts.assign(accounts=1, population=np.nan)
         else:
             per_territory = _per_territory(accounts)
             rows = _territories(conn, scope, level, name_col).merge(per_territory, on="key", how="left")
-    replies = summarise(timed, "key", settings)[["key", *RESPONSIVENESS]]
+    latest = replies["as_of"].max() if len(replies) else None
+    replies = replies[["key", *RESPONSIVENESS]]
     rows = rows.merge(sums, on="key", how="left").merge(replies, on="key", how="left")
     rows = rows.reindex(columns=[*rows.columns, *(c for c in _COUNTS if c not in rows.columns)])
     rows[_COUNTS] = rows[_COUNTS].fillna(0).astype("int64")
     table = _derive(fill_counts(rows), (date_to - date_from).days + 1, settings)
     order = ["territory_code", *(["platform", "handle", "account_id"] if level == "account" else [])]
     table = table.sort_values(order, ignore_index=True)[columns_for(level)]
-    latest = timed["as_of"].max() if len(timed) else None
     # Plain text, so that the attrs survive JSON (Streamlit serialises them with the frame).
     table.attrs = {"deadline": str(rule), "as_of": None if pd.isna(latest) else pd.Timestamp(latest).isoformat()}
     return table

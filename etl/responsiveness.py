@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, String, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, String, and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.engine import Connection, Engine
 
 from etl.scope import (
@@ -232,6 +232,9 @@ def read_timed(
             _raw(i.received_on),
             _raw(i.first_reply_at),
             i.replied_by,
+            i.reply_min.label("stored_reply_min"),
+            i.work_min.label("stored_work_min"),
+            i.work_days.label("stored_work_days"),
         )
         .select_from(with_territory(INQUIRY))
         .where(i.received_on.between(scope.date_from, scope.date_to), key.is_not(None))
@@ -253,6 +256,88 @@ def read_timed(
     if clocks is None:
         clocks = Clocks.load(conn, settings.data_dir)
     return _time(rows, deadline, clocks)
+
+
+def summarise_stored(
+    conn: Connection,
+    scope: Scope,
+    key: ColumnElement[Any],
+    deadline: Deadline,
+    settings: Settings,
+    clocks: Clocks | None = None,
+) -> pd.DataFrame | None:
+    """`summarise` per `key` of the scope's inquiries, counted by the database from the stored timing (only the
+    unanswered are timed here, at their as-of time); None while an answered inquiry in scope is still untimed."""
+    i, a = INQUIRY.c, ACCOUNT.c
+    answered = i.first_reply_at.is_not(None)
+    measure = {"wh": i.work_min, "h": i.reply_min, "wd": i.work_days}[deadline.unit]
+    within = measure < deadline.amount if deadline.unit == "wd" else measure <= deadline.amount * 60
+
+    def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((and_(*conditions), 1), else_=0))
+
+    def scoped(*columns: ColumnElement[Any]) -> Any:
+        return (
+            select(key.label("key"), *columns)
+            .select_from(with_territory(INQUIRY))
+            .where(i.received_on.between(scope.date_from, scope.date_to), key.is_not(None))
+            .where(*scope.where(a.platform, a.owner_role))
+        )
+
+    delivery = _delivery()
+    sums = read_frame(
+        conn,
+        scoped(
+            delivery,
+            func.count().label("inquiries"),
+            func.count(i.first_reply_at).label("answered"),
+            count(answered, within).label("met"),
+            count(answered, measure.is_not(None)).label("decided"),
+            count(answered, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
+            *(count(answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
+            count(answered, i.replied_by.is_(None)).label("answered_unstated"),
+        ).group_by(key, delivery),
+    )
+    if sums["untimed"].sum() > 0:
+        return None
+    as_of = _data_times(conn, sums["delivery"].unique(), scope.date_from)
+    sums["as_of"] = sums["delivery"].map(as_of).astype("datetime64[us]")
+    counts = [c for c in sums.columns if c not in {"key", "delivery", "as_of", "untimed"}]
+    sums[counts] = sums[counts].astype("int64")
+    stats = sums.groupby("key").agg({**dict.fromkeys(counts, "sum"), "as_of": "max"})
+    waiting = read_frame(
+        conn, scoped(delivery, a.territory_code, _raw(i.received_at)).where(i.first_reply_at.is_(None))
+    )
+    stats["missed"] = 0
+    if len(waiting):
+        received = _utc(waiting["received_at"])
+        judged = (clocks or Clocks.load(conn, settings.data_dir)).deadline_met(
+            received,
+            pd.Series(pd.NaT, index=waiting.index, dtype="datetime64[us]"),
+            waiting["territory_code"],
+            deadline,
+            as_of=waiting["delivery"].map(as_of).astype("datetime64[us]"),
+        )
+        missed = waiting.loc[judged.eq(False).to_numpy(dtype=bool, na_value=False), "key"].value_counts()
+        stats["missed"] = missed.reindex(stats.index, fill_value=0).astype("int64")
+    # Unanswered inquiries are never met: past the deadline at their as-of time they are missed, else pending.
+    stats["decided"] += stats["missed"]
+    stats["missed"] = stats["decided"] - stats["met"]
+    stats["pending"] = stats["inquiries"] - stats["decided"]
+    stats["backlog_open"] = stats["inquiries"] - stats["answered"]
+    times = read_frame(conn, scoped(i.reply_min, i.work_min).where(answered))
+    grouped = times.astype({"reply_min": "float64", "work_min": "float64"}).groupby("key")
+    quantiles = pd.concat(
+        {
+            "reply_median": grouped["reply_min"].quantile(0.5),
+            "reply_p90": grouped["reply_min"].quantile(0.9),
+            "work_median": grouped["work_min"].quantile(0.5),
+            "work_p90": grouped["work_min"].quantile(0.9),
+        },
+        axis=1,
+    )
+    out = _rates(stats.join(quantiles).rename_axis("key").reset_index(), settings)
+    return out[["key", *(c for c in METRICS if c in out.columns)]]
 
 
 def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -298,21 +383,47 @@ def _later(a: pd.Timestamp, b: pd.Timestamp) -> pd.Timestamp:
     return a if pd.isna(b) or (not pd.isna(a) and a >= b) else b
 
 
+def reply_timing(
+    received_utc: pd.Series, replied_utc: pd.Series, territory: pd.Series, clocks: Clocks
+) -> tuple[pd.Series, pd.Series]:
+    """Working minutes and whole working days from receipt to first reply (NaN when unanswered): the stored timing."""
+    if received_utc.empty:
+        empty = pd.Series(np.nan, index=received_utc.index)
+        return empty, empty.copy()
+    return (
+        clocks.working_minutes(received_utc, replied_utc, territory),
+        clocks.working_days_between(received_utc, replied_utc, territory),
+    )
+
+
 def _time(rows: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.DataFrame:
     """Inquiry rows with calendar and working reply minutes, the deadline's verdict and the backlog age."""
     received, replied, territory = rows["received_at"], rows["first_reply_at"], rows["territory_code"]
     answered = replied.notna()
     rows["week"] = rows["received_on"] - pd.to_timedelta(rows["received_on"].dt.day_of_week, unit="D")
     rows["answerer"] = rows["replied_by"].where(rows["replied_by"].notna(), "unstated").where(answered)
-    rows["reply_min"] = (replied - received).dt.total_seconds() / 60
-    if rows.empty:
-        rows = rows.assign(work_min=np.nan, met=pd.array([], dtype="boolean"), age_wd=np.nan)
-    else:
-        rows["work_min"] = clocks.working_minutes(received, replied, territory)
-        rows["met"] = clocks.deadline_met(received, replied, territory, deadline, as_of=rows["as_of"])
-        open_ = ~answered
-        age = clocks.backlog_age_working_days(received[open_], rows["as_of"][open_], territory[open_])
-        rows["age_wd"] = age.reindex(rows.index)
+    elapsed = (replied - received).dt.total_seconds() / 60
+    rows["reply_min"] = pd.to_numeric(rows["stored_reply_min"]).astype("float64").fillna(elapsed)
+    work = pd.to_numeric(rows["stored_work_min"]).astype("float64")
+    days = pd.to_numeric(rows["stored_work_days"]).astype("float64")
+    # Timing is stored at load; only inquiries whose clock changed since (or loaded before that) are timed here.
+    untimed = answered & (work.isna() | days.isna())
+    if untimed.any():
+        work[untimed], days[untimed] = reply_timing(received[untimed], replied[untimed], territory[untimed], clocks)
+    rows["work_min"] = work
+    within = deadline.within_timed(rows["reply_min"], work, days).to_numpy()
+    met = pd.arrays.BooleanArray(within == 1.0, np.isnan(within))
+    open_ = (~answered).to_numpy()
+    rows["age_wd"] = np.nan
+    if open_.any():
+        waiting = rows[open_]
+        judged = clocks.deadline_met(
+            waiting["received_at"], waiting["first_reply_at"], waiting["territory_code"], deadline, waiting["as_of"]
+        )
+        met[open_] = judged.array
+        age = clocks.backlog_age_working_days(waiting["received_at"], waiting["as_of"], waiting["territory_code"])
+        rows.loc[open_, "age_wd"] = age.to_numpy()
+    rows["met"] = met
     rows["backlog"] = backlog_bucket(rows["age_wd"])
     return rows[TIMED_COLUMNS]
 

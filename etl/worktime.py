@@ -203,6 +203,13 @@ def working_minutes(
     return _pairwise(received_utc, replied_utc, zone, calendar, _working).rename("working_min")
 
 
+def working_days_between(
+    received_utc: pd.Series, replied_utc: pd.Series, zone: "pd.Series | str", calendar: WorkCalendar
+) -> pd.Series:
+    """Whole working days between the local day of receipt and that of the first reply; NaN when unanswered."""
+    return _pairwise(received_utc, replied_utc, zone, calendar, _workdays_between).rename("working_days")
+
+
 Unit = Literal["wh", "h", "wd"]
 DEADLINE_PRESETS = ("8wh", "9wh", "24h", "1wd")
 BACKLOG_BUCKETS = ("<1", "1-3", "3-7", ">7")
@@ -229,6 +236,13 @@ class Deadline:
     def __str__(self) -> str:
         """The deadline as written: "8wh"."""
         return f"{self.amount:g}{self.unit}"
+
+    def within_timed(self, elapsed_min: pd.Series, work_min: pd.Series, work_days: pd.Series) -> pd.Series:
+        """`_within` of replies already timed: 1.0 within the deadline, 0.0 past it, NaN where not timed."""
+        if self.unit == "wd":
+            return (work_days < self.amount).astype("float64").where(work_days.notna())
+        minutes = work_min if self.unit == "wh" else elapsed_min
+        return (minutes <= self.amount * 60).astype("float64").where(minutes.notna())
 
     def _within(self, received: Times, later: Times, zone: "pd.Series | str", calendar: WorkCalendar) -> pd.Series:
         """1.0 where `later` is within the deadline of the receipt, 0.0 where past it, NaN where not comparable."""
@@ -367,6 +381,13 @@ class Clocks:
         return self._each(
             territory,
             lambda rows, zone, cal: working_minutes(received_utc.iloc[rows], replied_utc.iloc[rows], zone, cal),
+        )
+
+    def working_days_between(self, received_utc: pd.Series, replied_utc: pd.Series, territory: pd.Series) -> pd.Series:
+        """Whole working days from the day of receipt to the day of first reply of inquiries of the territories."""
+        return self._each(
+            territory,
+            lambda rows, zone, cal: working_days_between(received_utc.iloc[rows], replied_utc.iloc[rows], zone, cal),
         )
 
     def deadline_met(

@@ -1,0 +1,127 @@
+"""Reply timing stored at load: equal to timing on the fly, kept true when a clock changes, summed by the database."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from etl.db import make_engine
+from etl.load import load_paths, retime, time_untimed
+from etl.responsiveness import read_timed, reply_timing, summarise, summarise_stored
+from etl.schedules import Week
+from etl.scope import LEVELS, SUBTREE_COLUMN, resolve_scope
+from etl.worktime import Clocks, Deadline
+from tests.test_report import SETTINGS, D, postgres, write_csvs
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+    """The hand-checked scenario of tests/test_report.py loaded by the real loader."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'timing.db'}") if request.param == "sqlite" else postgres()
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    assert all(r.ok for r in load_paths(engine, [write_csvs(folder)]))
+    return engine
+
+
+def stored(engine: Engine) -> pd.DataFrame:
+    """Every inquiry's stored timing with what is needed to time it again."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT i.inquiry_id, a.territory_code, i.received_at, i.first_reply_at, i.work_min, i.work_days "
+                "FROM inquiry i JOIN account a ON a.id = i.account_pk ORDER BY i.inquiry_id"
+            )
+        ).all()
+    frame = pd.DataFrame(rows, columns=["id", "territory", "received", "replied", "work_min", "work_days"])
+    for col in ("received", "replied"):
+        frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601").dt.tz_localize(None)
+    return frame.astype({"work_min": "float64", "work_days": "float64"})
+
+
+def test_loaded_inquiries_are_timed(db: Engine) -> None:
+    """Each answered inquiry carries the working minutes and days the clock gives; an unanswered one none."""
+    rows = stored(db)
+    with db.connect() as conn:
+        clocks = Clocks.load(conn, SETTINGS.data_dir)
+    work, days = reply_timing(rows["received"], rows["replied"], rows["territory"], clocks)
+    answered = rows["replied"].notna()
+    assert answered.sum() == 8 and (~answered).sum() == 2
+    pd.testing.assert_series_equal(rows["work_min"], work, check_names=False)
+    pd.testing.assert_series_equal(rows["work_days"], days, check_names=False)
+    assert rows.loc[~answered, ["work_min", "work_days"]].isna().all().all()
+
+
+@pytest.mark.parametrize("deadline", ["8wh", "9wh", "24h", "1wd", "2wd", "0.5h"])
+def test_database_sums_agree_with_the_engine(db: Engine, deadline: str) -> None:
+    """Counts, rates and reply-time quantiles summed by the database equal the engine's row by row figures."""
+    rule = Deadline.parse(deadline)
+    for level in LEVELS:
+        with db.connect() as conn:
+            scope = resolve_scope(conn, level, D(1), D(10), None, None, None)
+            key = _key(level)
+            fast = summarise_stored(conn, scope, key, rule, SETTINGS)
+            slow = summarise(read_timed(conn, scope, key, rule, SETTINGS), "key", SETTINGS)
+        assert fast is not None
+        slow = slow[fast.columns].sort_values("key", ignore_index=True)
+        fast = fast.sort_values("key", ignore_index=True)
+        pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
+
+
+def _key(level: str):  # type: ignore[no-untyped-def]
+    """The grouping column of `level`."""
+    from etl.responsiveness import key_column
+
+    return key_column(level) if level in SUBTREE_COLUMN or level == "account" else key_column("all")
+
+
+def test_untimed_inquiries_are_timed_by_the_next_load(db: Engine) -> None:
+    """A database from before timing was stored (or whose clocks changed) is timed again, with the same result."""
+    before = stored(db)
+    with db.begin() as conn:
+        conn.execute(text("UPDATE inquiry SET work_min = NULL, work_days = NULL"))
+    with db.connect() as conn:
+        scope = resolve_scope(conn, "region", D(1), D(10), None, None, None)
+        assert summarise_stored(conn, scope, _key("region"), Deadline.parse("8wh"), SETTINGS) is None
+    load_paths(db, [])
+    pd.testing.assert_frame_equal(stored(db), before)
+    with db.begin() as conn:
+        assert time_untimed(conn) == 0
+
+
+def test_a_territory_in_another_time_zone_is_timed_again(db: Engine, tmp_path: Path) -> None:
+    """A territories file moving the region to another time zone has its pages' inquiries timed on the new clock."""
+    before = stored(db)
+    folder = tmp_path / "moved"
+    folder.mkdir()
+    territories = pd.read_csv(tmp_path / "csv" / "territories.csv", dtype=str, keep_default_na=False)
+    territories.assign(timezone="Asia/Kamchatka").to_csv(folder / "territories.csv", index=False)
+    assert all(r.ok for r in load_paths(db, [folder / "territories.csv"]))
+    after = stored(db)
+    assert after["work_min"].notna().sum() == before["work_min"].notna().sum() == 8
+    assert not after["work_min"].equals(before["work_min"])
+    with db.connect() as conn:
+        clocks = Clocks.load(conn, SETTINGS.data_dir)
+    work, _ = reply_timing(after["received"], after["replied"], after["territory"], clocks)
+    pd.testing.assert_series_equal(after["work_min"], work, check_names=False)
+
+
+def test_retime_follows_a_new_schedule(db: Engine) -> None:
+    """`retime` (run by `govpulse refresh` after schedules.csv changes) times every inquiry on the clocks given."""
+    before = stored(db)
+    with db.connect() as conn:
+        registry = pd.DataFrame(
+            conn.execute(text("SELECT code, parent_code, timezone, country_code FROM territory")).all(),
+            columns=["code", "parent_code", "timezone", "country_code"],
+        )
+    every_day = Week.office("08:00", "20:00", None, range(1, 8))
+    clocks = Clocks.from_frame(registry, {code: every_day for code in registry["country_code"].dropna().unique()})
+    with db.begin() as conn:
+        assert retime(conn, clocks) == 8
+    after = stored(db)
+    assert not after["work_min"].equals(before["work_min"])
+    work, days = reply_timing(after["received"], after["replied"], after["territory"], clocks)
+    pd.testing.assert_series_equal(after["work_min"], work, check_names=False)
+    pd.testing.assert_series_equal(after["work_days"], days, check_names=False)
