@@ -102,6 +102,8 @@ def load_paths(
         results.append(load_source(engine, src, skip_bad_rows=skip_bad_rows, chunk_rows=chunk_rows, progress=progress))
     with engine.begin() as conn:
         time_untimed(conn)
+        if conn.execute(text("SELECT 1 FROM datatime LIMIT 1")).first() is None:
+            record_data_times(conn)
         refresh_rollups(conn)
     return results
 
@@ -293,9 +295,30 @@ def retime(conn: Connection, clocks: Clocks | None = None) -> int:
     return time_untimed(conn, clocks)
 
 
-def untime(conn: Connection, accounts_sql: str) -> None:
-    """Forget the timing of the inquiries of the accounts `accounts_sql` selects (their clock changed)."""
-    conn.execute(text(f"UPDATE inquiry SET work_min = NULL, work_days = NULL WHERE account_pk IN ({accounts_sql})"))
+def untime(conn: Connection, accounts_sql: str) -> bool:
+    """Forget the timing of the inquiries of the accounts `accounts_sql` selects (their clock changed); any?"""
+    found = conn.execute(
+        text(f"UPDATE inquiry SET work_min = NULL, work_days = NULL WHERE account_pk IN ({accounts_sql})")
+    )
+    return bool(found.rowcount)
+
+
+def record_data_times(conn: Connection, stage: str | None = None) -> None:
+    """Raise each delivery's latest time to the staged inquiries' (without `stage`: work them all out again)."""
+    source = stage or "inquiry"
+    latest = "CASE WHEN s.first_reply_at > s.received_at THEN s.first_reply_at ELSE s.received_at END"
+    delivery = "coalesce(t.region_code, t.country_code, t.code)"
+    greatest = "max" if conn.dialect.name == "sqlite" else "greatest"
+    if stage is None:
+        conn.execute(text("DELETE FROM datatime"))
+    conn.execute(
+        text(
+            f"INSERT INTO datatime (delivery, latest) SELECT {delivery}, max({latest}) FROM {source} s "
+            f"JOIN account a ON a.id = s.account_pk JOIN territory t ON t.code = a.territory_code "
+            f"WHERE true GROUP BY {delivery} "
+            f"ON CONFLICT (delivery) DO UPDATE SET latest = {greatest}(datatime.latest, excluded.latest)"
+        )
+    )
 
 
 def _collect_unknown(found: dict[str, set[str]], bad: pd.DataFrame) -> None:
@@ -405,8 +428,11 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             f"SELECT account_pk, min(d) AS from_day FROM (SELECT account_pk, {day} AS d FROM {stage} "
             f"UNION ALL SELECT t.account_pk, t.{day} FROM {target} t JOIN {stage} s ON {on}) u GROUP BY account_pk",
         )
+    moved = False
     if kind == "accounts":
-        untime(conn, f"SELECT t.id FROM {target} t JOIN {stage} s ON {on} WHERE t.territory_code <> s.territory_code")
+        moved = untime(
+            conn, f"SELECT t.id FROM {target} t JOIN {stage} s ON {on} WHERE t.territory_code <> s.territory_code"
+        )
         mark_dirty(
             conn,
             f"SELECT t.id AS account_pk, :epoch AS from_day FROM {target} t JOIN {stage} s ON {on} "
@@ -414,15 +440,15 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             epoch=dt.date(1900, 1, 1),
         )
     if kind == "territories":
-        moved = (
+        changed = (
             f"SELECT t.code FROM {target} t JOIN {stage} s ON {on} "
             "WHERE t.timezone <> s.timezone OR t.parent_code IS DISTINCT FROM s.parent_code"
         )
-        untime(
+        moved = untime(
             conn,
             "SELECT a.id FROM account a JOIN territory t ON t.code = a.territory_code "
-            f"WHERE t.code IN ({moved}) OR t.district_code IN ({moved}) OR t.region_code IN ({moved}) "
-            f"OR t.country_code IN ({moved})",
+            f"WHERE t.code IN ({changed}) OR t.district_code IN ({changed}) OR t.region_code IN ({changed}) "
+            f"OR t.country_code IN ({changed})",
         )
     # Facts in key order, so that the target's key B-tree is appended to rather than split at random;
     # registries in file order, so that new accounts get ids in the order they were listed.
@@ -442,6 +468,10 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
         resolve_ancestors(conn)
     if kind == "followers":
         _record_handles(conn)
+    if kind == "inquiries":
+        record_data_times(conn, stage)
+    elif moved:
+        record_data_times(conn)
     return total - existing, existing - unchanged, unchanged
 
 

@@ -111,6 +111,13 @@ class Inquiry(SQLModel, table=True):
     work_days: int | None = None
 
 
+class DataTime(SQLModel, table=True):
+    """The latest receipt or reply in the inquiries of each unit of delivery: a region (a country's own pages: it)."""
+
+    delivery: str = Field(primary_key=True)
+    latest: dt.datetime
+
+
 class LoadLog(SQLModel, table=True):
     """One loaded file: its content hash, what was detected and what changed."""
 

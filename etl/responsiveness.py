@@ -7,11 +7,27 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.engine import Connection, Engine
 
 from etl.scope import (
     ACCOUNT,
+    DATA_TIME,
     INQUIRY,
     LEVELS,
     SUBTREE_COLUMN,
@@ -268,7 +284,7 @@ def summarise_stored(
 ) -> pd.DataFrame | None:
     """`summarise` per `key` of the scope's inquiries, counted by the database from the stored timing (only the
     unanswered are timed here, at their as-of time); None while an answered inquiry in scope is still untimed."""
-    i, a = INQUIRY.c, ACCOUNT.c
+    i = INQUIRY.c
     answered = i.first_reply_at.is_not(None)
     measure = {"wh": i.work_min, "h": i.reply_min, "wd": i.work_days}[deadline.unit]
     within = measure < deadline.amount if deadline.unit == "wd" else measure <= deadline.amount * 60
@@ -277,12 +293,7 @@ def summarise_stored(
         return func.sum(case((and_(*conditions), 1), else_=0))
 
     def scoped(*columns: ColumnElement[Any]) -> Any:
-        return (
-            select(key.label("key"), *columns)
-            .select_from(with_territory(INQUIRY))
-            .where(i.received_on.between(scope.date_from, scope.date_to), key.is_not(None))
-            .where(*scope.where(a.platform, a.owner_role))
-        )
+        return _in_scope(select(key.label("key"), *columns), scope, key)
 
     delivery = _delivery()
     sums = read_frame(
@@ -305,21 +316,8 @@ def summarise_stored(
     counts = [c for c in sums.columns if c not in {"key", "delivery", "as_of", "untimed"}]
     sums[counts] = sums[counts].astype("int64")
     stats = sums.groupby("key").agg({**dict.fromkeys(counts, "sum"), "as_of": "max"})
-    waiting = read_frame(
-        conn, scoped(delivery, a.territory_code, _raw(i.received_at)).where(i.first_reply_at.is_(None))
-    )
-    stats["missed"] = 0
-    if len(waiting):
-        received = _utc(waiting["received_at"])
-        judged = (clocks or Clocks.load(conn, settings.data_dir)).deadline_met(
-            received,
-            pd.Series(pd.NaT, index=waiting.index, dtype="datetime64[us]"),
-            waiting["territory_code"],
-            deadline,
-            as_of=waiting["delivery"].map(as_of).astype("datetime64[us]"),
-        )
-        missed = waiting.loc[judged.eq(False).to_numpy(dtype=bool, na_value=False), "key"].value_counts()
-        stats["missed"] = missed.reindex(stats.index, fill_value=0).astype("int64")
+    missed = _missed_waiting(conn, scope, key, deadline, as_of, clocks or Clocks.load(conn, settings.data_dir))
+    stats["missed"] = missed.reindex(stats.index, fill_value=0).astype("int64")
     # Unanswered inquiries are never met: past the deadline at their as-of time they are missed, else pending.
     stats["decided"] += stats["missed"]
     stats["missed"] = stats["decided"] - stats["met"]
@@ -338,6 +336,105 @@ def summarise_stored(
     )
     out = _rates(stats.join(quantiles).rename_axis("key").reset_index(), settings)
     return out[["key", *(c for c in METRICS if c in out.columns)]]
+
+
+def _in_scope(stmt: Any, scope: Scope, key: ColumnElement[Any]) -> Any:
+    """`stmt` over the scope's inquiries received in the period, with their account and territory."""
+    return (
+        stmt.select_from(with_territory(INQUIRY))
+        .where(INQUIRY.c.received_on.between(scope.date_from, scope.date_to), key.is_not(None))
+        .where(*scope.where(ACCOUNT.c.platform, ACCOUNT.c.owner_role))
+    )
+
+
+def _missed_waiting(
+    conn: Connection,
+    scope: Scope,
+    key: ColumnElement[Any],
+    deadline: Deadline,
+    as_of: dict[str, pd.Timestamp],
+    clocks: Clocks,
+) -> pd.Series:
+    """Unanswered inquiries per key already past the deadline at their as-of time, counted by the database below
+    each territory's cutoff: the latest receipt time that is past it (the later the receipt, the less time has
+    passed, so the missed ones are exactly those received up to the cutoff)."""
+    i, a = INQUIRY.c, ACCOUNT.c
+    waiting = i.first_reply_at.is_(None)
+    spans = read_frame(
+        conn,
+        _in_scope(
+            select(a.territory_code, _delivery(), func.min(_raw(i.received_at)), func.max(_raw(i.received_at))),
+            scope,
+            key,
+        )
+        .where(waiting)
+        .group_by(a.territory_code, _delivery()),
+    ).set_axis(["territory_code", "delivery", "first", "last"], axis=1)
+    if spans.empty:
+        return pd.Series(dtype="int64")
+    spans["as_of"] = spans["delivery"].map(as_of).astype("datetime64[us]")
+    cutoffs = _cutoffs(spans, deadline, clocks).dropna()
+    if cutoffs.empty:
+        return pd.Series(dtype="int64")
+    table = Table(
+        "deadline_cutoff",
+        MetaData(),
+        Column("territory_code", String, primary_key=True),
+        Column("cutoff", DateTime),
+        prefixes=["TEMPORARY"],
+    )
+    # A rolled-back transaction can bring back a dropped temporary table: start from a clean one.
+    conn.execute(text("DROP TABLE IF EXISTS deadline_cutoff"))
+    table.create(conn)
+    conn.execute(table.insert(), [{"territory_code": c, "cutoff": t.to_pydatetime()} for c, t in cutoffs.items()])
+    counted = read_frame(
+        conn,
+        _in_scope(select(key.label("key"), func.count().label("missed")), scope, key)
+        .join(table, table.c.territory_code == a.territory_code)
+        .where(waiting, i.received_at <= table.c.cutoff)
+        .group_by(key),
+    )
+    conn.execute(text("DROP TABLE deadline_cutoff"))
+    return counted.set_index("key")["missed"]
+
+
+def _cutoffs(spans: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Series:
+    """Per territory, the latest receipt time in its span (`first`…`last`) already past the deadline at `as_of`."""
+    codes = spans["territory_code"].tolist()
+    calendars: dict[Any, int] = {}
+    calendar = [calendars.setdefault(clocks.calendars[c], len(calendars)) for c in codes]
+    zone = [clocks.zones[c] for c in codes]
+    # Territories sharing a time zone, calendar and as-of time share a cutoff: search once per such group.
+    group, firsts = pd.factorize(pd.MultiIndex.from_arrays([zone, calendar, spans["as_of"]]))
+    frame = pd.DataFrame({"group": group, "code": codes, "first": _utc(spans["first"]), "last": _utc(spans["last"])})
+    groups = frame.groupby("group").agg(code=("code", "first"), first=("first", "min"), last=("last", "max"))
+    rep = groups["code"].reset_index(drop=True)
+    times = pd.Series([t for _, _, t in firsts], dtype="datetime64[us]")
+    unanswered = pd.Series(pd.NaT, index=rep.index, dtype="datetime64[us]")
+
+    def missed(at: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        received = pd.Series(at.view("datetime64[us]"))
+        verdict = clocks.deadline_met(
+            received, unanswered.iloc[rows].reset_index(drop=True), rep.iloc[rows].reset_index(drop=True),
+            deadline, as_of=times.iloc[rows].reset_index(drop=True),
+        )  # fmt: skip
+        return verdict.eq(False).to_numpy(dtype=bool, na_value=False)
+
+    lo = groups["first"].to_numpy("datetime64[us]").view("int64").copy()
+    hi = groups["last"].to_numpy("datetime64[us]").view("int64").copy()
+    every = np.arange(len(rep))
+    cut = np.full(len(rep), np.iinfo(np.int64).min)
+    all_missed = missed(hi, every)
+    cut[all_missed] = hi[all_missed]
+    # Bisection keeps lo past the deadline and hi not past it, until they are one microsecond apart.
+    search = ~all_missed & missed(lo, every)
+    while (active := np.flatnonzero(search & (hi - lo > 1))).size:
+        mid = lo[active] + (hi[active] - lo[active]) // 2
+        past = missed(mid, active)
+        lo[active[past]], hi[active[~past]] = mid[past], mid[~past]
+    cut[search] = lo[search]
+    per_group = pd.Series(cut.view("datetime64[us]"))
+    return pd.Series(per_group.iloc[group].to_numpy(), index=codes)
 
 
 def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -360,6 +457,17 @@ def _data_times(conn: Connection, deliveries: Collection[str], since: dt.date) -
     """The latest receipt or reply in the data of each delivery unit: the moment its data describe."""
     if not len(deliveries):
         return {}
+    # Kept up to date by every load; worked out from the inquiries for a delivery missing there.
+    kept = read_frame(
+        conn, select(DATA_TIME.c.delivery, DATA_TIME.c.latest).where(DATA_TIME.c.delivery.in_(list(deliveries)))
+    )
+    known = dict(zip(kept["delivery"], _utc(kept["latest"]), strict=True))
+    missing = [d for d in deliveries if d not in known]
+    return known | (_scan_data_times(conn, missing, since) if missing else {})
+
+
+def _scan_data_times(conn: Connection, deliveries: Collection[str], since: dt.date) -> dict[str, pd.Timestamp]:
+    """`_data_times` worked out from the inquiries."""
     i, a, delivery = INQUIRY.c, ACCOUNT.c, _delivery()
     pages = select(a.id).select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == a.territory_code))
     # Receipts from a month before the period on: every later receipt counts, and the (account, day) index

@@ -1,7 +1,9 @@
 """Reply timing stored at load: equal to timing on the fly, kept true when a clock changes, summed by the database."""
 
+import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -125,3 +127,55 @@ def test_retime_follows_a_new_schedule(db: Engine) -> None:
     work, days = reply_timing(after["received"], after["replied"], after["territory"], clocks)
     pd.testing.assert_series_equal(after["work_min"], work, check_names=False)
     pd.testing.assert_series_equal(after["work_days"], days, check_names=False)
+
+
+@pytest.mark.parametrize("deadline", ["8wh", "24h", "1wd", "3wd", "30wh", "1.5h"])
+def test_unanswered_past_the_deadline_are_counted_exactly(db: Engine, deadline: str) -> None:
+    """Hundreds of unanswered inquiries at random seconds of nine days: the database's count of those past the
+    deadline at the as-of time equals the engine's verdict on each."""
+    rng = np.random.default_rng(7)
+    start = dt.datetime(2025, 2, 28, 19, 0)
+    rows = []
+    for n in range(400):
+        at = start + dt.timedelta(seconds=int(rng.integers(0, 9 * 86_400)))
+        on = (at + dt.timedelta(hours=5)).date()
+        rows.append({"a": int(rng.integers(1, 6)), "i": f"r{n}", "at": at, "on": on})
+    with db.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO inquiry (account_pk, inquiry_id, channel, received_at, received_on) "
+                "VALUES (:a, :i, 'comment', :at, :on)"
+            ),
+            rows,
+        )
+    test_database_sums_agree_with_the_engine(db, deadline)
+    with db.connect() as conn:
+        scope = resolve_scope(conn, "region", D(1), D(10), None, None, None)
+        row = summarise_stored(conn, scope, _key("region"), Deadline.parse(deadline), SETTINGS)
+    assert row is not None and row["missed"].iloc[0] > 100 and row["pending"].iloc[0] > 0
+
+
+def test_data_times_are_kept_by_the_loads(db: Engine, tmp_path: Path) -> None:
+    """Each delivery's latest receipt or reply, kept by the loads, equals the one worked out from the inquiries,
+    also after a territories file moves a district to another region."""
+    from etl.responsiveness import _data_times, _scan_data_times
+
+    def both() -> tuple[dict[str, pd.Timestamp], dict[str, pd.Timestamp]]:
+        with db.connect() as conn:
+            deliveries = [d for (d,) in conn.execute(text("SELECT delivery FROM datatime")).all()]
+            return _data_times(conn, deliveries, D(-400)), _scan_data_times(conn, deliveries, D(-400))
+
+    kept, scanned = both()
+    assert kept == scanned and len(kept) >= 1
+    folder = tmp_path / "moved"
+    folder.mkdir()
+    territories = pd.read_csv(tmp_path / "csv" / "territories.csv", dtype=str, keep_default_na=False)
+    district = territories["level"] == "district"
+    assert district.any()
+    new_region = territories.iloc[[0]].assign(code="KZ-NEW", name_ru="Новая", name_en="New", level="region")
+    new_region["parent_code"] = territories.loc[territories["level"] == "country", "code"].iloc[0]
+    territories.loc[district.idxmax(), "parent_code"] = "KZ-NEW"
+    pd.concat([territories, new_region]).to_csv(folder / "territories.csv", index=False)
+    assert all(r.ok for r in load_paths(db, [folder / "territories.csv"]))
+    kept, scanned = both()
+    assert kept == scanned and "KZ-NEW" in kept
