@@ -232,12 +232,15 @@ def report(
 
 @app.command()
 def refresh() -> None:
-    """Bring the daily rollup tables up to date (loads do this by themselves)."""
+    """Time every inquiry again on the working clocks (after editing schedules.csv) and bring the rollups up to date."""
+    from etl.load import record_data_times, retime
     from etl.rollups import refresh_rollups
 
     with get_engine().begin() as conn:
+        timed = retime(conn)
+        record_data_times(conn)
         refresh_rollups(conn)
-    err.print("Rollups are up to date.")
+    err.print(f"{timed:,} answered inquiries timed again; rollups are up to date.")
 
 
 @app.command()

@@ -892,3 +892,16 @@ def test_cli_bad_schedule_file_is_a_clean_error(cli: Path) -> None:
     assert "line 2, column weekday: 'funday'" in result.stderr
     assert "line 3, column end: '09:00' — must be after start 18:00" in result.stderr
     assert "Traceback" not in result.output and result.stdout == ""
+
+
+def test_refresh_applies_a_new_schedule_file(cli: Path) -> None:
+    """The stored timing keeps the schedule it was measured on until `govpulse refresh` times it again."""
+    before, _ = cli_region()
+    (cli / "schedules.csv").write_text("territory_code,weekday,start,end\nKZ-KAR,1-7,00:00,24:00\n", encoding="utf-8")
+    assert cli_region()[0]["reply_median_work_min"] == before["reply_median_work_min"]
+    done = runner.invoke(app, ["refresh"])
+    assert done.exit_code == 0, done.output
+    assert "8 answered inquiries timed again" in done.stderr
+    after, _ = cli_region()
+    # Around the clock every day, working time is calendar time.
+    assert after["reply_median_work_min"] == after["reply_median_min"] != before["reply_median_work_min"]
