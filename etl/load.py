@@ -139,17 +139,14 @@ def load_source(
 
 def _context(conn: Connection) -> Context:
     territories: dict[str, str] = dict(conn.execute(text("SELECT code, timezone FROM territory")).all())
-    accounts = pd.DataFrame(
-        conn.execute(
-            text(
-                "SELECT a.platform, a.account_id, a.id AS account_pk, t.timezone FROM account a "
-                "JOIN territory t ON t.code = a.territory_code"
-            )
+    found = conn.execute(
+        text(
+            "SELECT a.platform, a.account_id, a.id AS account_pk, t.timezone FROM account a "
+            "JOIN territory t ON t.code = a.territory_code"
         )
-        .mappings()
-        .all(),
-        columns=["platform", "account_id", "account_pk", "timezone"],
     )
+    # Plain tuples: building 100,000 mappings costs more than the query.
+    accounts = pd.DataFrame([tuple(r) for r in found], columns=["platform", "account_id", "account_pk", "timezone"])
     return Context.now(territories, accounts)
 
 
