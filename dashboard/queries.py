@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from sqlalchemy import bindparam, text
@@ -20,6 +21,9 @@ from etl.worktime import Clocks
 
 TTL = 600
 _SUBTREE = {"country_code", "region_code", "district_code"}
+# The pages of a scope, read territory by territory (then `_where`): led by a platform's index instead, SQLite
+# would visit every page of the platform in the country, row by row.
+_PAGES = "territory t CROSS JOIN account a WHERE a.territory_code = t.code"
 _KEYS = {
     "total": "'total'",
     "region": "t.region_code",
@@ -48,8 +52,20 @@ def _frame(sql: str, params: dict[str, Any] | None = None, expanding: Sequence[s
         stmt = stmt.bindparams(*(bindparam(name, expanding=True) for name in expanding))
     with engine().connect() as conn:
         result = conn.execute(stmt, params or {})
-        # Plain tuples: pandas probes each SQLAlchemy Row for `_fields`, which costs more than the query.
-        return pd.DataFrame([tuple(r) for r in result], columns=list(result.keys()))
+        names = list(result.keys())
+        # The driver's own tuples: SQLAlchemy's Row objects cost more to make and to take apart than the query.
+        rows = result.cursor.fetchall()
+        result.close()
+    return pd.DataFrame(rows, columns=names)
+
+
+def _scalar(sql: str, params: dict[str, Any] | None = None, expanding: Sequence[str] = ()) -> Any:
+    """The single value of `sql`."""
+    stmt = text(sql)
+    if expanding:
+        stmt = stmt.bindparams(*(bindparam(name, expanding=True) for name in expanding))
+    with engine().connect() as conn:
+        return conn.execute(stmt, params or {}).scalar()
 
 
 def _where(
@@ -76,10 +92,26 @@ def _day(value: Any) -> dt.date | None:
     return None if value is None else pd.Timestamp(value).date()
 
 
+def _timestamps(values: pd.Series) -> pd.Series:
+    """Days or UTC times as naive timestamps in microseconds, whatever the driver returned (text, date, datetime)."""
+    return pd.to_datetime(values, utc=True).dt.tz_localize(None).astype("datetime64[us]")
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """`datetime.date` objects of dates (NaT where missing), one object per distinct day."""
+    # The cache pickles its results: one shared object per day is written once, not once per row.
+    codes, uniques = pd.factorize(values)
+    days = np.array([*pd.to_datetime(pd.Series(uniques, dtype=object)).dt.date, pd.NaT], dtype=object)
+    return pd.Series(days[codes], index=values.index, name=values.name)
+
+
 @st.cache_data(ttl=TTL)
 def data_range() -> tuple[dt.date, dt.date] | None:
     """First and last day with data, or None for an empty database."""
-    first, last = _frame("SELECT min(day) AS first, max(day) AS last FROM accountday").iloc[0]
+    # Two subqueries: SQLite reads a lone min() or max() off the day index, both in one query scan the table.
+    first, last = _frame(
+        "SELECT (SELECT min(day) FROM accountday) AS first, (SELECT max(day) FROM accountday) AS last"
+    ).iloc[0]
     if first is None:
         return None
     return _day(first) or dt.date.min, _day(last) or dt.date.min
@@ -101,14 +133,21 @@ def territories() -> pd.DataFrame:
 @st.cache_data(ttl=TTL)
 def registry() -> pd.DataFrame:
     """The account registry with each page's territory ancestors, indexed by govpulse's account key."""
+    # The ancestors are looked up per territory, not joined per account: the join costs more than the accounts.
     frame = _frame(
         "SELECT a.id, a.platform, a.account_id, a.handle, a.display_name, a.territory_code, a.owner_kind, "
         "a.owner_role, a.owner_name, a.sphere, a.required, a.official_mark, a.official_mark_on, a.created_on, "
-        "a.url, t.country_code, t.region_code, t.district_code FROM account a "
-        "JOIN territory t ON t.code = a.territory_code ORDER BY a.territory_code, a.platform, a.handle"
+        "a.url FROM account a WHERE a.territory_code IN (SELECT code FROM territory) "
+        "ORDER BY a.territory_code, a.platform, a.handle"
     )
+    places = _frame("SELECT code, country_code, region_code, district_code FROM territory").set_index("code")
+    for col in ("country_code", "region_code", "district_code"):
+        frame[col] = frame["territory_code"].map(places[col])
     for col in ("official_mark_on", "created_on"):
-        frame[col] = pd.to_datetime(frame[col]).dt.date
+        frame[col] = _dates(frame[col])
+    # SQLite stores flags as 0/1, PostgreSQL as booleans: the same integers on both.
+    for col in ("required", "official_mark"):
+        frame[col] = frame[col].astype("int64")
     return frame.set_index("id", drop=False).rename_axis(None)
 
 
@@ -135,17 +174,20 @@ def kpis(level: str, start: dt.date, end: dt.date, scope: Scope, lang: str) -> p
 def series(by: str, start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     """Daily sums of the rollup per key (`total`, `region`, `district`, `territory`, `platform` or `role`)."""
     key = _KEYS[by]
+    group = "td.day" if by == "total" else f"td.day, {key}"
+    # Missing keys first on both databases (PostgreSQL sorts NULL last by default, SQLite first).
+    order = "td.day" if by == "total" else f"td.day, {key} IS NOT NULL, {key}"
     where, params, expanding = _where(scope, "td.platform", "td.owner_role")
     frame = _frame(
         f"SELECT td.day, {key} AS key, sum(td.accounts) AS accounts, sum(td.accounts_observed) AS observed, "
         "sum(td.followers) AS followers, sum(td.posts) AS posts, sum(td.likes + td.comments + td.shares) "
         "AS interactions, sum(td.inquiries) AS inquiries, sum(td.answered) AS answered FROM territoryday td "
         f"JOIN territory t ON t.code = td.territory_code WHERE td.day BETWEEN :a AND :b AND {where} "
-        f"GROUP BY td.day, {key} ORDER BY td.day",
+        f"GROUP BY {group} ORDER BY {order}",
         params | {"a": start, "b": end},
         expanding,
     )
-    frame["day"] = pd.to_datetime(frame["day"])
+    frame["day"] = _timestamps(frame["day"])
     return frame
 
 
@@ -159,8 +201,8 @@ def account_days(ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataF
         {"ids": list(ids) or [-1], "a": start, "b": end},
         ["ids"],
     )
-    frame["day"] = pd.to_datetime(frame["day"])
-    return frame
+    # SQLite stores flags as 0/1, PostgreSQL as booleans: the same integers on both.
+    return frame.assign(day=_timestamps(frame["day"]), observed=frame["observed"].astype("int64"))
 
 
 @st.cache_data(ttl=TTL)
@@ -170,12 +212,12 @@ def last_posts(end: dt.date, scope: Scope) -> pd.DataFrame:
     frame = _frame(
         "SELECT a.id, (SELECT max(d.day) FROM accountday d WHERE d.account_pk = a.id AND d.posts > 0 "
         "AND d.day <= :end) AS last_post, (SELECT min(d.day) FROM accountday d WHERE d.account_pk = a.id) "
-        f"AS first_day FROM account a JOIN territory t ON t.code = a.territory_code WHERE {where}",
+        f"AS first_day FROM {_PAGES} AND {where}",
         params | {"end": end},
         expanding,
     )
     for col in ("last_post", "first_day"):
-        frame[col] = pd.to_datetime(frame[col]).dt.date
+        frame[col] = _dates(frame[col])
     return frame
 
 
@@ -184,33 +226,63 @@ def jumps(start: dt.date, end: dt.date, scope: Scope, min_gain: int, min_ratio: 
     """Days on which a page gained at least `min_gain` followers and `min_ratio` of its (non-zero) count the day before
     (a page's first snapshot after days counted as 0 is not a jump)."""
     where, params, expanding = _where(scope)
+    # A gain of min_gain in a day needs a spread of min_gain over the period: one pass per page (its key range)
+    # keeps the few pages worth the window function, which would otherwise sort every page-day of the scope.
     frame = _frame(
         "SELECT id, day, before, followers FROM (SELECT d.account_pk AS id, d.day, d.followers, "
         "lag(d.followers) OVER (PARTITION BY d.account_pk ORDER BY d.day) AS before FROM accountday d "
-        "JOIN account a ON a.id = d.account_pk JOIN territory t ON t.code = a.territory_code "
-        f"WHERE d.day BETWEEN :a AND :b AND {where}) j "
+        f"WHERE d.day BETWEEN :a AND :b AND d.account_pk IN (SELECT a.id FROM {_PAGES} AND {where} "
+        "AND (SELECT max(s.followers) - min(s.followers) FROM accountday s WHERE s.account_pk = a.id "
+        "AND s.day BETWEEN :a AND :b) >= :gain)) j "
         "WHERE before > 0 AND followers - before >= :gain AND followers - before >= :ratio * before ORDER BY day",
         params | {"a": start - dt.timedelta(days=1), "b": end, "gain": min_gain, "ratio": min_ratio},
         expanding,
     )
-    frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    frame["day"] = _dates(frame["day"])
     return frame[frame["day"] >= start]
+
+
+# The daily facts of TerritoryDay that mark a follower snapshot, a post and an inquiry of some page on a day.
+_MARKS = {"snapshot": "accounts_observed", "post": "posts", "inquiry": "inquiries"}
+# Pages in scope from which freshness looks at the last day first (a country; not a region).
+_WIDE = 20_000
 
 
 @st.cache_data(ttl=TTL)
 def freshness(start: dt.date, end: dt.date, scope: Scope) -> dict[str, Any]:
     """Latest snapshot, post and inquiry day of the scope up to `end`, and the pages with a snapshot in the period."""
     where, params, expanding = _where(scope)
-    row = _frame(
-        "SELECT max(CASE WHEN d.observed THEN d.day END) AS snapshot, max(CASE WHEN d.posts > 0 THEN d.day END) "
-        "AS post, max(CASE WHEN d.inquiries > 0 THEN d.day END) AS inquiry, count(DISTINCT CASE WHEN "
-        "d.observed AND d.day >= :a THEN d.account_pk END) AS reporting FROM accountday d JOIN account a "
-        f"ON a.id = d.account_pk JOIN territory t ON t.code = a.territory_code WHERE d.day <= :b "
-        f"AND d.day >= :since AND {where}",
-        params | {"a": start, "b": end, "since": min(start, end - dt.timedelta(days=90))},
+    params |= {"a": start, "b": end, "since": min(start, end - dt.timedelta(days=90))}
+    # One seek per page on the snapshot key (account, day), instead of reading the period's rollup rows.
+    pages, reporting = _frame(
+        f"SELECT count(*) AS pages, sum(CASE WHEN EXISTS (SELECT 1 FROM followersnapshot f WHERE f.account_pk = a.id "
+        f"AND f.day BETWEEN :a AND :b) THEN 1 ELSE 0 END) AS reporting FROM {_PAGES} AND {where}",
+        params,
         expanding,
     ).iloc[0]
-    return {k: _day(row[k]) for k in ("snapshot", "post", "inquiry")} | {"reporting": int(row["reporting"] or 0)}
+    where, _, _ = _where(scope, "td.platform", "td.owner_role")
+    latest: dict[str, Any] = {}
+    if pages >= _WIDE:
+        # A wide scope nearly always has each on its last day: the day index finds one row of it, where a search by
+        # territory reads the whole history of every territory in scope.
+        for name, col in _MARKS.items():
+            latest[name] = _scalar(
+                "SELECT td.day FROM territoryday td CROSS JOIN territory t WHERE t.code = td.territory_code "
+                f"AND td.day = :b AND td.{col} > 0 AND {where} LIMIT 1",
+                params,
+                expanding,
+            )
+    missing = [name for name in _MARKS if latest.get(name) is None]
+    if missing:
+        cases = ", ".join(f"max(CASE WHEN td.{_MARKS[name]} > 0 THEN td.day END) AS {name}" for name in missing)
+        row = _frame(
+            f"SELECT {cases} FROM territoryday td JOIN territory t ON t.code = td.territory_code "
+            f"WHERE td.day BETWEEN :since AND :b AND {where}",
+            params,
+            expanding,
+        ).iloc[0]
+        latest |= {name: row[name] for name in missing}
+    return {name: _day(latest[name]) for name in _MARKS} | {"reporting": int(reporting or 0)}
 
 
 @st.cache_resource(ttl=TTL)
@@ -248,12 +320,13 @@ def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str, level: 
 @st.cache_data(ttl=TTL)
 def posts(ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataFrame:
     """Posts of some accounts published in the period, with their interactions."""
-    return _frame(
+    frame = _frame(
         "SELECT account_pk AS id, post_type, published_on, likes + comments + shares AS interactions, views "
         "FROM post WHERE account_pk IN :ids AND published_on BETWEEN :a AND :b",
         {"ids": list(ids) or [-1], "a": start, "b": end},
         ["ids"],
     )
+    return frame.assign(published_on=_dates(frame["published_on"]))
 
 
 @st.cache_data(ttl=TTL)
@@ -264,36 +337,55 @@ def handles(account: int) -> pd.DataFrame:
         {"id": account},
     )
     for col in ("first_seen", "last_seen"):
-        frame[col] = pd.to_datetime(frame[col]).dt.date
+        frame[col] = _dates(frame[col])
     return frame
 
 
 @st.cache_data(ttl=TTL)
 def load_log() -> pd.DataFrame:
     """Every loaded file, newest first."""
-    return _frame(
+    frame = _frame(
         "SELECT loaded_at, source_path, kind, encoding, delimiter, rows_read, rows_inserted, rows_updated, "
         "rows_unchanged, rows_rejected, duration_s FROM loadlog ORDER BY loaded_at DESC, id DESC"
     )
+    return frame.assign(loaded_at=_timestamps(frame["loaded_at"]))
+
+
+# Each platform's latest day with each kind of data, when it is not the last day: one seek per page where an index
+# on (account, day) exists, else a scan of the platform's posts.
+_SOURCE_LATEST = {
+    "followers": "SELECT max((SELECT max(f.day) FROM followersnapshot f WHERE f.account_pk = a.id)) FROM account a "
+    "WHERE a.platform = :p",
+    "posts": "SELECT max(p.published_on) FROM post p JOIN account a ON a.id = p.account_pk WHERE a.platform = :p",
+    "inquiries": "SELECT max((SELECT max(i.received_on) FROM inquiry i WHERE i.account_pk = a.id)) FROM account a "
+    "WHERE a.platform = :p",
+}
+_SOURCE_MARKS = {"followers": "accounts_observed", "posts": "posts", "inquiries": "inquiries"}
 
 
 @st.cache_data(ttl=TTL)
 def sources(since: dt.date) -> pd.DataFrame:
     """Per platform: pages, the latest follower snapshot, post and inquiry, and pages with a snapshot since `since`."""
+    # Pages in key order: the seeks on the snapshot key then move forward through it (about twice as fast).
     frame = _frame(
-        "SELECT a.platform, count(*) AS pages, max(f.last) AS followers, max(p.last) AS posts, "
-        "max(i.last) AS inquiries, sum(CASE WHEN f.last >= :since THEN 1 ELSE 0 END) AS recent FROM account a "
-        "LEFT JOIN (SELECT account_pk, max(day) AS last FROM followersnapshot GROUP BY account_pk) f "
-        "ON f.account_pk = a.id "
-        "LEFT JOIN (SELECT account_pk, max(published_on) AS last FROM post GROUP BY account_pk) p "
-        "ON p.account_pk = a.id "
-        "LEFT JOIN (SELECT account_pk, max(received_on) AS last FROM inquiry GROUP BY account_pk) i "
-        "ON i.account_pk = a.id GROUP BY a.platform ORDER BY a.platform",
+        "SELECT platform, count(*) AS pages, sum(r) AS recent FROM (SELECT a.platform, CASE WHEN EXISTS "
+        "(SELECT 1 FROM followersnapshot f WHERE f.account_pk = a.id AND f.day >= :since) THEN 1 ELSE 0 END AS r "
+        "FROM account a ORDER BY a.id) x GROUP BY platform ORDER BY platform",
         {"since": since},
     )
-    for col in ("followers", "posts", "inquiries"):
-        frame[col] = pd.to_datetime(frame[col]).dt.date
-    return frame
+    last = _scalar("SELECT max(day) FROM territoryday")
+    for col, mark in _SOURCE_MARKS.items():
+        days = []
+        for platform in frame["platform"]:
+            # Every page's rollup reaches the last day, so a platform with data that day has its latest right there.
+            day = _scalar(
+                f"SELECT day FROM territoryday WHERE day = :last AND platform = :p AND {mark} > 0 LIMIT 1",
+                {"last": last, "p": platform},
+            )
+            days.append(day if day is not None else _scalar(_SOURCE_LATEST[col], {"p": platform}))
+        frame[col] = _dates(pd.Series(days, index=frame.index, dtype=object))
+    frame["recent"] = frame["recent"].astype("int64")
+    return frame[["platform", "pages", "followers", "posts", "inquiries", "recent"]]
 
 
 def load_files(paths: list[Path]) -> list[FileResult]:

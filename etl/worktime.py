@@ -296,19 +296,33 @@ def backlog_bucket(age_working_days: pd.Series) -> pd.Series:
 
 def territory_calendars(territories: pd.DataFrame, schedules: Mapping[str, Week]) -> dict[str, WorkCalendar]:
     """Each territory's calendar: its country's holidays, the week of its nearest self-or-ancestor in `schedules`."""
-    parent = dict(zip(territories["code"], territories["parent_code"], strict=True))
-    country = dict(zip(territories["code"], territories["country_code"], strict=True))
+    codes = territories["code"].tolist()
+    parent = dict(zip(codes, territories["parent_code"].tolist(), strict=True))
+    country = dict(zip(codes, territories["country_code"].tolist(), strict=True))
+    # Each node's week is found once: the walk up stops at the first node already resolved.
+    week_of: dict[str, Week | None] = {}
+    shared: dict[tuple[str | None, Week | None], WorkCalendar] = {}
     out = {}
-    for code in territories["code"]:
+    for code in codes:
+        path: list[str] = []
         node, week, seen = code, None, set()
         while isinstance(node, str) and node not in seen:
+            if node in week_of:
+                week = week_of[node]
+                break
             if node in schedules:
                 week = schedules[node]
                 break
+            path.append(node)
             seen.add(node)
             node = parent.get(node)
+        for step in path:
+            week_of[step] = week
         cc = country.get(code)
-        out[code] = WorkCalendar.for_country(cc if isinstance(cc, str) else None, week)
+        key = (cc if isinstance(cc, str) else None, week)
+        if key not in shared:
+            shared[key] = WorkCalendar.for_country(*key)
+        out[code] = shared[key]
     return out
 
 
@@ -331,7 +345,8 @@ class Clocks:
     @classmethod
     def from_frame(cls, territories: pd.DataFrame, schedules: Mapping[str, Week] | None = None) -> "Clocks":
         """Clocks of a territory frame (code, parent_code, timezone, country_code) and schedule overrides."""
-        zones = dict(zip(territories["code"], territories["timezone"], strict=True))
+        # Lists, not the columns: iterating pandas' string arrays value by value is slow for 20,000 territories.
+        zones = dict(zip(territories["code"].tolist(), territories["timezone"].tolist(), strict=True))
         return cls(zones, territory_calendars(territories, schedules or {}))
 
     @classmethod
@@ -339,8 +354,8 @@ class Clocks:
         """Clocks of the registry in the database, with `<data_dir>/schedules.csv` applied."""
         t = Territory
         rows = conn.execute(select(t.code, t.parent_code, t.timezone, t.country_code)).all()
-        frame = pd.DataFrame(rows, columns=["code", "parent_code", "timezone", "country_code"])
-        return cls.from_frame(frame, read_schedules(data_dir / "schedules.csv", set(frame["code"])))
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=["code", "parent_code", "timezone", "country_code"])
+        return cls.from_frame(frame, read_schedules(data_dir / "schedules.csv", set(frame["code"].tolist())))
 
     def _split(self, territory: pd.Series) -> Iterator[tuple[np.ndarray, pd.Series, WorkCalendar]]:
         """Positions, time zones and calendar of the rows of each distinct calendar."""

@@ -1,0 +1,187 @@
+"""Every cached read of dashboard.queries gives the same frames on SQLite and PostgreSQL, from the same files."""
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy.engine import Engine
+
+from dashboard import queries
+from dashboard.filters import Scope
+from etl.db import get_engine, make_engine
+from etl.load import load_paths
+from etl.settings import get_settings
+from etl.worktime import Clocks
+from tests.conftest import DATA
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+START, END = dt.date(2026, 3, 1), dt.date(2026, 3, 5)
+SCOPES = {
+    "KZ": Scope("KZ", "country_code"),
+    "KZ-KUS": Scope("KZ-KUS", "region_code"),
+    "KZ-KUS-KRS": Scope("KZ-KUS-KRS", "district_code"),
+    "RU instagram+vk": Scope("RU", "country_code", ("instagram", "vk")),
+    "KZ heads": Scope("KZ", "country_code", (), ("head",)),
+}
+# Columns that record when and how fast this database loaded the files, not what they hold.
+LOAD_TIMES = ["loaded_at", "duration_s"]
+CACHED = sorted(
+    name
+    for name, fn in vars(queries).items()
+    if not name.startswith("_") and hasattr(fn, "clear") and hasattr(fn, "__wrapped__") and name != "engine"
+)
+
+
+@contextmanager
+def pointed_at(engine: Engine, data_dir: Path) -> Iterator[None]:
+    """The dashboard's queries reading `engine`'s database (caches emptied on the way in and out)."""
+    import streamlit as st
+
+    saved = {k: os.environ.get(k) for k in ("GOVPULSE_DATA_DIR", "GOVPULSE_DATABASE_URL")}
+    os.environ["GOVPULSE_DATA_DIR"] = str(data_dir)
+    os.environ["GOVPULSE_DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
+    clears = (get_settings.cache_clear, get_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear)
+    for clear in clears:
+        clear()
+    try:
+        yield
+    finally:
+        queries.engine().dispose()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        for clear in clears:
+            clear()
+
+
+def clocks_summary(clocks: Clocks) -> dict[str, tuple[str, Any]]:
+    """Each territory's time zone and calendar, comparable across databases."""
+    return {code: (clocks.zones[code], clocks.calendars[code]) for code in clocks.zones}
+
+
+def read_everything() -> dict[str, Any]:
+    """The result of every cached query for several scopes, keyed by the call."""
+    out: dict[str, Any] = {
+        "data_range": queries.data_range(),
+        "territories": queries.territories(),
+        "registry": queries.registry(),
+        "clocks": clocks_summary(queries.clocks()),
+        "as_of": type(queries.as_of()),
+        "load_log": queries.load_log().drop(columns=LOAD_TIMES).sort_values("source_path", ignore_index=True),
+        "sources": queries.sources(dt.date(2026, 3, 4)),
+        "sources late": queries.sources(dt.date(2026, 3, 6)),
+        "handles": queries.handles(1),
+        "account_days": queries.account_days((1, 2, 4), START, END),
+        "posts": queries.posts((1, 2, 3), START, END),
+    }
+    for name, scope in SCOPES.items():
+        for by in ("total", "region", "district", "territory", "platform", "role"):
+            out[f"series {by} {name}"] = queries.series(by, START, END, scope)
+        out[f"last_posts {name}"] = queries.last_posts(END, scope).sort_values("id", ignore_index=True)
+        out[f"last_posts early {name}"] = queries.last_posts(dt.date(2026, 3, 2), scope).sort_values(
+            "id", ignore_index=True
+        )
+        out[f"jumps {name}"] = queries.jumps(START, END, scope, 10, 0.005)
+        out[f"jumps late {name}"] = queries.jumps(dt.date(2026, 3, 3), END, scope, 10, 0.005)
+        out[f"freshness {name}"] = queries.freshness(START, END, scope)
+        out[f"freshness late {name}"] = queries.freshness(dt.date(2026, 3, 5), dt.date(2026, 3, 6), scope)
+        out[f"freshness early {name}"] = queries.freshness(START, dt.date(2026, 3, 2), scope)
+        below = {"country_code": 0, "region_code": 1, "district_code": 2}[scope.column]
+        for level in ("country", "region", "district", "settlement", "account")[below:]:
+            out[f"kpis {level} {name}"] = queries.kpis(level, START, END, scope, "en")
+        out[f"inquiries {name}"] = queries.inquiries(START, END, scope, "8wh").drop(
+            columns=["age", "backlog", "bucket"], errors="ignore"
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def on_sqlite(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every query's result on an SQLite database loaded with tests/data."""
+    folder = tmp_path_factory.mktemp("queries-sqlite")
+    engine = make_engine(f"sqlite:///{folder / 'reference.db'}")
+    assert all(r.ok for r in load_paths(engine, [DATA]))
+    with pointed_at(engine, folder):
+        return read_everything()
+
+
+def same(got: Any, want: Any, what: str) -> None:
+    """Equal values of the same types (frames: same columns, dtypes and rows)."""
+    if isinstance(want, pd.DataFrame):
+        # inquiries' received_on keeps the driver's resolution (seconds from PostgreSQL's dates, µs from text).
+        exact = not what.startswith("inquiries")
+        pd.testing.assert_frame_equal(got, want, obj=what, check_dtype=exact)
+    elif isinstance(want, dict):
+        assert got.keys() == want.keys(), what
+        for key in want:
+            same(got[key], want[key], f"{what}[{key}]")
+    else:
+        assert type(got) is type(want) and got == want, f"{what}: {got!r} != {want!r}"
+
+
+def test_every_cached_query_is_read() -> None:
+    """The comparison below covers every cached function of dashboard.queries."""
+    called = read_everything.__code__.co_names
+    assert [name for name in CACHED if name not in called] == []
+
+
+def test_every_query_reads_the_same_on_each_database(loaded: Engine, tmp_path: Path, on_sqlite: dict[str, Any]) -> None:
+    """SQLite and PostgreSQL loaded from the same files give equal results of the same types."""
+    with pointed_at(loaded, tmp_path):
+        got = read_everything()
+    assert got.keys() == on_sqlite.keys()
+    for key, want in on_sqlite.items():
+        same(got[key], want, key)
+
+
+def test_queries_find_what_the_files_hold(loaded: Engine, tmp_path: Path) -> None:
+    """Spot checks against tests/data, on the quick paths (data on the last day) and the searches behind them."""
+    d = dt.date
+    with pointed_at(loaded, tmp_path):
+        assert queries.data_range() == (START, END)
+        kz, ru = SCOPES["KZ"], Scope("RU", "country_code")
+        # Snapshots on the period's last day; posts and inquiries only earlier.
+        assert queries.freshness(START, END, kz) == {
+            "snapshot": END,
+            "post": d(2026, 3, 4),
+            "inquiry": d(2026, 3, 4),
+            "reporting": 3,
+        }
+        assert queries.freshness(START, END, ru) == {
+            "snapshot": END,
+            "post": END,
+            "inquiry": d(2026, 3, 3),
+            "reporting": 2,
+        }
+        nothing = {"snapshot": None, "post": None, "inquiry": None, "reporting": 0}
+        assert queries.freshness(START, END, Scope("RU", "country_code", ("vk",), ("head",))) == nothing
+        assert queries.freshness(d(2026, 3, 3), d(2026, 3, 4), Scope("KZ", "country_code", ("instagram",))) == {
+            "snapshot": d(2026, 3, 4),
+            "post": d(2026, 3, 4),
+            "inquiry": d(2026, 3, 4),
+            "reporting": 2,
+        }
+        assert queries.freshness(END, d(2026, 3, 6), SCOPES["KZ-KUS-KRS"])["reporting"] == 2
+        assert queries.freshness(d(2026, 3, 2), d(2026, 3, 2), SCOPES["KZ-KUS-KRS"])["reporting"] == 1
+        last = queries.last_posts(d(2026, 3, 3), kz).set_index("id")
+        assert last.loc[1, "last_post"] == d(2026, 3, 3) and last.loc[[2, 3], "last_post"].isna().all()
+        assert set(last["first_day"]) == {START}
+        # 10,000 → 10,100 is a gain of exactly 100 (kept), 10,300 → 10,400 is under 1 % (not a jump).
+        jumps = queries.jumps(START, END, kz, 100, 0.01)
+        assert list(zip(jumps["id"], jumps["day"], strict=True)) == [(1, d(2026, 3, 2)), (1, d(2026, 3, 3))]
+        assert queries.jumps(START, END, kz, 151, 0.01).empty
+        sources = queries.sources(END).set_index("platform")
+        assert sources["pages"].to_dict() == {"facebook": 1, "instagram": 2, "vk": 2}
+        assert sources["recent"].to_dict() == {"facebook": 1, "instagram": 2, "vk": 1}
+        assert set(sources["followers"]) == {END}
+        assert sources.loc["instagram", ["posts", "inquiries"]].tolist() == [d(2026, 3, 4), d(2026, 3, 4)]
+        assert sources.loc["vk", ["posts", "inquiries"]].tolist() == [END, d(2026, 3, 3)]
+        assert sources.loc["facebook", ["posts", "inquiries"]].isna().all()
