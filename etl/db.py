@@ -75,7 +75,7 @@ def _sql_values(series: pd.Series) -> list[Any]:
         strings[np.isnat(values)] = None
         return strings.tolist()
     if series.dtype == object or pd.api.types.is_string_dtype(series):
-        return series.to_numpy(dtype=object, na_value=None).tolist()
+        return series.astype(object).where(series.notna(), None).tolist()
     if pd.api.types.is_bool_dtype(series):
         return [bool(v) for v in series.tolist()]
     if pd.api.types.is_float_dtype(series) and series.name == "account_pk":
