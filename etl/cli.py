@@ -2,21 +2,23 @@
 
 import datetime as dt
 import os
-import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from etl.db import get_engine, has_accounts
-from etl.load import FileResult, load_paths
 from etl.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from etl.load import FileResult
+
+# The database, pandas and the loader are imported by the commands that use them: --help stays quick.
 
 app = typer.Typer(
     help="govpulse: load social-network data of officials and government bodies, report KPIs, serve the dashboard.",
@@ -38,7 +40,9 @@ def _parse_day(value: str) -> dt.date:
     raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or DD.MM.YYYY)")
 
 
-def _summary(results: list[FileResult]) -> Table:
+def _summary(results: "list[FileResult]") -> "Table":
+    from rich.table import Table
+
     table = Table(title="Load summary")
     numbers = ("read", "new", "updated", "same", "rejected", "s")
     for col in ("file", "kind", "status", *numbers):
@@ -59,7 +63,7 @@ def _summary(results: list[FileResult]) -> Table:
     return table
 
 
-def _explain(r: FileResult) -> None:
+def _explain(r: "FileResult") -> None:
     if r.dialect:
         err.print(f"{escape(str(r.path))}: {r.kind}, detected {r.dialect}")
     if r.message:
@@ -87,8 +91,13 @@ def _explain(r: FileResult) -> None:
         err.print(f"  rejected rows with reasons written to {escape(str(r.rejected_path))}")
 
 
-def run_load(paths: list[Path], skip_bad_rows: bool) -> list[FileResult]:
+def run_load(paths: list[Path], skip_bad_rows: bool) -> "list[FileResult]":
     """Load with a progress bar, print the summary and problems; return the results."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+    from etl.db import get_engine
+    from etl.load import load_paths
+
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err
     ) as bar:
@@ -144,6 +153,8 @@ def demo(
         raise typer.BadParameter("must be demo or national", param_hint="--scale")
     if scale == "demo" and (accounts is not None or only_day is not None):
         raise typer.BadParameter("--accounts and --only-day need --scale national")
+    from etl.db import get_engine, has_accounts
+
     if if_empty and has_accounts(get_engine()):
         err.print("The database already has data: demo not built.")
         return
@@ -189,6 +200,7 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
 ) -> None:
     """Print the KPI table for a period, one row per territory or account (definitions in docs/metrics.md)."""
+    from etl.db import get_engine
     from etl.report import format_table, kpi_table
     from etl.schedules import ScheduleError
     from etl.worktime import Deadline
@@ -233,6 +245,7 @@ def report(
 @app.command()
 def refresh() -> None:
     """Time every inquiry again on the working clocks (after editing schedules.csv) and bring the rollups up to date."""
+    from etl.db import get_engine
     from etl.load import record_data_times, retime
     from etl.rollups import refresh_rollups
 
@@ -255,6 +268,8 @@ def settings() -> None:
 @app.command()
 def serve(port: Annotated[int, typer.Option(help="Port to listen on")] = 8501) -> None:
     """Serve the dashboard at http://127.0.0.1:PORT."""
+    import subprocess
+
     script = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true"]
     cmd += ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]

@@ -3,15 +3,40 @@
 import datetime as dt
 from typing import Any
 
-import numpy as np
-import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
 
-# Accounts rebuilt at a time: bounds memory (a batch is at most this many accounts × days of history).
-BATCH_ACCOUNTS = 2_000
+from etl import models
+from etl.models import table_of
+
 DAY_INDEXES = {"ix_accountday_day": ("accountday", "day"), "ix_territoryday_day": ("territoryday", "day")}
 FACTS = ["posts", "likes", "comments", "shares", "views", "inquiries", "answered"]
+VALUES = ["followers", "observed", *FACTS]
+ACCOUNT_DAY = ["account_pk", "day", *VALUES]
+TERRITORY_KEY = ["territory_code", "platform", "owner_role", "day"]
+TERRITORY_DAY = [*TERRITORY_KEY, "accounts", "accounts_observed", "followers", *FACTS]
+# Accounts and rows (accounts × days) handled by one statement: bounds the temporary tables of a first load;
+# sorting a batch's sums stays in memory.
+BATCH_ACCOUNTS = 50_000
+BATCH_ROWS = 1_000_000
+# Writing more rows than this, and most of the table: the day indexes are built again rather than maintained
+# row by row, and TerritoryDay is summed again rather than updated by deltas.
+BULK_ROWS = 200_000
+# Few queued accounts: their facts are read through the account keys rather than by scanning the fact tables.
+FEW_ACCOUNTS = 2_000
+# Loads queue an account from this day when its territory or owner role changed: its old rows were summed under
+# a territory no longer known, so TerritoryDay is summed again.
+MOVED = dt.date(1900, 1, 1)
+TEMP_TABLES = [
+    "rollup_todo",
+    "rollup_posts",
+    "rollup_inquiries",
+    "rollup_days",
+    "rollup_new",
+    "rollup_gone",
+    "rollup_delta",
+    "rollup_groups",
+]
 
 
 def mark_dirty(conn: Connection, select_sql: str, **params: Any) -> None:
@@ -52,165 +77,280 @@ def resolve_ancestors(conn: Connection) -> None:
         )
 
 
-def _frame(conn: Connection, sql: str, columns: list[str], **params: Any) -> pd.DataFrame:
-    # Plain tuples: pandas probes each SQLAlchemy Row object, which costs more than the query.
-    return pd.DataFrame([tuple(r) for r in conn.execute(text(sql), params)], columns=columns)
-
-
-def _days(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values).dt.normalize()
-
-
 def refresh_rollups(conn: Connection) -> None:
-    """Rebuild the queued accounts' daily rows, extend every account to the latest day, and re-sum territories."""
-    end_raw = conn.execute(
+    """Bring AccountDay and TerritoryDay up to date with the queued accounts and the latest day loaded."""
+    # Two statements: SQLite reads min() or max() off an index only when it is the query's one aggregate.
+    first = _day(conn, "SELECT min(day) AS d FROM accountday")
+    last = _day(conn, "SELECT max(day) AS d FROM accountday")
+    _create_temp_tables(conn)
+    queued = conn.execute(
         text(
-            "SELECT max(d) FROM (SELECT max(day) AS d FROM followersnapshot UNION ALL "
-            "SELECT max(published_on) FROM post UNION ALL SELECT max(received_on) FROM inquiry) m"
+            "INSERT INTO rollup_todo (account_pk, from_day, last_day) SELECT r.account_pk, r.from_day, "
+            "(SELECT max(d.day) FROM accountday d WHERE d.account_pk = r.account_pk) FROM rollupdirty r"
         )
-    ).scalar()
-    if end_raw is None:
-        conn.execute(text("DELETE FROM rollupdirty"))
-        return
-    end = pd.Timestamp(end_raw).normalize()
-    dirty = _frame(conn, "SELECT account_pk, from_day FROM rollupdirty", ["account_pk", "from_day"])
-    dirty["from_day"] = _days(dirty["from_day"])
-    touched: list[pd.Timestamp] = []
-    accounts = conn.execute(text("SELECT count(*) FROM account")).scalar_one()
-    # Rewriting most of the rollups: maintaining the day indexes row by row costs more than building them again.
-    bulk = len(dirty) > 1000 and len(dirty) * 2 > accounts
-    if bulk:
-        for name in DAY_INDEXES:
-            conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
-    if len(dirty):
-        touched.append(dirty["from_day"].min())
-        pks = np.sort(dirty["account_pk"].to_numpy())
-        for i in range(0, len(pks), BATCH_ACCOUNTS):
-            batch = pks[i : i + BATCH_ACCOUNTS]
-            _rebuild(conn, dirty, end, int(batch[0]), int(batch[-1]))
-    start = _extend(conn, end)
-    if start is not None:
-        touched.append(start)
-    if touched:
-        _sum_territories(conn, min(touched).date())
-    if bulk:
-        for name, (table, column) in DAY_INDEXES.items():
-            conn.execute(text(f"CREATE INDEX {name} ON {table} ({column})"))
+    ).rowcount
+    histories = conn.execute(
+        text("SELECT count(*) FROM rollup_todo WHERE last_day IS NULL OR from_day <= :first"), {"first": first}
+    ).scalar_one()
+    _collect_facts(conn, scan_posts=queued > FEW_ACCOUNTS, scan_inquiries=histories > FEW_ACCOUNTS)
+    newest = _day(
+        conn,
+        "SELECT max(m) AS d FROM (SELECT max(day) AS m FROM rollup_posts UNION ALL SELECT max(day) FROM "
+        "rollup_inquiries UNION ALL SELECT (SELECT max(f.day) "
+        "FROM followersnapshot f WHERE f.account_pk = t.account_pk) FROM rollup_todo t) x",
+    )
+    ends = [d for d in (last, newest) if d is not None]
+    if ends:
+        _refresh(conn, first, last, max(ends))
+    for name in TEMP_TABLES:
+        conn.execute(text(f"DROP TABLE {name}"))
     conn.execute(text("DELETE FROM rollupdirty"))
 
 
-def _rebuild(conn: Connection, dirty: pd.DataFrame, end: pd.Timestamp, lo: int, hi: int) -> None:
-    """Recompute AccountDay rows of the queued accounts lo..hi from their from_day to `end`."""
-    batch = {"lo": lo, "hi": hi}
-    firsts = _frame(
-        conn,
-        "SELECT r.account_pk, (SELECT min(d) FROM (SELECT min(day) AS d FROM followersnapshot f "
-        "WHERE f.account_pk = r.account_pk UNION ALL SELECT min(published_on) FROM post p "
-        "WHERE p.account_pk = r.account_pk UNION ALL SELECT min(received_on) FROM inquiry i "
-        "WHERE i.account_pk = r.account_pk) m) AS first_day, "
-        "(SELECT f.followers FROM followersnapshot f WHERE f.account_pk = r.account_pk AND f.day < r.from_day "
-        "ORDER BY f.day DESC LIMIT 1) AS carried FROM rollupdirty r WHERE r.account_pk BETWEEN :lo AND :hi",
-        ["account_pk", "first_day", "carried"],
-        **batch,
+def _day(conn: Connection, sql: str, **params: Any) -> dt.date | None:
+    """The one day a query returns (None for NULL), whatever type the database returns days as."""
+    return conn.execute(text(sql).columns(d=Date), params).scalar()
+
+
+def _create_temp_tables(conn: Connection) -> None:
+    """Create the refresh's working tables (temporary: private to this connection, gone with it)."""
+
+    def columns(model: type[Any], prefix: str = "", skip: int = 0) -> str:
+        cols = list(table_of(model).columns)[skip:]
+        return ", ".join(f"{prefix}{c.name} {c.type.compile(dialect=conn.dialect)}" for c in cols)
+
+    rows = columns(models.AccountDay)
+    olds = columns(models.AccountDay, "old_", skip=2)
+    posts, inquiries = (", ".join(f"{c} INTEGER" for c in cs) for cs in (FACTS[:5], FACTS[5:]))
+    for name, cols in {
+        "rollup_todo": "account_pk INTEGER PRIMARY KEY, from_day DATE, last_day DATE, start DATE",
+        "rollup_posts": f"account_pk INTEGER, day DATE, {posts}, PRIMARY KEY (account_pk, day)",
+        "rollup_inquiries": f"account_pk INTEGER, day DATE, {inquiries}, PRIMARY KEY (account_pk, day)",
+        "rollup_days": "day DATE PRIMARY KEY",
+        "rollup_new": f"{rows}, {olds}, PRIMARY KEY (account_pk, day)",
+        "rollup_gone": rows,
+        "rollup_delta": columns(models.TerritoryDay),
+        "rollup_groups": "account_pk INTEGER PRIMARY KEY, batch INTEGER",
+    }.items():
+        conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE TEMPORARY TABLE {name} ({cols})"))
+
+
+def _collect_facts(conn: Connection, scan_posts: bool, scan_inquiries: bool) -> None:
+    """Sum the queued accounts' posts and inquiries per day from their from_day into rollup_posts and _inquiries."""
+    # CROSS JOIN fixes SQLite's join order: one scan of a fact table when it is read for many accounts (posts have
+    # no index by day), a look-up per account of its latest facts otherwise.
+    posts = "post p CROSS JOIN rollup_todo t" if scan_posts else "rollup_todo t CROSS JOIN post p"
+    inquiries = "inquiry i CROSS JOIN rollup_todo t" if scan_inquiries else "rollup_todo t CROSS JOIN inquiry i"
+    conn.execute(
+        text(
+            f"INSERT INTO rollup_posts (account_pk, day, {', '.join(FACTS[:5])}) SELECT p.account_pk, p.published_on, "
+            f"count(*), sum(p.likes), sum(p.comments), sum(p.shares), sum(coalesce(p.views, 0)) FROM {posts} "
+            "WHERE p.account_pk = t.account_pk AND p.published_on >= t.from_day GROUP BY p.account_pk, p.published_on"
+        )
     )
     conn.execute(
         text(
-            "DELETE FROM accountday WHERE EXISTS (SELECT 1 FROM rollupdirty r "
-            "WHERE r.account_pk = accountday.account_pk AND accountday.day >= r.from_day) "
-            "AND accountday.account_pk BETWEEN :lo AND :hi"
+            "INSERT INTO rollup_inquiries (account_pk, day, inquiries, answered) SELECT i.account_pk, i.received_on, "
+            f"count(*), count(i.first_reply_at) FROM {inquiries} WHERE i.account_pk = t.account_pk "
+            "AND i.received_on >= t.from_day GROUP BY i.account_pk, i.received_on"
+        )
+    )
+
+
+def _refresh(conn: Connection, first: dt.date | None, last: dt.date | None, end: dt.date) -> None:
+    """Regenerate the queued accounts' rows from their from_day and extend every account to `end`."""
+    if last is not None and end > last:
+        # Every account with rows ends on the same day: a later day extends all of them.
+        conn.execute(
+            text(
+                "INSERT INTO rollup_todo (account_pk, last_day) SELECT account_pk, last_day FROM (SELECT a.id AS "
+                "account_pk, (SELECT max(d.day) FROM accountday d WHERE d.account_pk = a.id) AS last_day "
+                "FROM account a WHERE NOT EXISTS (SELECT 1 FROM rollup_todo t WHERE t.account_pk = a.id)) x "
+                "WHERE last_day IS NOT NULL"
+            )
+        )
+    _set_starts(conn)
+    # Rows change from the from_day of accounts with rows from then on, else from their start.
+    changed = conn.execute(
+        text(
+            "SELECT CASE WHEN from_day <= last_day THEN from_day ELSE start END AS s, count(*) AS n, "
+            "sum(CASE WHEN start IS NULL THEN 0 ELSE 1 END) AS g FROM rollup_todo "
+            "WHERE start IS NOT NULL OR from_day <= last_day GROUP BY 1"
+        ).columns(s=Date)
+    ).all()
+    if not changed:
+        return
+    touched = min(max(s, first) if first else s for s, _, _ in changed)
+    rows = sum(g * ((end - s).days + 1) for s, _, g in changed if g)
+    accounts = conn.execute(text("SELECT count(*) FROM account")).scalar_one()
+    held = accounts * ((last - first).days + 1) if first and last else 0
+    bulk = rows > BULK_ROWS and rows * 2 > held
+    moved = conn.execute(text("SELECT 1 FROM rollup_todo WHERE from_day <= :m LIMIT 1"), {"m": MOVED}).first()
+    resum = bulk or moved is not None
+    if bulk:
+        for name in DAY_INDEXES:
+            conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    _remove_gone(conn)
+    start = _day(conn, "SELECT min(start) AS d FROM rollup_todo")
+    if start is not None:
+        days = [{"d": start + dt.timedelta(days=k)} for k in range((end - start).days + 1)]
+        conn.execute(text("INSERT INTO rollup_days (day) VALUES (:d)").bindparams(bindparam("d", type_=Date)), days)
+        pks = [
+            r[0] for r in conn.execute(text("SELECT account_pk FROM rollup_todo WHERE start IS NOT NULL ORDER BY 1"))
+        ]
+        size = _batch_size(rows / max(len(pks), 1))
+        for i in range(0, len(pks), size):
+            batch = {"lo": pks[i], "hi": pks[min(i + size, len(pks)) - 1]}
+            _generate(conn, batch)
+            if not resum:
+                _add_deltas(conn, "rollup_new")
+            conn.execute(text("DELETE FROM rollup_new"))
+    if resum:
+        _sum_territories(conn, touched, end)
+    else:
+        _add_deltas(conn, "rollup_gone")
+        _apply_deltas(conn)
+    if bulk:
+        for name, (table, column) in DAY_INDEXES.items():
+            conn.execute(text(f"CREATE INDEX {name} ON {table} ({column})"))
+
+
+def _batch_size(days: float) -> int:
+    """Accounts per batch when each has about `days` rows."""
+    return max(1, min(BATCH_ACCOUNTS, int(BATCH_ROWS / max(days, 1))))
+
+
+def _set_starts(conn: Connection) -> None:
+    """Each account's first day to generate: the day after its last row, its from_day, or its first fact's day."""
+    next_day = "date(last_day, '+1 day')" if conn.dialect.name == "sqlite" else "last_day + 1"
+    conn.execute(text(f"UPDATE rollup_todo SET start = {next_day} WHERE from_day IS NULL OR from_day > last_day"))
+    conn.execute(
+        text(
+            "UPDATE rollup_todo SET start = from_day WHERE from_day <= last_day AND EXISTS (SELECT 1 FROM accountday d "
+            "WHERE d.account_pk = rollup_todo.account_pk AND d.day < rollup_todo.from_day)"
+        )
+    )
+    # No row before from_day (a new account, or a history that starts again): the rows begin with the first fact.
+    conn.execute(
+        text(
+            "UPDATE rollup_todo SET start = (SELECT min(m) FROM (SELECT min(f.day) AS m FROM followersnapshot f "
+            "WHERE f.account_pk = rollup_todo.account_pk AND f.day >= rollup_todo.from_day UNION ALL "
+            "SELECT min(p.day) FROM rollup_posts p WHERE p.account_pk = rollup_todo.account_pk UNION ALL "
+            "SELECT min(i.day) FROM rollup_inquiries i WHERE i.account_pk = rollup_todo.account_pk) m) "
+            "WHERE start IS NULL"
+        )
+    )
+
+
+def _remove_gone(conn: Connection) -> None:
+    """Delete the rows before each queued account's new start (its first fact moved later), keeping them for deltas."""
+    gone = (
+        "FROM rollup_todo t CROSS JOIN accountday d WHERE d.account_pk = t.account_pk AND t.from_day <= t.last_day "
+        "AND d.day >= t.from_day AND (t.start IS NULL OR d.day < t.start)"
+    )
+    if conn.execute(text(f"SELECT 1 {gone} LIMIT 1")).first() is None:
+        return
+    conn.execute(text(f"INSERT INTO rollup_gone ({', '.join(ACCOUNT_DAY)}) SELECT {_cols('d', ACCOUNT_DAY)} {gone}"))
+    conn.execute(text("DELETE FROM accountday WHERE (account_pk, day) IN (SELECT account_pk, day FROM rollup_gone)"))
+
+
+def _cols(alias: str, names: list[str]) -> str:
+    return ", ".join(f"{alias}.{n}" for n in names)
+
+
+def _generate(conn: Connection, batch: dict[str, int]) -> None:
+    """Write the batch's rows from each account's start to the last day into AccountDay where they changed."""
+    sums = ", ".join(f"coalesce({'p' if c in FACTS[:5] else 'i'}.{c}, 0) AS {c}" for c in FACTS)
+    olds = ", ".join(f"d.{c} AS old_{c}" for c in VALUES)
+    differs = " OR ".join(f"{c} <> old_{c}" for c in VALUES)
+    conn.execute(
+        text(
+            f"INSERT INTO rollup_new ({', '.join(ACCOUNT_DAY)}, {', '.join(f'old_{c}' for c in VALUES)}) "
+            f"SELECT * FROM (SELECT t.account_pk, c.day, coalesce(s.followers, (SELECT f.followers "
+            "FROM followersnapshot f WHERE f.account_pk = t.account_pk AND f.day < c.day ORDER BY f.day DESC LIMIT 1), "
+            f"0) AS followers, s.account_pk IS NOT NULL AS observed, {sums}, {olds} "
+            "FROM rollup_todo t CROSS JOIN rollup_days c "
+            "LEFT JOIN followersnapshot s ON s.account_pk = t.account_pk AND s.day = c.day "
+            "LEFT JOIN rollup_posts p ON p.account_pk = t.account_pk AND p.day = c.day "
+            "LEFT JOIN rollup_inquiries i ON i.account_pk = t.account_pk AND i.day = c.day "
+            "LEFT JOIN accountday d ON d.account_pk = t.account_pk AND d.day = c.day "
+            "WHERE c.day >= t.start AND t.account_pk BETWEEN :lo AND :hi) n "
+            f"WHERE old_followers IS NULL OR {differs}"
         ),
         batch,
     )
-    firsts = firsts.dropna(subset=["first_day"]).merge(dirty, on="account_pk")
-    if firsts.empty:
-        return
-    starts = np.maximum(_days(firsts["first_day"]).to_numpy(), firsts["from_day"].to_numpy())
-    grid = _grid(firsts["account_pk"].to_numpy(), starts, end)
-    snaps = _frame(
-        conn,
-        "SELECT f.account_pk, f.day, f.followers FROM followersnapshot f JOIN rollupdirty r "
-        "ON r.account_pk = f.account_pk AND f.day >= r.from_day WHERE r.account_pk BETWEEN :lo AND :hi",
-        ["account_pk", "day", "followers"],
-        **batch,
-    )
-    posts = _frame(
-        conn,
-        "SELECT p.account_pk, p.published_on, count(*), sum(p.likes), sum(p.comments), sum(p.shares), "
-        "sum(coalesce(p.views, 0)) FROM post p JOIN rollupdirty r ON r.account_pk = p.account_pk "
-        "AND p.published_on >= r.from_day WHERE r.account_pk BETWEEN :lo AND :hi "
-        "GROUP BY p.account_pk, p.published_on",
-        ["account_pk", "day", "posts", "likes", "comments", "shares", "views"],
-        **batch,
-    )
-    inquiries = _frame(
-        conn,
-        "SELECT i.account_pk, i.received_on, count(*), count(i.first_reply_at) FROM inquiry i "
-        "JOIN rollupdirty r ON r.account_pk = i.account_pk AND i.received_on >= r.from_day "
-        "WHERE r.account_pk BETWEEN :lo AND :hi GROUP BY i.account_pk, i.received_on",
-        ["account_pk", "day", "inquiries", "answered"],
-        **batch,
-    )
-    for frame in (snaps, posts, inquiries):
-        frame["day"] = _days(frame["day"])
-    rows = grid.merge(snaps, on=["account_pk", "day"], how="left")
-    rows["observed"] = rows["followers"].notna()
-    rows["followers"] = rows.groupby("account_pk")["followers"].ffill()
-    carried = rows["account_pk"].map(firsts.set_index("account_pk")["carried"])
-    rows["followers"] = rows["followers"].fillna(carried).fillna(0).astype("int64")
-    rows = rows.merge(posts, on=["account_pk", "day"], how="left").merge(
-        inquiries, on=["account_pk", "day"], how="left"
-    )
-    rows[FACTS] = rows[FACTS].fillna(0).astype("int64")
-    _insert_days(conn, rows)
-
-
-def _grid(accounts: np.ndarray, starts: np.ndarray, end: pd.Timestamp) -> pd.DataFrame:
-    """Every (account, day) from each account's start to `end`."""
-    start_days = starts.astype("datetime64[D]")
-    lengths = np.maximum((np.datetime64(end.date(), "D") - start_days).astype("int64") + 1, 0)
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    days = np.repeat(start_days, lengths) + offsets.astype("timedelta64[D]")
-    return pd.DataFrame({"account_pk": np.repeat(accounts, lengths), "day": days.astype("datetime64[ns]")})
-
-
-def _extend(conn: Connection, end: pd.Timestamp) -> pd.Timestamp | None:
-    """Carry every account's last followers forward to `end`; the first day added, if any."""
-    last = _frame(
-        conn,
-        "SELECT a.account_pk, a.day, a.followers FROM accountday a JOIN (SELECT account_pk, max(day) AS d "
-        "FROM accountday GROUP BY account_pk) m ON m.account_pk = a.account_pk AND m.d = a.day WHERE a.day < :end",
-        ["account_pk", "day", "followers"],
-        end=end.date(),
-    )
-    if last.empty:
-        return None
-    starts = (_days(last["day"]) + pd.Timedelta(days=1)).to_numpy()
-    grid = _grid(last["account_pk"].to_numpy(), starts, end)
-    grid["followers"] = grid["account_pk"].map(last.set_index("account_pk")["followers"]).astype("int64")
-    grid["observed"] = False
-    for col in FACTS:
-        grid[col] = 0
-    _insert_days(conn, grid)
-    return pd.Timestamp(starts.min())
-
-
-def _insert_days(conn: Connection, rows: pd.DataFrame) -> None:
-    from etl.load import insert_frame
-
-    insert_frame(conn, "accountday", rows[["account_pk", "day", "followers", "observed", *FACTS]])
-
-
-def _sum_territories(conn: Connection, start: dt.date) -> None:
-    """Re-sum TerritoryDay from AccountDay for every day from `start`."""
-    conn.execute(text("DELETE FROM territoryday WHERE day >= :d"), {"d": start})
-    sums = ", ".join(f"sum(d.{c})" for c in FACTS)
+    update = ", ".join(f"{c} = excluded.{c}" for c in VALUES)
     conn.execute(
         text(
-            "INSERT INTO territoryday (territory_code, platform, owner_role, day, accounts, accounts_observed, "
-            f"followers, {', '.join(FACTS)}) SELECT a.territory_code, a.platform, a.owner_role, d.day, count(*), "
-            f"sum(CASE WHEN d.observed THEN 1 ELSE 0 END), sum(d.followers), {sums} FROM accountday d "
-            "JOIN account a ON a.id = d.account_pk WHERE d.day >= :d "
-            "GROUP BY a.territory_code, a.platform, a.owner_role, d.day"
-        ),
-        {"d": start},
+            f"INSERT INTO accountday ({', '.join(ACCOUNT_DAY)}) SELECT {', '.join(ACCOUNT_DAY)} FROM rollup_new "
+            f"WHERE true ORDER BY account_pk, day ON CONFLICT (account_pk, day) DO UPDATE SET {update}"
+        )
     )
+
+
+def _add_deltas(conn: Connection, table: str) -> None:
+    """Add the TerritoryDay changes of new rows (minus the old values they replace) or of rows gone to rollup_delta."""
+    flag = "CASE WHEN {} THEN 1 ELSE 0 END"
+    if table == "rollup_new":
+        n = "CASE WHEN old_followers IS NULL THEN 1 ELSE 0 END"
+        values = [flag.format("observed") + " - " + flag.format("old_observed")]
+        values += [f"{c} - coalesce(old_{c}, 0)" for c in ["followers", *FACTS]]
+    else:
+        n = "-1"
+        values = ["-" + flag.format("observed"), *(f"-{c}" for c in ["followers", *FACTS])]
+    conn.execute(
+        text(
+            f"INSERT INTO rollup_delta ({', '.join(TERRITORY_DAY)}) SELECT {_cols('a', TERRITORY_KEY[:3])}, u.day, "
+            f"{', '.join(f'sum(u.v{k})' for k in range(len(values) + 1))} FROM (SELECT account_pk, day, {n} AS v0, "
+            f"{', '.join(f'{v} AS v{k}' for k, v in enumerate(values, 1))} FROM {table}) u "
+            "JOIN account a ON a.id = u.account_pk GROUP BY a.territory_code, a.platform, a.owner_role, u.day"
+        )
+    )
+
+
+def _apply_deltas(conn: Connection) -> None:
+    """Add rollup_delta to TerritoryDay; delete the territory days left without accounts."""
+    sums = ", ".join(f"sum({c})" for c in TERRITORY_DAY[4:])
+    nonzero = " OR ".join(f"sum({c}) <> 0" for c in TERRITORY_DAY[4:])
+    added = ", ".join(f"{c} = territoryday.{c} + excluded.{c}" for c in TERRITORY_DAY[4:])
+    key = ", ".join(TERRITORY_KEY)
+    conn.execute(
+        text(
+            f"INSERT INTO territoryday ({', '.join(TERRITORY_DAY)}) SELECT {key}, {sums} FROM rollup_delta "
+            f"WHERE true GROUP BY {key} HAVING {nonzero} ORDER BY {key} ON CONFLICT ({key}) DO UPDATE SET {added}"
+        )
+    )
+    conn.execute(
+        text(
+            f"DELETE FROM territoryday WHERE accounts = 0 AND ({key}) IN "
+            f"(SELECT {key} FROM rollup_delta WHERE accounts < 0)"
+        )
+    )
+
+
+def _sum_territories(conn: Connection, start: dt.date, end: dt.date) -> None:
+    """Re-sum TerritoryDay from AccountDay for every day from `start`, a batch of whole territories at a time."""
+    conn.execute(text("DELETE FROM territoryday WHERE day >= :d"), {"d": start})
+    # The running count includes every account of the same territory, platform and role: none is split over batches.
+    conn.execute(
+        text(
+            "INSERT INTO rollup_groups (account_pk, batch) SELECT id, (count(*) OVER (ORDER BY territory_code, "
+            "platform, owner_role) - 1) / :size FROM account"
+        ),
+        {"size": _batch_size((end - start).days + 1)},
+    )
+    conn.execute(text("CREATE INDEX rollup_groups_batch ON rollup_groups (batch, account_pk)"))
+    batches = conn.execute(text("SELECT max(batch) FROM rollup_groups")).scalar() or 0
+    sums = ", ".join(f"sum(d.{c})" for c in FACTS)
+    for batch in range(batches + 1):
+        conn.execute(
+            text(
+                f"INSERT INTO territoryday ({', '.join(TERRITORY_DAY)}) SELECT a.territory_code, a.platform, "
+                "a.owner_role, d.day, count(*), sum(CASE WHEN d.observed THEN 1 ELSE 0 END), sum(d.followers), "
+                f"{sums} FROM rollup_groups g CROSS JOIN accountday d JOIN account a ON a.id = g.account_pk "
+                "WHERE g.batch = :b AND d.account_pk = g.account_pk AND d.day >= :d "
+                "GROUP BY a.territory_code, a.platform, a.owner_role, d.day"
+            ),
+            {"b": batch, "d": start},
+        )
