@@ -128,7 +128,7 @@ def _typed(chk: Checker, f: FieldSpec, decimal: str, ctx: Context) -> pd.Series:
         day = parse_date(raw)
         chk.flag(present & day.isna(), f.name, "must be a date: YYYY-MM-DD or DD.MM.YYYY", raw)
         if f.not_future:
-            chk.flag(day.dt.date > ctx.latest_day, f.name, "must not be in the future", raw)
+            chk.flag(day > pd.Timestamp(ctx.latest_day), f.name, "must not be in the future", raw)
         return day
     if f.type == "flag":
         flag = raw.str.lower().map({"0": False, "1": True, "false": False, "true": True})
@@ -226,11 +226,11 @@ def _accounts(chk: Checker, cols: dict[str, pd.Series], ctx: Context) -> pd.Data
     flag = low.map({"0": False, "1": True, "false": False, "true": True})
     on = parse_date(mark.where(flag.isna(), ""))
     chk.flag(mark.ne("") & flag.isna() & on.isna(), "official_mark", "must be 0, 1 or the date it was granted", mark)
-    chk.flag(on.dt.date > ctx.latest_day, "official_mark", "must not be in the future", mark)
+    chk.flag(on > pd.Timestamp(ctx.latest_day), "official_mark", "must not be in the future", mark)
     cols["official_mark"] = flag.fillna(on.notna())
     cols["official_mark_on"] = on
     created = cols["created_on"]
-    chk.flag(created.dt.date > ctx.latest_day, "created_on", "must not be in the future")
+    chk.flag(created > pd.Timestamp(ctx.latest_day), "created_on", "must not be in the future")
     return pd.DataFrame(cols)
 
 

@@ -274,3 +274,12 @@ def test_unknown_accounts_are_all_listed_by_name(loaded: Engine, tmp_path: Path)
     assert len(res.errors) == 50
     assert res.error_count == 60
     assert res.unknown["account_id"] == {f"vk/{n}" for n in range(60)}
+
+
+def test_registry_without_any_dates_loads(loaded: Engine, tmp_path: Path) -> None:
+    """An accounts file whose official marks are all 0/1 and whose creation dates are all empty loads cleanly."""
+    frame = pd.read_csv(DATA / "accounts.csv", dtype=str, keep_default_na=False)
+    frame = frame.assign(official_mark=frame["official_mark"].where(frame["official_mark"].isin(["0", "1"]), "1"))
+    frame.assign(created_on="").to_csv(tmp_path / "accounts.csv", index=False)
+    [result] = load_paths(loaded, [tmp_path / "accounts.csv"])
+    assert result.ok, (result.message, result.errors)
