@@ -77,7 +77,7 @@ def under_target(pages: pd.DataFrame, target: float) -> pd.DataFrame:
 def week_of(days: pd.Series) -> pd.Series:
     """The Monday starting each day's week."""
     days = pd.to_datetime(days).dt.normalize()
-    return pd.Series(days - pd.to_timedelta(days.dt.weekday, unit="D"), index=days.index)
+    return pd.Series(days - pd.to_timedelta(days.dt.day_of_week, unit="D"), index=days.index)
 
 
 def month_of(days: pd.Series) -> pd.Series:
