@@ -13,28 +13,18 @@ from __future__ import annotations
 
 import ast
 import os
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, free_port, rss_mb, write_json
+from bench.common import ROOT, rss_mb, write_json
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import screenshots
 
 TARGET_PAGE_S = 3.0
 TARGET_RSS_MB = 600.0
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Records every change of the app root's script state with its time since navigation start.
 WATCH = """
 window.__runs = [];
@@ -89,20 +79,6 @@ def views() -> list[tuple[str, str]]:
     return out
 
 
-def _wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 90) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("streamlit did not become healthy")
-
-
 def visit(browser: Any, url: str, timeout_s: float = 300, shots: Path | None = None) -> dict[str, Any]:
     """Open a URL in a new context; seconds to the end of the first script run, and any exception shown."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ru-RU")
@@ -140,18 +116,13 @@ def main(out_path: str) -> None:
     """Serve the dashboard, visit every page cold, measure, stop the server, write JSON."""
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.headless", "true"]
-    cmd += ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    log = Path(out_path).with_suffix(".streamlit.log")
-    with log.open("w") as sink:
-        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT, env=os.environ.copy())
     results: list[dict[str, Any]] = []
-    try:
-        startup = _wait_healthy(port, proc)
+    started = time.perf_counter()
+    with screenshots.streamlit(os.environ) as (url, proc):
+        startup = time.perf_counter() - started
         rss_idle = rss_mb(proc.pid)[0]
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = p.chromium.launch(executable_path=screenshots.CHROMIUM, args=screenshots.ARGS)
             for view, query in views():
                 for name, path in pages():
                     missing = not (ROOT / "dashboard" / "app_pages" / f"{name}.py").exists()
@@ -160,18 +131,12 @@ def main(out_path: str) -> None:
                         entry.update(seconds=None, note=f"page file not written yet (dashboard/app_pages/{name}.py)")
                     else:
                         shot = Path(out_path).with_name(f"timeout-{name}.png")
-                        entry.update(visit(browser, f"http://127.0.0.1:{port}{entry['url']}", shots=shot))
+                        entry.update(visit(browser, f"{url}{entry['url']}", shots=shot))
                     entry["rss_mb_after"] = rss_mb(proc.pid)[0]
                     results.append(entry)
                     print(f"page {name} [{view}]: {entry.get('seconds')}", file=sys.stderr, flush=True)
             browser.close()
         rss_now, rss_peak = rss_mb(proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     write_json(
         Path(out_path),
         {

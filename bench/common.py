@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -110,13 +109,6 @@ def govpulse(*args: str) -> list[str]:
 def db_env(database: Path) -> dict[str, str]:
     """The environment that points govpulse at an SQLite file."""
     return {"GOVPULSE_DATABASE_URL": f"sqlite:///{database}", "COLUMNS": "160"}
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss_mb(pid: int) -> tuple[float, float]:

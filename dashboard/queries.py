@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import streamlit as st
-from sqlalchemy import bindparam, text
+from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.engine import Engine
 
 from dashboard.filters import Scope
@@ -16,6 +16,7 @@ from etl.db import get_engine
 from etl.load import FileResult, load_paths
 from etl.report import kpi_table
 from etl.responsiveness import timed_inquiries
+from etl.scope import utc_times
 from etl.settings import Settings, get_settings
 from etl.worktime import Clocks
 
@@ -45,13 +46,16 @@ def settings(lang: str = "ru") -> Settings:
     return get_settings().model_copy(update={"language": "en" if lang == "en" else "ru"})
 
 
+def _statement(sql: str, expanding: Sequence[str]) -> TextClause:
+    """`sql` with the named parameters bound as lists (expanding IN parameters)."""
+    stmt = text(sql)
+    return stmt.bindparams(*(bindparam(name, expanding=True) for name in expanding)) if expanding else stmt
+
+
 def _frame(sql: str, params: dict[str, Any] | None = None, expanding: Sequence[str] = ()) -> pd.DataFrame:
     """Rows of `sql` with bound parameters (lists bound through expanding IN parameters)."""
-    stmt = text(sql)
-    if expanding:
-        stmt = stmt.bindparams(*(bindparam(name, expanding=True) for name in expanding))
     with engine().connect() as conn:
-        result = conn.execute(stmt, params or {})
+        result = conn.execute(_statement(sql, expanding), params or {})
         names = list(result.keys())
         # The driver's own tuples: SQLAlchemy's Row objects cost more to make and to take apart than the query.
         rows = result.cursor.fetchall()
@@ -61,11 +65,8 @@ def _frame(sql: str, params: dict[str, Any] | None = None, expanding: Sequence[s
 
 def _scalar(sql: str, params: dict[str, Any] | None = None, expanding: Sequence[str] = ()) -> Any:
     """The single value of `sql`."""
-    stmt = text(sql)
-    if expanding:
-        stmt = stmt.bindparams(*(bindparam(name, expanding=True) for name in expanding))
     with engine().connect() as conn:
-        return conn.execute(stmt, params or {}).scalar()
+        return conn.execute(_statement(sql, expanding), params or {}).scalar()
 
 
 def _where(
@@ -90,11 +91,6 @@ def _where(
 
 def _day(value: Any) -> dt.date | None:
     return None if value is None else pd.Timestamp(value).date()
-
-
-def _timestamps(values: pd.Series) -> pd.Series:
-    """Days or UTC times as naive timestamps in microseconds, whatever the driver returned (text, date, datetime)."""
-    return pd.to_datetime(values, utc=True).dt.tz_localize(None).astype("datetime64[us]")
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -187,7 +183,7 @@ def series(by: str, start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
         params | {"a": start, "b": end},
         expanding,
     )
-    frame["day"] = _timestamps(frame["day"])
+    frame["day"] = utc_times(frame["day"])
     return frame
 
 
@@ -202,7 +198,7 @@ def account_days(ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataF
         ["ids"],
     )
     # SQLite stores flags as 0/1, PostgreSQL as booleans: the same integers on both.
-    return frame.assign(day=_timestamps(frame["day"]), observed=frame["observed"].astype("int64"))
+    return frame.assign(day=utc_times(frame["day"]), observed=frame["observed"].astype("int64"))
 
 
 @st.cache_data(ttl=TTL)
@@ -348,7 +344,7 @@ def load_log() -> pd.DataFrame:
         "SELECT loaded_at, source_path, kind, encoding, delimiter, rows_read, rows_inserted, rows_updated, "
         "rows_unchanged, rows_rejected, duration_s FROM loadlog ORDER BY loaded_at DESC, id DESC"
     )
-    return frame.assign(loaded_at=_timestamps(frame["loaded_at"]))
+    return frame.assign(loaded_at=utc_times(frame["loaded_at"]))
 
 
 # Each platform's latest day with each kind of data, when it is not the last day: one seek per page where an index
@@ -360,7 +356,7 @@ _SOURCE_LATEST = {
     "inquiries": "SELECT max((SELECT max(i.received_on) FROM inquiry i WHERE i.account_pk = a.id)) FROM account a "
     "WHERE a.platform = :p",
 }
-_SOURCE_MARKS = {"followers": "accounts_observed", "posts": "posts", "inquiries": "inquiries"}
+_SOURCE_MARKS = dict(zip(("followers", "posts", "inquiries"), _MARKS.values(), strict=True))
 
 
 @st.cache_data(ttl=TTL)

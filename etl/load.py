@@ -17,7 +17,8 @@ from etl.db import insert_frame
 from etl.extract import Source, SourceError, expand, open_source, order_sources, read_chunks
 from etl.models import table_of
 from etl.responsiveness import reply_timing
-from etl.rollups import mark_dirty, refresh_rollups, resolve_ancestors
+from etl.rollups import MOVED, mark_dirty, refresh_rollups, resolve_ancestors
+from etl.scope import utc_times
 from etl.settings import get_settings
 from etl.transform import ERROR_COLUMNS, Context, validate
 from etl.worktime import Clocks
@@ -141,12 +142,13 @@ def _context(conn: Connection) -> Context:
     territories: dict[str, str] = dict(conn.execute(text("SELECT code, timezone FROM territory")).all())
     found = conn.execute(
         text(
-            "SELECT a.platform, a.account_id, a.id AS account_pk, t.timezone FROM account a "
+            "SELECT a.platform, a.account_id, a.id AS account_pk, t.timezone, a.territory_code FROM account a "
             "JOIN territory t ON t.code = a.territory_code"
         )
     )
     # Plain tuples: building 100,000 mappings costs more than the query.
-    accounts = pd.DataFrame([tuple(r) for r in found], columns=["platform", "account_id", "account_pk", "timezone"])
+    columns = ["platform", "account_id", "account_pk", "timezone", "territory_code"]
+    accounts = pd.DataFrame([tuple(r) for r in found], columns=columns)
     return Context.now(territories, accounts)
 
 
@@ -162,7 +164,7 @@ def _load(
 ) -> None:
     kind = src.kind.name
     ctx = _context(conn)
-    timing = Timing.load(conn) if kind == "inquiries" else None
+    timing = Timing.load(conn, ctx) if kind == "inquiries" else None
     stage = _create_stage(conn, kind)
     errors: list[pd.DataFrame] = []
     error_count = 0
@@ -229,10 +231,9 @@ class Timing:
     territory_of: pd.Series
 
     @classmethod
-    def load(cls, conn: Connection) -> "Timing":
-        """The clocks and each page's territory, as in the database."""
-        pages = conn.execute(text("SELECT id, territory_code FROM account")).all()
-        territory_of = pd.Series(dict(pages), dtype="object")
+    def load(cls, conn: Connection, ctx: Context) -> "Timing":
+        """The clocks in the database and each page's territory in the validation context."""
+        territory_of = ctx.accounts.set_index("account_pk")["territory_code"]
         return cls(Clocks.load(conn, get_settings().data_dir), territory_of)
 
     def add(self, rows: pd.DataFrame) -> pd.DataFrame:
@@ -269,8 +270,7 @@ def time_untimed(conn: Connection, clocks: Clocks | None = None, batch: int = 20
         if rows.empty:
             return done
         after = (int(rows["account_pk"].iloc[-1]), str(rows["inquiry_id"].iloc[-1]))
-        received = pd.to_datetime(rows["received_at"], utc=True, format="ISO8601").dt.tz_localize(None)
-        replied = pd.to_datetime(rows["first_reply_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+        received, replied = utc_times(rows["received_at"]), utc_times(rows["first_reply_at"])
         work, days = reply_timing(received, replied, rows["territory_code"], clocks)
         values = zip(
             work.astype(object).where(work.notna(), None).tolist(),
@@ -434,7 +434,7 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             conn,
             f"SELECT t.id AS account_pk, :epoch AS from_day FROM {target} t JOIN {stage} s ON {on} "
             "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role",
-            epoch=dt.date(1900, 1, 1),
+            epoch=MOVED,
         )
     if kind == "territories":
         changed = (

@@ -36,6 +36,7 @@ from etl.scope import (
     account_existed,
     read_frame,
     resolve_scope,
+    utc_times,
     with_territory,
 )
 from etl.settings import Settings, get_settings
@@ -230,7 +231,7 @@ def read_timed(
 ) -> pd.DataFrame:
     """The scope's inquiries received in the period, grouped by `key`, with their times on the working clock."""
     a, i = ACCOUNT.c, INQUIRY.c
-    stmt = (
+    stmt = _in_scope(
         select(
             key.label("key"),
             i.account_pk,
@@ -251,23 +252,22 @@ def read_timed(
             i.reply_min.label("stored_reply_min"),
             i.work_min.label("stored_work_min"),
             i.work_days.label("stored_work_days"),
-        )
-        .select_from(with_territory(INQUIRY))
-        .where(i.received_on.between(scope.date_from, scope.date_to), key.is_not(None))
-        .where(*scope.where(a.platform, a.owner_role))
+        ),
+        scope,
+        key,
     )
     if accounts is not None:
         stmt = stmt.where(i.account_pk.in_(list(accounts)))
     # Read as objects: inferring text columns costs more than reading them, and most are converted anyway.
     rows = read_frame(conn, stmt, dtype="object")
     rows["key"], rows["account_pk"] = rows["key"].infer_objects(), rows["account_pk"].astype("int64")
-    rows["received_at"], rows["first_reply_at"] = _utc(rows["received_at"]), _utc(rows["first_reply_at"])
+    rows["received_at"], rows["first_reply_at"] = utc_times(rows["received_at"]), utc_times(rows["first_reply_at"])
     rows["received_on"] = pd.to_datetime(rows["received_on"])
     if as_of is None:
         found = _data_times(conn, rows["delivery"].unique(), scope.date_from)
         rows["as_of"] = rows["delivery"].map(found)
     else:
-        rows["as_of"] = _utc(pd.Series(as_of, index=rows.index))
+        rows["as_of"] = utc_times(pd.Series(as_of, index=rows.index))
     rows["as_of"] = rows["as_of"].astype("datetime64[us]")
     if clocks is None:
         clocks = Clocks.load(conn, settings.data_dir)
@@ -406,7 +406,9 @@ def _cutoffs(spans: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Seri
     zone = [clocks.zones[c] for c in codes]
     # Territories sharing a time zone, calendar and as-of time share a cutoff: search once per such group.
     group, firsts = pd.factorize(pd.MultiIndex.from_arrays([zone, calendar, spans["as_of"]]))
-    frame = pd.DataFrame({"group": group, "code": codes, "first": _utc(spans["first"]), "last": _utc(spans["last"])})
+    frame = pd.DataFrame(
+        {"group": group, "code": codes, "first": utc_times(spans["first"]), "last": utc_times(spans["last"])}
+    )
     groups = frame.groupby("group").agg(code=("code", "first"), first=("first", "min"), last=("last", "max"))
     rep = groups["code"].reset_index(drop=True)
     times = pd.Series([t for _, _, t in firsts], dtype="datetime64[us]")
@@ -442,11 +444,6 @@ def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return type_coerce(column, String).label(column.key)
 
 
-def _utc(times: pd.Series) -> pd.Series:
-    """Naive UTC times of ISO text, naive-UTC or aware values (the database returns either, by driver)."""
-    return pd.to_datetime(times, utc=True, format="ISO8601").dt.tz_localize(None).astype("datetime64[us]")
-
-
 def _delivery() -> ColumnElement[str]:
     """The unit of delivery of an inquiry's data: its account's region (the country for a national page)."""
     t = TERRITORY.c
@@ -461,7 +458,7 @@ def _data_times(conn: Connection, deliveries: Collection[str], since: dt.date) -
     kept = read_frame(
         conn, select(DATA_TIME.c.delivery, DATA_TIME.c.latest).where(DATA_TIME.c.delivery.in_(list(deliveries)))
     )
-    known = dict(zip(kept["delivery"], _utc(kept["latest"]), strict=True))
+    known = dict(zip(kept["delivery"], utc_times(kept["latest"]), strict=True))
     missing = [d for d in deliveries if d not in known]
     return known | (_scan_data_times(conn, missing, since) if missing else {})
 
@@ -482,7 +479,7 @@ def _scan_data_times(conn: Connection, deliveries: Collection[str], since: dt.da
         .group_by(delivery)
     )
     found = read_frame(conn, stmt).set_axis(["delivery", "received", "replied"], axis=1)
-    latest = _utc(found["received"]).combine(_utc(found["replied"]), _later)
+    latest = utc_times(found["received"]).combine(utc_times(found["replied"]), _later)
     return dict(zip(found["delivery"], latest, strict=True))
 
 

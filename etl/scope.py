@@ -107,6 +107,11 @@ def read_frame(conn: Connection, stmt: Executable, dtype: str | None = None) -> 
     return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()), dtype=dtype)
 
 
+def utc_times(values: pd.Series) -> pd.Series:
+    """Naive UTC microsecond times of what the driver returned: ISO text, dates, naive-UTC or aware datetimes."""
+    return pd.to_datetime(values, utc=True, format="ISO8601").dt.tz_localize(None).astype("datetime64[us]")
+
+
 def with_territory(table: FromClause) -> FromClause:
     """`table` (which has account_pk) joined to its account and the account's territory."""
     return table.join(ACCOUNT, ACCOUNT.c.id == table.c.account_pk).join(

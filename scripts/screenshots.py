@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -53,29 +53,36 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(data_dir: Path, port: int | None = None) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` on a free port over the database in `data_dir`; yields its URL."""
+def streamlit(env: Mapping[str, str], port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`streamlit run dashboard/app.py` on a free port with environment `env`, once healthy: its URL and process."""
     port = port or free_port()
-    env = os.environ | {
-        "GOVPULSE_DATA_DIR": str(data_dir),
-        "GOVPULSE_DATABASE_URL": f"sqlite:///{data_dir / 'govpulse.db'}",
-    }
     script = str(ROOT / "dashboard" / "app.py")
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.address",
            "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
     # The log goes to a file, not a pipe: a full pipe would stall the server.
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+        proc = subprocess.Popen(cmd, env=dict(env), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, proc, log)
-            yield url
+            yield url, proc
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextmanager
+def serve(data_dir: Path, port: int | None = None) -> Iterator[str]:
+    """The dashboard over the database in `data_dir`, served on a free port; yields its URL."""
+    env = os.environ | {
+        "GOVPULSE_DATA_DIR": str(data_dir),
+        "GOVPULSE_DATABASE_URL": f"sqlite:///{data_dir / 'govpulse.db'}",
+    }
+    with streamlit(env, port) as (url, _):
+        yield url
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Any, timeout_s: float = 60) -> None:
