@@ -33,6 +33,8 @@ _KEYS = {
     "platform": "td.platform",
     "role": "td.owner_role",
 }
+_REGION_KEYS = {"total", "region", "platform", "role"}
+_REGION_SCOPES = {"country_code", "region_code"}
 
 
 @st.cache_resource
@@ -174,11 +176,17 @@ def series(by: str, start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     # Missing keys first on both databases (PostgreSQL sorts NULL last by default, SQLite first).
     order = "td.day" if by == "total" else f"td.day, {key} IS NOT NULL, {key}"
     where, params, expanding = _where(scope, "td.platform", "td.owner_role")
+    # Keys no finer than a region are summed from RegionDay (its territory `t` is the region or the country).
+    rollup, code = (
+        ("regionday", "region_code")
+        if by in _REGION_KEYS and scope.column in _REGION_SCOPES
+        else ("territoryday", "territory_code")
+    )
     frame = _frame(
         f"SELECT td.day, {key} AS key, sum(td.accounts) AS accounts, sum(td.accounts_observed) AS observed, "
         "sum(td.followers) AS followers, sum(td.posts) AS posts, sum(td.likes + td.comments + td.shares) "
-        "AS interactions, sum(td.inquiries) AS inquiries, sum(td.answered) AS answered FROM territoryday td "
-        f"JOIN territory t ON t.code = td.territory_code WHERE td.day BETWEEN :a AND :b AND {where} "
+        f"AS interactions, sum(td.inquiries) AS inquiries, sum(td.answered) AS answered FROM {rollup} td "
+        f"JOIN territory t ON t.code = td.{code} WHERE td.day BETWEEN :a AND :b AND {where} "
         f"GROUP BY {group} ORDER BY {order}",
         params | {"a": start, "b": end},
         expanding,

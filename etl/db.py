@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, create_engine
 
 from etl import models  # noqa: F401  (registers the tables)
+from etl.rollups import sum_regions
 from etl.settings import get_settings
 
 
@@ -34,6 +35,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     SQLModel.metadata.create_all(engine)
     _add_new_columns(engine)
+    _fill_new_rollups(engine)
     return engine
 
 
@@ -50,6 +52,14 @@ def _add_new_columns(engine: Engine) -> None:
             if added:
                 for index in table.indexes:
                     index.create(conn, checkfirst=True)
+
+
+def _fill_new_rollups(engine: Engine) -> None:
+    """Sum RegionDay once for a database made before it existed."""
+    with engine.begin() as conn:
+        empty = conn.execute(text("SELECT 1 FROM regionday LIMIT 1")).first() is None
+        if empty and conn.execute(text("SELECT 1 FROM territoryday LIMIT 1")).first() is not None:
+            sum_regions(conn)
 
 
 def has_accounts(engine: Engine) -> bool:

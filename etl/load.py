@@ -17,7 +17,7 @@ from etl.db import insert_frame
 from etl.extract import Source, SourceError, expand, open_source, order_sources, read_chunks
 from etl.models import table_of
 from etl.responsiveness import reply_timing
-from etl.rollups import MOVED, mark_dirty, refresh_rollups, resolve_ancestors
+from etl.rollups import MOVED, mark_dirty, refresh_rollups, resolve_ancestors, sum_regions
 from etl.scope import utc_times
 from etl.settings import get_settings
 from etl.transform import ERROR_COLUMNS, Context, validate
@@ -436,7 +436,17 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role",
             epoch=MOVED,
         )
+    regrouped = False
     if kind == "territories":
+        regrouped = (
+            conn.execute(
+                text(
+                    f"SELECT 1 FROM {target} t JOIN {stage} s ON {on} WHERE t.level <> s.level "
+                    "OR t.parent_code IS DISTINCT FROM s.parent_code LIMIT 1"
+                )
+            ).first()
+            is not None
+        )
         changed = (
             f"SELECT t.code FROM {target} t JOIN {stage} s ON {on} "
             "WHERE t.timezone <> s.timezone OR t.parent_code IS DISTINCT FROM s.parent_code"
@@ -463,6 +473,9 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
     )
     if kind == "territories":
         resolve_ancestors(conn)
+        if regrouped:
+            # Territories moved to other regions: their days now count under those.
+            sum_regions(conn)
     if kind == "followers":
         _record_handles(conn)
     if kind == "inquiries":

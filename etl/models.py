@@ -175,6 +175,28 @@ class TerritoryDay(SQLModel, table=True):
     answered: int
 
 
+class RegionDay(SQLModel, table=True):
+    """Daily rollup per region × platform × owner role, summed from TerritoryDay: country-wide reads stay small."""
+
+    __table_args__ = (CLUSTERED,)
+
+    # The territory's region; its country for a country's own pages and for districts directly under it.
+    region_code: str = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    owner_role: str = Field(primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    accounts: int
+    accounts_observed: int
+    followers: int
+    posts: int
+    likes: int
+    comments: int
+    shares: int
+    views: int
+    inquiries: int
+    answered: int
+
+
 class RollupDirty(SQLModel, table=True):
     """Accounts whose rollups must be rebuilt from a day on (filled by loads, emptied by the refresh)."""
 

@@ -20,6 +20,7 @@ from etl.scope import (
     ACCOUNT,
     ACCOUNT_DAY,
     LEVELS,
+    REGION_DAY,
     SUBTREE_COLUMN,
     TERRITORY,
     TERRITORY_DAY,
@@ -122,7 +123,7 @@ def kpi_table(
         scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
         key = ACCOUNT.c.id if level == "account" else TERRITORY.c[SUBTREE_COLUMN[level]]
         accounts = _accounts(conn, scope, key, name_col)
-        sums = _account_sums(conn, scope) if level == "account" else _territory_sums(conn, scope, key)
+        sums = _account_sums(conn, scope) if level == "account" else _territory_sums(conn, scope, level, key)
         replies = summarise_stored(conn, scope, key, rule, settings, clocks)
         if replies is None:
             replies = summarise(read_timed(conn, scope, key, rule, settings, clocks=clocks), "key", settings)
@@ -207,12 +208,13 @@ def _sum_columns(day: Table, scope: Scope) -> list[ColumnElement[Any]]:
     ]
 
 
-def _territory_sums(conn: Connection, scope: Scope, key: ColumnElement[Any]) -> pd.DataFrame:
-    """The period's sums per territory key, from TerritoryDay."""
-    td = TERRITORY_DAY
+def _territory_sums(conn: Connection, scope: Scope, level: str, key: ColumnElement[Any]) -> pd.DataFrame:
+    """The period's sums per territory key, from RegionDay for countries and regions, else from TerritoryDay."""
+    wide = level in ("country", "region")  # and so is the scope's parent, if any
+    td, code = (REGION_DAY, REGION_DAY.c.region_code) if wide else (TERRITORY_DAY, TERRITORY_DAY.c.territory_code)
     stmt = (
         select(key.label("key"), *_sum_columns(td, scope))
-        .select_from(td.join(TERRITORY, TERRITORY.c.code == td.c.territory_code))
+        .select_from(td.join(TERRITORY, TERRITORY.c.code == code))
         .where(td.c.day.between(scope.date_from, scope.date_to), *scope.where(td.c.platform, td.c.owner_role))
         .group_by(key)
     )

@@ -15,6 +15,13 @@ VALUES = ["followers", "observed", *FACTS]
 ACCOUNT_DAY = ["account_pk", "day", *VALUES]
 TERRITORY_KEY = ["territory_code", "platform", "owner_role", "day"]
 TERRITORY_DAY = [*TERRITORY_KEY, "accounts", "accounts_observed", "followers", *FACTS]
+SUMS = TERRITORY_DAY[4:]
+REGION_KEY = ["region_code", "platform", "owner_role", "day"]
+# The RegionDay key of a TerritoryDay row `d` of territory `t`.
+REGION_OF = {
+    "region_code": "coalesce(t.region_code, t.country_code, t.code)",
+    **{k: f"d.{k}" for k in TERRITORY_KEY[1:]},
+}
 # Accounts and rows (accounts × days) handled by one statement: bounds the temporary tables of a first load;
 # sorting a batch's sums stays in memory.
 BATCH_ACCOUNTS = 50_000
@@ -208,6 +215,7 @@ def _refresh(conn: Connection, first: dt.date | None, last: dt.date | None, end:
             conn.execute(text("DELETE FROM rollup_new"))
     if resum:
         _sum_territories(conn, touched, end)
+        sum_regions(conn, touched)
     else:
         _add_deltas(conn, "rollup_gone")
         _apply_deltas(conn)
@@ -310,21 +318,27 @@ def _add_deltas(conn: Connection, table: str) -> None:
 
 
 def _apply_deltas(conn: Connection) -> None:
-    """Add rollup_delta to TerritoryDay; delete the territory days left without accounts."""
-    sums = ", ".join(f"sum({c})" for c in TERRITORY_DAY[4:])
-    nonzero = " OR ".join(f"sum({c}) <> 0" for c in TERRITORY_DAY[4:])
-    added = ", ".join(f"{c} = territoryday.{c} + excluded.{c}" for c in TERRITORY_DAY[4:])
-    key = ", ".join(TERRITORY_KEY)
+    """Add rollup_delta to TerritoryDay and RegionDay; delete the rows left without accounts."""
+    _add_up(conn, "territoryday", {k: f"d.{k}" for k in TERRITORY_KEY}, "rollup_delta d")
+    _add_up(conn, "regionday", REGION_OF, "rollup_delta d JOIN territory t ON t.code = d.territory_code")
+
+
+def _add_up(conn: Connection, table: str, key: dict[str, str], deltas: str) -> None:
+    """Add the sums of `deltas` (rows `d`) per `key` (column: expression) to `table`; drop rows left at 0 accounts."""
+    names, exprs = ", ".join(key), ", ".join(key.values())
+    sums = ", ".join(f"sum(d.{c})" for c in SUMS)
+    nonzero = " OR ".join(f"sum(d.{c}) <> 0" for c in SUMS)
+    added = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in SUMS)
     conn.execute(
         text(
-            f"INSERT INTO territoryday ({', '.join(TERRITORY_DAY)}) SELECT {key}, {sums} FROM rollup_delta "
-            f"WHERE true GROUP BY {key} HAVING {nonzero} ORDER BY {key} ON CONFLICT ({key}) DO UPDATE SET {added}"
+            f"INSERT INTO {table} ({names}, {', '.join(SUMS)}) SELECT {exprs}, {sums} FROM {deltas} "
+            f"WHERE true GROUP BY {exprs} HAVING {nonzero} ORDER BY {exprs} ON CONFLICT ({names}) DO UPDATE SET {added}"
         )
     )
     conn.execute(
         text(
-            f"DELETE FROM territoryday WHERE accounts = 0 AND ({key}) IN "
-            f"(SELECT {key} FROM rollup_delta WHERE accounts < 0)"
+            f"DELETE FROM {table} WHERE accounts = 0 AND ({names}) IN "
+            f"(SELECT {exprs} FROM {deltas} WHERE d.accounts < 0)"
         )
     )
 
@@ -354,3 +368,20 @@ def _sum_territories(conn: Connection, start: dt.date, end: dt.date) -> None:
             ),
             {"b": batch, "d": start},
         )
+
+
+def sum_regions(conn: Connection, start: dt.date | None = None) -> None:
+    """Re-sum RegionDay from TerritoryDay for every day from `start` (all days: None)."""
+    since = "" if start is None else "WHERE day >= :d"
+    conn.execute(text(f"DELETE FROM regionday {since}"), {"d": start})
+    since = "" if start is None else "WHERE d.day >= :d"
+    names, exprs = ", ".join(REGION_OF), ", ".join(REGION_OF.values())
+    sums = ", ".join(f"sum(d.{c})" for c in SUMS)
+    conn.execute(
+        text(
+            f"INSERT INTO regionday ({names}, {', '.join(SUMS)}) SELECT {exprs}, {sums} FROM territoryday d "
+            f"JOIN territory t ON t.code = d.territory_code {since} GROUP BY {exprs} "
+            f"ORDER BY {exprs}"
+        ),
+        {"d": start},
+    )

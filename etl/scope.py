@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Executable, FromClause, Table, exists, or_
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from etl.models import Account, AccountDay, DataTime, Inquiry, Territory, TerritoryDay
+from etl.models import Account, AccountDay, DataTime, Inquiry, RegionDay, Territory, TerritoryDay
 
 TERRITORY_LEVELS = ("country", "region", "district", "settlement")
 LEVELS = (*TERRITORY_LEVELS, "account")
@@ -32,6 +32,7 @@ TERRITORY = _table(Territory)
 ACCOUNT = _table(Account)
 ACCOUNT_DAY = _table(AccountDay)
 TERRITORY_DAY = _table(TerritoryDay)
+REGION_DAY = _table(RegionDay)
 INQUIRY = _table(Inquiry)
 DATA_TIME = _table(DataTime)
 

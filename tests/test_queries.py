@@ -178,6 +178,13 @@ def test_queries_find_what_the_files_hold(loaded: Engine, tmp_path: Path) -> Non
         jumps = queries.jumps(START, END, kz, 100, 0.01)
         assert list(zip(jumps["id"], jumps["day"], strict=True)) == [(1, d(2026, 3, 2)), (1, d(2026, 3, 3))]
         assert queries.jumps(START, END, kz, 151, 0.01).empty
+        # Countries and regions are summed from RegionDay, territories from TerritoryDay: the same totals.
+        for scope in (kz, ru, SCOPES["KZ-KUS"]):
+            fine = queries.series("territory", START, END, scope).drop(columns="key").groupby("day").sum()
+            whole = queries.series("total", START, END, scope).drop(columns="key").set_index("day")
+            pd.testing.assert_frame_equal(whole, fine, check_dtype=False)
+            by_region = queries.series("region", START, END, scope).drop(columns="key").groupby("day").sum()
+            pd.testing.assert_frame_equal(by_region, fine, check_dtype=False)
         sources = queries.sources(END).set_index("platform")
         assert sources["pages"].to_dict() == {"facebook": 1, "instagram": 2, "vk": 2}
         assert sources["recent"].to_dict() == {"facebook": 1, "instagram": 2, "vk": 1}

@@ -21,6 +21,7 @@ from etl.db import make_engine
 from etl.load import load_paths
 from etl.models import Account, AccountDay, Inquiry, Post, Territory, TerritoryDay
 from etl.report import METRICS, columns_for, format_table, kpi_table
+from etl.rollups import sum_regions
 from etl.settings import Settings
 from tests.conftest import NO_POSTGRES, POSTGRES_URL
 
@@ -255,6 +256,8 @@ def seed(engine: Engine) -> Engine:
         session.add_all(accounts)
         session.flush()
         session.add_all([*posts, *inquiries, *account_days, *territory_days])
+        session.flush()
+        sum_regions(session.connection())
         session.commit()
     return engine
 

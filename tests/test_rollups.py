@@ -67,8 +67,8 @@ class Deliveries:
         results = load_paths(self.engine, paths)
         assert all(r.ok for r in results), [(r.path.name, r.message, r.errors) for r in results]
 
-    def territories(self) -> None:
-        for code, level, parent in TERRITORIES:
+    def territories(self, territories: list[tuple[str, str, str]] = TERRITORIES) -> None:
+        for code, level, parent in territories:
             self.add("territories", f"{code},{code},{code},,{level},{parent},1000,Asia/Almaty")
 
     def accounts(self, accounts: list[tuple[str, str, str, str]]) -> None:
@@ -123,13 +123,16 @@ def frame(conn: Connection, sql: str) -> pd.DataFrame:
     return out
 
 
-def stored(conn: Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """AccountDay and TerritoryDay as sorted plain tuples (days as dates, flags as bools)."""
+Rows = list[tuple[Any, ...]]
+
+
+def stored(conn: Connection) -> tuple[Rows, Rows, Rows]:
+    """AccountDay, TerritoryDay and RegionDay as sorted plain tuples (days as dates, flags as bools)."""
     tables = []
-    for model in (models.AccountDay, models.TerritoryDay):
+    for model in (models.AccountDay, models.TerritoryDay, models.RegionDay):
         rows = conn.execute(select(table_of(model))).all()
         tables.append(sorted(tuple(plain(v) for v in r) for r in rows))
-    return tables[0], tables[1]
+    return tables[0], tables[1], tables[2]
 
 
 def plain(value: Any) -> Any:
@@ -138,13 +141,13 @@ def plain(value: Any) -> Any:
     return value
 
 
-def expected(conn: Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def expected(conn: Connection) -> tuple[Rows, Rows, Rows]:
     """The rollups by their definition, computed in pandas from the stored facts."""
     facts = {name: frame(conn, sql) for name, sql in FACT_QUERIES.items()}
     accounts = frame(conn, "SELECT id AS account_pk, territory_code, platform, owner_role FROM account")
     days = pd.concat([f[["account_pk", "day"]] for f in facts.values()])
     if days.empty:
-        return [], []
+        return [], [], []
     end = days["day"].max()
     snaps = facts["snapshots"].set_index(["account_pk", "day"])["followers"]
     posts = facts["posts"].assign(views=lambda f: f["views"].fillna(0)).groupby(["account_pk", "day"])
@@ -173,11 +176,21 @@ def expected(conn: Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, .
         )
         .reset_index()
     )
-    territory_days = [tuple(plain(v) for v in r) for r in summed.itertuples(index=False)]
-    return sorted(rows), sorted((*r[:4], *(int(v) for v in r[4:])) for r in territory_days)
+    places = frame(conn, "SELECT code AS territory_code, region_code, country_code FROM territory")
+    region = places["region_code"].fillna(places["country_code"]).fillna(places["territory_code"])
+    by_region = (
+        summed.merge(places.assign(region_code=region)[["territory_code", "region_code"]], on="territory_code")
+        .groupby(["region_code", "platform", "owner_role", "day"])[list(summed.columns[4:])]
+        .sum()
+        .reset_index()
+    )
+    return sorted(rows), *(
+        sorted((*r[:4], *(int(v) for v in r[4:])) for r in table.itertuples(index=False))
+        for table in (summed, by_region)
+    )
 
 
-def rebuilt(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def rebuilt(engine: Engine) -> tuple[Rows, Rows, Rows]:
     """The rollups rebuilt from scratch (every account queued from its first fact) in a transaction rolled back."""
     with pytest.MonkeyPatch.context() as patch, engine.connect() as conn:
         # Everything is rewritten: the bulk path, with batches of a few accounts and rows.
@@ -187,6 +200,7 @@ def rebuilt(engine: Engine) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]
         trans = conn.begin()
         conn.execute(text("DELETE FROM accountday"))
         conn.execute(text("DELETE FROM territoryday"))
+        conn.execute(text("DELETE FROM regionday"))
         union = " UNION ALL ".join(f"SELECT account_pk, day FROM ({sql}) q" for sql in FACT_QUERIES.values())
         conn.execute(
             text(
@@ -208,6 +222,7 @@ def check(engine: Engine) -> None:
     assert queued == 0
     assert now[0] == truth[0], "AccountDay differs from its definition"
     assert now[1] == truth[1], "TerritoryDay differs from the sum of AccountDay"
+    assert now[2] == truth[2], "RegionDay differs from the sum of TerritoryDay"
     assert rebuilt(engine) == truth
 
 
@@ -273,5 +288,16 @@ def test_incremental_rollups_equal_a_full_rebuild(
     # Page 4 moves to another district, and the next day arrives.
     load.accounts([*ACCOUNTS[:3], ("instagram", "4", "KZ-A-2", "body"), five, NEW_ACCOUNT])
     load.history([one, two, three, four, five, NEW_ACCOUNT], range(13, 14), "c")
+    load.load()
+    check(engine)
+
+    # A page of the country itself, and district 2 moved to a new region: RegionDay counts it there from then on.
+    country_page = ("telegram", "7", "KZ", "head")
+    load.accounts([*ACCOUNTS[:3], ("instagram", "4", "KZ-A-2", "body"), five, NEW_ACCOUNT, country_page])
+    load.history([country_page], range(12, 14), "d")
+    load.load()
+    check(engine)
+    load.territories([*TERRITORIES[:3], ("KZ-B", "region", "KZ"), ("KZ-A-2", "district", "KZ-B")])
+    load.history([four, five], range(14, 15), "e")
     load.load()
     check(engine)
