@@ -102,13 +102,13 @@ def bucket(days: pd.Series, grain: str) -> pd.Series:
 
 
 def engagement(days: pd.DataFrame, grain: str, min_posts: int) -> pd.DataFrame:
-    """Interactions per post as % of mean followers per week or month, from daily rows of one page; empty where
-    there were fewer than `min_posts` posts."""
-    frame = days.assign(week=bucket(days["day"], grain)).groupby("week", as_index=False)
-    sums = frame.agg(posts=("posts", "sum"), interactions=("interactions", "sum"), followers=("followers", "mean"))
-    rate = (
-        sums["interactions"] / sums["posts"].where(sums["posts"] > 0) / sums["followers"].where(sums["followers"] > 0)
+    """Interactions per post as % of the followers on the day of each post, per week or month, from daily rows;
+    empty where there were fewer than `min_posts` posts."""
+    frame = days.assign(week=bucket(days["day"], grain), audience=days["posts"] * days["followers"])
+    sums = frame.groupby("week", as_index=False).agg(
+        posts=("posts", "sum"), interactions=("interactions", "sum"), audience=("audience", "sum")
     )
+    rate = sums["interactions"] / sums["audience"].where(sums["audience"] > 0)
     return sums.assign(value=(rate * 100).where(sums["posts"] >= min_posts).round(2))[["week", "value"]]
 
 

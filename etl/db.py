@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, create_engine
 
 from etl import models  # noqa: F401  (registers the tables)
-from etl.rollups import sum_regions
+from etl.rollups import audience, sum_regions
 from etl.settings import get_settings
 
 
@@ -55,8 +55,19 @@ def _add_new_columns(engine: Engine) -> None:
 
 
 def _fill_new_rollups(engine: Engine) -> None:
-    """Sum RegionDay once for a database made before it existed."""
+    """Fill the rollup sums a database made by an older govpulse lacks: post audiences, then RegionDay."""
     with engine.begin() as conn:
+        if conn.execute(text("SELECT 1 FROM territoryday WHERE post_followers IS NULL LIMIT 1")).first() is not None:
+            conn.execute(text("UPDATE territoryday SET post_followers = 0 WHERE posts = 0"))
+            conn.execute(
+                text(
+                    f"UPDATE territoryday SET post_followers = (SELECT sum({audience('d.')}) FROM account a "
+                    "JOIN accountday d ON d.account_pk = a.id AND d.day = territoryday.day "
+                    "WHERE a.territory_code = territoryday.territory_code AND a.platform = territoryday.platform "
+                    "AND a.owner_role = territoryday.owner_role) WHERE post_followers IS NULL"
+                )
+            )
+            conn.execute(text("DELETE FROM regionday"))
         empty = conn.execute(text("SELECT 1 FROM regionday LIMIT 1")).first() is None
         if empty and conn.execute(text("SELECT 1 FROM territoryday LIMIT 1")).first() is not None:
             sum_regions(conn)

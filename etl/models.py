@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlalchemy import Index, Table, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -173,6 +173,8 @@ class TerritoryDay(SQLModel, table=True):
     views: int
     inquiries: int
     answered: int
+    # Σ posts × followers of each page-day: the audience of the day's posts, the denominator of pooled ER.
+    post_followers: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class RegionDay(SQLModel, table=True):
@@ -195,6 +197,7 @@ class RegionDay(SQLModel, table=True):
     views: int
     inquiries: int
     answered: int
+    post_followers: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class RollupDirty(SQLModel, table=True):

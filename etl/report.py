@@ -88,9 +88,9 @@ RESPONSIVENESS = [
 _SUMS = [
     "followers_start",
     "followers_end",
-    "follower_days",
     "posts",
     "interactions",
+    "post_followers",
 ]
 _COUNTS = ["accounts", "pages_required", "pages_verified", "accounts_active", *_SUMS]
 
@@ -197,14 +197,14 @@ def _per_territory(accounts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sum_columns(day: Table, scope: Scope) -> list[ColumnElement[Any]]:
-    """Followers on the first and last day, follower-days and the period's totals, over a rollup table."""
+    """Followers on the first and last day, the period's totals and the audience of its posts, over a rollup table."""
     d = day.c
     return [
         func.sum(case((d.day == scope.date_from, d.followers), else_=0)).label("followers_start"),
         func.sum(case((d.day == scope.date_to, d.followers), else_=0)).label("followers_end"),
-        func.sum(d.followers).label("follower_days"),
         func.sum(d.posts).label("posts"),
         func.sum(d.likes + d.comments + d.shares).label("interactions"),
+        func.sum(d.post_followers if "post_followers" in d else d.posts * d.followers).label("post_followers"),
     ]
 
 
@@ -247,15 +247,15 @@ def _ratio(
 
 def _derive(rows: pd.DataFrame, days: int, settings: Settings) -> pd.DataFrame:
     """The derived follower and post columns from the counts and sums."""
-    mean_followers = rows["follower_days"] / days
-    per_post = rows["interactions"] / rows["posts"].where(rows["posts"] > 0)
     growth = rows["followers_end"] - rows["followers_start"]
     return rows.assign(
         growth_abs=growth,
         growth_pct=_ratio(growth, rows["followers_start"], 100, 1),
         followers_per_1000=_ratio(rows["followers_end"], rows["population"], 1000, 1),
         posts_per_week=_ratio(rows["posts"], rows["accounts"], 7 / days, 2),
-        er_followers_pct=_ratio(per_post, mean_followers, 100, 2, rows["posts"] >= settings.min_sample_posts),
+        er_followers_pct=_ratio(
+            rows["interactions"], rows["post_followers"], 100, 2, rows["posts"] >= settings.min_sample_posts
+        ),
     )
 
 

@@ -14,7 +14,7 @@ FACTS = ["posts", "likes", "comments", "shares", "views", "inquiries", "answered
 VALUES = ["followers", "observed", *FACTS]
 ACCOUNT_DAY = ["account_pk", "day", *VALUES]
 TERRITORY_KEY = ["territory_code", "platform", "owner_role", "day"]
-TERRITORY_DAY = [*TERRITORY_KEY, "accounts", "accounts_observed", "followers", *FACTS]
+TERRITORY_DAY = [*TERRITORY_KEY, "accounts", "accounts_observed", "followers", *FACTS, "post_followers"]
 SUMS = TERRITORY_DAY[4:]
 REGION_KEY = ["region_code", "platform", "owner_role", "day"]
 # The RegionDay key of a TerritoryDay row `d` of territory `t`.
@@ -44,6 +44,11 @@ TEMP_TABLES = [
     "rollup_delta",
     "rollup_groups",
 ]
+
+
+def audience(prefix: str = "") -> str:
+    """SQL for the posts × followers of an account-day (columns named with `prefix`), in 64 bits."""
+    return f"CAST({prefix}posts AS BIGINT) * {prefix}followers"
 
 
 def mark_dirty(conn: Connection, select_sql: str, **params: Any) -> None:
@@ -304,9 +309,10 @@ def _add_deltas(conn: Connection, table: str) -> None:
         n = "CASE WHEN old_followers IS NULL THEN 1 ELSE 0 END"
         values = [flag.format("observed") + " - " + flag.format("old_observed")]
         values += [f"{c} - coalesce(old_{c}, 0)" for c in ["followers", *FACTS]]
+        values += [f"{audience()} - coalesce({audience('old_')}, 0)"]
     else:
         n = "-1"
-        values = ["-" + flag.format("observed"), *(f"-{c}" for c in ["followers", *FACTS])]
+        values = ["-" + flag.format("observed"), *(f"-{c}" for c in ["followers", *FACTS]), f"-{audience()}"]
     conn.execute(
         text(
             f"INSERT INTO rollup_delta ({', '.join(TERRITORY_DAY)}) SELECT {_cols('a', TERRITORY_KEY[:3])}, u.day, "
@@ -356,7 +362,7 @@ def _sum_territories(conn: Connection, start: dt.date, end: dt.date) -> None:
     )
     conn.execute(text("CREATE INDEX rollup_groups_batch ON rollup_groups (batch, account_pk)"))
     batches = conn.execute(text("SELECT max(batch) FROM rollup_groups")).scalar() or 0
-    sums = ", ".join(f"sum(d.{c})" for c in FACTS)
+    sums = ", ".join([*(f"sum(d.{c})" for c in FACTS), f"sum({audience('d.')})"])
     for batch in range(batches + 1):
         conn.execute(
             text(

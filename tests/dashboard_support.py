@@ -14,13 +14,13 @@ from etl.load import load_paths
 from etl.settings import get_settings
 
 END = dt.date(2026, 11, 22)
-MONTHS = 7  # reaches back before the training district's jump (183 days before the end)
+MONTHS = 9  # reaches back over the 90 days before the training district's jump (183 days before the end)
 PAGES = ["overview", "growth", "rankings", "responsiveness", "compare", "account", "coverage", "data"]
 ROOT = Path(__file__).parents[1] / "dashboard"
 
 
 def demo_database(factory: pytest.TempPathFactory) -> Path:
-    """The folder of a loaded demo database (7 months to 2026-11-22), built by the first caller of the session."""
+    """The folder of a loaded demo database (9 months to 2026-11-22), built by the first caller of the session."""
     folder = factory.getbasetemp() / "govpulse-demo"
     done = folder / "loaded"
     if not done.exists():

@@ -216,3 +216,18 @@ def test_small_samples_are_shown_by_month() -> None:
     sparse = pd.Series(pd.date_range("2026-01-05", periods=40, freq="7D"))
     assert analysis.grain(busy, 10) == "week" and analysis.grain(sparse, 10) == "month"
     assert list(analysis.bucket(pd.Series(pd.to_datetime(["2026-11-22"])), "month")) == [pd.Timestamp("2026-11-01")]
+
+
+def test_engagement_weighs_each_post_by_its_day_followers() -> None:
+    """A page's weekly rate: interactions over the followers on the days it posted (a later jump does not dilute)."""
+    days = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-09"]),
+            "followers": [100, 200, 1000, 1000],
+            "posts": [1, 1, 0, 1],
+            "interactions": [10, 10, 0, 5],
+        }
+    )
+    rates = analysis.engagement(days, "week", min_posts=2)
+    assert rates["value"].tolist()[0] == pytest.approx(6.67)  # 20 / (100 + 200)
+    assert pd.isna(rates["value"].tolist()[1])  # 1 post < 2

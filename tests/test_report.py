@@ -181,6 +181,7 @@ def rollup_rows(accounts: list[Account], last_day: dt.date) -> tuple[list[Accoun
             accounts=len(rows),
             accounts_observed=sum(r.observed for r in rows),
             **{col: sum(getattr(r, col) for r in rows) for col in SUMMED},
+            post_followers=sum(r.posts * r.followers for r in rows),
         )
         for (code, platform, role, day), rows in sums.items()
     ]
@@ -382,7 +383,9 @@ REGION = {
     "followers_per_1000": 1.9,  # 2060 / 1,100,000 × 1000 = 1.87
     "posts": 8,  # 4 + 1 + 3
     "posts_per_week": 1.4,  # 8 / 4 accounts / (10 / 7 weeks)
-    "er_followers_pct": 0.66,  # 97 interactions / 8 posts = 12.125; mean followers 18,400 / 10 = 1840: 0.659%
+    # 97 interactions over the audience of 8 posts: followers of their pages on their days, 4300 (page 1: 1000 +
+    # 2 × 1100 + 1100) + 500 (page 2) + 660 (page 3: 200 + 200 + 260) = 5460: 1.777 %
+    "er_followers_pct": 1.78,
     "inquiries": 10,  # 4 + 2 + 3 + 1
     "answered": 8,
     "response_rate_pct": 80.0,
@@ -407,7 +410,7 @@ DISTRICT_A = {  # accounts 2 and 3 (3 sits in the rural district below A)
     "followers_per_1000": 15.6,  # 780 / 50,000 × 1000
     "posts": 4,
     "posts_per_week": 1.4,  # 4 / 2 / (10 / 7)
-    "er_followers_pct": 0.58,  # 17 / 4 = 4.25; mean followers (5020 + 2300) / 10 = 732 -> 0.581 %
+    "er_followers_pct": 1.47,  # (6 + 11) / (500 + 660) = 1.466 %
     "inquiries": 5,
     "answered": 5,
     "response_rate_pct": 100.0,
@@ -457,7 +460,7 @@ SETTLEMENT = {  # account 3
     "followers_per_1000": 65.0,  # 260 / 4000 × 1000
     "posts": 3,
     "posts_per_week": 2.1,  # 3 / 1 / (10 / 7)
-    "er_followers_pct": 1.59,  # 11 / 3 = 3.667; mean followers 2300 / 10 = 230 -> 1.594 %
+    "er_followers_pct": 1.67,  # 11 / (200 + 200 + 260) = 1.667 %
     "inquiries": 3,
     "answered": 3,
     "response_rate_pct": 100.0,
@@ -484,7 +487,7 @@ ACCOUNT_ROWS = {
         "followers_per_1000": EMPTY,  # per 1,000 residents is a territory figure
         "posts": 4,
         "posts_per_week": 2.8,  # 4 / (10 / 7)
-        "er_followers_pct": 1.87,  # 80 / 4 = 20; mean followers 10,700 / 10 = 1070 -> 1.869 %
+        "er_followers_pct": 1.86,  # 80 / (1000 + 1100 + 1100 + 1100) = 1.860 %
         "inquiries": 4,
         "answered": 3,
         "response_rate_pct": 75.0,
@@ -616,8 +619,7 @@ def test_platform_filter(db: Engine) -> None:
             "followers_per_1000": 1.6,  # 1800 / 1,100,000 × 1000 = 1.64
             "posts": 5,
             "posts_per_week": 1.17,  # 5 / 3 / (10 / 7) = 1.167
-            # 86 interactions / 5 posts = 17.2; mean followers (10,700 + 5020 + 380) / 10 = 1610: 1.068 %
-            "er_followers_pct": 1.07,
+            "er_followers_pct": 1.79,  # (80 + 6) / (4300 + 500) = 1.792 %
             "inquiries": 7,
             "answered": 5,
             "response_rate_pct": 71.4,  # 5 / 7
@@ -702,7 +704,7 @@ def test_rates_are_empty_below_the_minimum_sample(db: Engine) -> None:
     assert same(row, {"posts": 8, "inquiries": 10, "answered": 8, "posts_per_week": 1.4, "backlog_open": 2})
     exact = SETTINGS.model_copy(update={"min_sample_posts": 8, "min_sample_inquiries": 8})
     row = report(db, "region", settings=exact).iloc[0].to_dict()
-    assert same(row, {"er_followers_pct": 0.66, "response_rate_pct": 80.0, "reply_median_min": 45.0})
+    assert same(row, {"er_followers_pct": 1.78, "response_rate_pct": 80.0, "reply_median_min": 45.0})
     assert same(row, {"within_deadline_pct": 80.0, "reply_median_work_min": 7.5})
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, Engine
 
 from etl import models, rollups
+from etl.db import make_engine
 from etl.load import load_paths
 from etl.models import table_of
 
@@ -167,12 +168,13 @@ def expected(conn: Connection) -> tuple[Rows, Rows, Rows]:
             rows.append((int(pk), day, followers, observed, *counts))
     account_days = pd.DataFrame(rows, columns=rollups.ACCOUNT_DAY)
     summed = (
-        account_days.merge(accounts, on="account_pk")
+        account_days.assign(post_followers=account_days["posts"] * account_days["followers"])
+        .merge(accounts, on="account_pk")
         .groupby(["territory_code", "platform", "owner_role", "day"])
         .agg(
             accounts=("account_pk", "size"),
             accounts_observed=("observed", "sum"),
-            **{c: (c, "sum") for c in ["followers", *rollups.FACTS]},
+            **{c: (c, "sum") for c in ["followers", *rollups.FACTS, "post_followers"]},
         )
         .reset_index()
     )
@@ -301,3 +303,22 @@ def test_incremental_rollups_equal_a_full_rebuild(
     load.history([four, five], range(14, 15), "e")
     load.load()
     check(engine)
+
+
+def test_a_database_from_before_region_rollups_gets_them(engine: Engine, tmp_path: Path) -> None:
+    """Opening a database without RegionDay and post audiences fills them as the loads would have."""
+    load = Deliveries(engine, tmp_path, seed=3)
+    load.territories()
+    load.accounts(ACCOUNTS)
+    load.history(ACCOUNTS, range(0, 6), "a")
+    load.load()
+    with engine.connect() as conn:
+        before = stored(conn)
+    assert any(row[-1] for row in before[1]), "some page-days with posts"
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE regionday"))
+        conn.execute(text("ALTER TABLE territoryday DROP COLUMN post_followers"))
+    reopened = make_engine(engine.url.render_as_string(hide_password=False))
+    with reopened.connect() as conn:
+        assert stored(conn) == before
+    reopened.dispose()
