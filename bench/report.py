@@ -152,6 +152,15 @@ def _md(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+def _carried(r: dict[str, Any]) -> str:
+    """A sentence naming the sections taken over from earlier runs, if any."""
+    carried = r.get("carried") or {}
+    if not carried:
+        return ""
+    runs = ", ".join(f"{name} ({when[:16].replace('T', ' ')})" for name, when in carried.items())
+    return f" Not run this time, figures from the earlier run named: {runs}."
+
+
 def table(r: dict[str, Any], json_name: str) -> str:
     """The whole markdown block: the figures table, then the per-query and per-page tables."""
     m = r["machine"]
@@ -162,7 +171,7 @@ def table(r: dict[str, Any], json_name: str) -> str:
         f"{' + uncommitted changes' if m['uncommitted_changes_in_etl_or_dashboard'] else ''}; load average "
         f"{m['load_average_at_start'][0]:.1f} at the start, {m['load_average_at_end'][0]:.1f} at the end. "
         f"Scale: BENCH_ROWS={cfg['rows']:,}, national database {cfg['accounts']:,} pages × {cfg['months']} months. "
-        f"Raw figures: `bench/results/{json_name}`.",
+        f"Raw figures: `bench/results/{json_name}`.{_carried(r)}",
         "",
         _md(["", "measure", "scale", "result", "target", "", "why (where missed)"], _main_rows(r)),
     ]

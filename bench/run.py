@@ -1,6 +1,7 @@
 """`make bench`: every national-scale measurement in one run; JSON in bench/results/, a table in docs/performance.md.
 
-Sections (BENCH_SKIP=a,profile,national,b,c,d,e leaves some out):
+Sections (BENCH_SKIP=a,profile,national,b,c,d,e leaves some out; a section left out keeps its figures from
+bench/results/latest.json when that run had the same scale, and the table says so):
   gen      the national generator's speed (measured while making the CSV files below)
   a        10 M follower rows into an empty database with `govpulse load`, against the sqlite3 CLI's floor
   profile  cProfile of `govpulse load` on 1 M follower rows: where the loader's time goes
@@ -311,6 +312,31 @@ def _machine() -> dict[str, Any]:
     }
 
 
+# Sections of a run, in order; a section left out of a run keeps its figures from the latest run at the same scale.
+SECTIONS = ("a", "profile", "national", "b", "c", "d", "e")
+_SCALE = ("rows", "accounts", "months", "inquiries", "profile_rows")
+
+
+def _carry_over(results: dict[str, Any], latest: Path) -> None:
+    """Fill the sections this run skipped from `latest` (same scale), naming each one's run in `carried`."""
+    if not latest.exists():
+        return
+    before = json.loads(latest.read_text(encoding="utf-8"))
+    if any(before["config"].get(k) != results["config"].get(k) for k in _SCALE):
+        return
+    carried: dict[str, str] = {}
+    for section in SECTIONS:
+        old = before.get(section)
+        when = before.get("carried", {}).get(section, before["started"])
+        if old is not None and section not in results:
+            results[section], carried[section] = old, when
+        elif section == "national" and old and "reused" in results.get(section, {}) and "load" in old:
+            # The reused database was built by that run: its generation and load figures.
+            results[section] |= {k: old[k] for k in ("generation", "load") if k in old}
+            carried["national build"] = before.get("carried", {}).get("national build", when)
+    results["carried"] = carried
+
+
 def main() -> None:
     """Run every section that is not skipped, write the JSON and the docs table."""
     cfg = Config.from_env()
@@ -344,6 +370,7 @@ def main() -> None:
     finally:
         results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
         results["machine"]["load_average_at_end"] = os.getloadavg()
+        _carry_over(results, RESULTS / "latest.json")
         name = f"{dt.date.today().isoformat()}-{cfg.rows // 1000}k-rows.json"
         write_json(RESULTS / name, results)
         write_json(RESULTS / "latest.json", results)

@@ -1,5 +1,6 @@
 """The benchmark's report: figures against targets, written between markers without touching other rows."""
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,18 @@ def test_percentile_interpolates_like_numpy() -> None:
     values = [float(v) for v in range(1, 21)]
     assert percentile(values, 50) == 10.5
     assert abs(percentile(values, 95) - 19.05) < 1e-9
+
+
+def test_skipped_sections_keep_the_latest_figures_at_the_same_scale(tmp_path: Path) -> None:
+    """A run without (a) takes (a) from the latest run of the same scale and names that run; another scale does not."""
+    from bench.run import _carry_over
+
+    latest = tmp_path / "latest.json"
+    latest.write_text(json.dumps(results(60.0)))
+    rerun = {k: v for k, v in results(60.0).items() if k != "a"} | {"started": "2026-11-24T09:00:00"}
+    _carry_over(rerun, latest)
+    assert rerun["a"]["ratio"] == 3.0 and rerun["carried"] == {"a": "2026-11-23T10:00:00"}
+    assert "figures from the earlier run named: a (2026-11-23 10:00)" in report.table(rerun, "run.json")
+    other = {k: v for k, v in results(60.0).items() if k != "a"} | {"config": {"rows": 1_000_000}}
+    _carry_over(other, latest)
+    assert "a" not in other and "carried" not in other
