@@ -17,7 +17,7 @@ from etl.db import insert_frame
 from etl.extract import Source, SourceError, expand, open_source, order_sources, read_chunks
 from etl.models import table_of
 from etl.responsiveness import reply_timing
-from etl.rollups import MOVED, mark_dirty, refresh_rollups, resolve_ancestors, sum_regions
+from etl.rollups import MOVED, REGION, mark_dirty, refresh_rollups, resolve_ancestors, sum_regions
 from etl.scope import utc_times
 from etl.settings import get_settings
 from etl.transform import ERROR_COLUMNS, Context, validate
@@ -304,7 +304,7 @@ def record_data_times(conn: Connection, stage: str | None = None) -> None:
     """Raise each delivery's latest time to the staged inquiries' (without `stage`: work them all out again)."""
     source = stage or "inquiry"
     latest = "CASE WHEN s.first_reply_at > s.received_at THEN s.first_reply_at ELSE s.received_at END"
-    delivery = "coalesce(t.region_code, t.country_code, t.code)"
+    delivery = REGION
     greatest = "max" if conn.dialect.name == "sqlite" else "greatest"
     if stage is None:
         conn.execute(text("DELETE FROM datatime"))

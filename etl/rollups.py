@@ -16,12 +16,10 @@ ACCOUNT_DAY = ["account_pk", "day", *VALUES]
 TERRITORY_KEY = ["territory_code", "platform", "owner_role", "day"]
 TERRITORY_DAY = [*TERRITORY_KEY, "accounts", "accounts_observed", "followers", *FACTS, "post_followers"]
 SUMS = TERRITORY_DAY[4:]
-REGION_KEY = ["region_code", "platform", "owner_role", "day"]
+# The region of a territory `t`: its country when it has none, itself when it has neither (as in DataTime).
+REGION = "coalesce(t.region_code, t.country_code, t.code)"
 # The RegionDay key of a TerritoryDay row `d` of territory `t`.
-REGION_OF = {
-    "region_code": "coalesce(t.region_code, t.country_code, t.code)",
-    **{k: f"d.{k}" for k in TERRITORY_KEY[1:]},
-}
+REGION_OF = {"region_code": REGION, **{k: f"d.{k}" for k in TERRITORY_KEY[1:]}}
 # Accounts and rows (accounts × days) handled by one statement: bounds the temporary tables of a first load;
 # sorting a batch's sums stays in memory.
 BATCH_ACCOUNTS = 50_000
