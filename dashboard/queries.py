@@ -149,6 +149,13 @@ def registry() -> pd.DataFrame:
     return frame.set_index("id", drop=False).rename_axis(None)
 
 
+@st.cache_data(ttl=TTL)
+def platforms() -> list[str]:
+    """The platforms of the registered pages, sorted."""
+    # Off the (platform, account_id) key: the filters need no page of the registry.
+    return sorted(p for (p,) in _frame("SELECT DISTINCT platform FROM account").itertuples(index=False))
+
+
 def in_scope(accounts: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     """The registry rows inside a scope."""
     keep = accounts[scope.column] == scope.parent

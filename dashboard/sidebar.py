@@ -87,8 +87,7 @@ def render() -> Filters:
     side.segmented_control(
         tr("filter.level"), levels, format_func=lambda v: tr(f"level.{v}"), key="f_level", required=True
     )
-    accounts = queries.registry()
-    platforms = sorted(accounts["platform"].unique()) if len(accounts) else []
+    platforms = queries.platforms()
     ss.f_platforms = [p for p in ss.get("f_platforms", []) if p in platforms]
     side.multiselect(
         tr("filter.platforms"), platforms, format_func=lambda p: tr(f"platform.{p}"), key="f_platforms",

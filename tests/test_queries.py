@@ -73,6 +73,7 @@ def read_everything() -> dict[str, Any]:
         "data_range": queries.data_range(),
         "territories": queries.territories(),
         "registry": queries.registry(),
+        "platforms": queries.platforms(),
         "clocks": clocks_summary(queries.clocks()),
         "as_of": type(queries.as_of()),
         "load_log": queries.load_log().drop(columns=LOAD_TIMES).sort_values("source_path", ignore_index=True),
@@ -187,6 +188,7 @@ def test_queries_find_what_the_files_hold(loaded: Engine, tmp_path: Path) -> Non
             pd.testing.assert_frame_equal(by_region, fine, check_dtype=False)
         sources = queries.sources(END).set_index("platform")
         assert sources["pages"].to_dict() == {"facebook": 1, "instagram": 2, "vk": 2}
+        assert queries.platforms() == ["facebook", "instagram", "vk"]
         assert sources["recent"].to_dict() == {"facebook": 1, "instagram": 2, "vk": 1}
         assert set(sources["followers"]) == {END}
         assert sources.loc["instagram", ["posts", "inquiries"]].tolist() == [d(2026, 3, 4), d(2026, 3, 4)]
