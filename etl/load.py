@@ -498,10 +498,13 @@ def _record_handles(conn: Connection) -> None:
             f"excluded.first_seen), last_seen = {greatest}(handlehistory.last_seen, excluded.last_seen)"
         )
     )
+    # Only the renamed: rewriting every page's registry row each day costs more than the whole follower merge.
     conn.execute(
         text(
-            "UPDATE account SET handle = (SELECT h.handle FROM handlehistory h WHERE h.account_pk = account.id "
-            "ORDER BY h.last_seen DESC, h.first_seen DESC LIMIT 1) "
-            "WHERE id IN (SELECT DISTINCT account_pk FROM stage_followers WHERE handle IS NOT NULL)"
+            "UPDATE account SET handle = latest.handle FROM (SELECT s.account_pk, (SELECT h.handle "
+            "FROM handlehistory h WHERE h.account_pk = s.account_pk ORDER BY h.last_seen DESC, h.first_seen DESC "
+            "LIMIT 1) AS handle "
+            "FROM (SELECT DISTINCT account_pk FROM stage_followers WHERE handle IS NOT NULL) s) latest "
+            "WHERE account.id = latest.account_pk AND account.handle <> latest.handle"
         )
     )
