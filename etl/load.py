@@ -415,9 +415,13 @@ def _merge(conn: Connection, kind: str) -> tuple[int, int, int]:
     )
     if kind == "posts":
         same = f"(({same}) OR s.collected_at < t.collected_at)"
-    total = conn.execute(text(f"SELECT count(*) FROM {stage}")).scalar_one()
-    existing = conn.execute(text(f"SELECT count(*) FROM {stage} s JOIN {target} t ON {on}")).scalar_one()
-    unchanged = conn.execute(text(f"SELECT count(*) FROM {stage} s JOIN {target} t ON {on} WHERE {same}")).scalar_one()
+    first_key = f"t.{keys[0]}"
+    total, existing, unchanged = conn.execute(
+        text(
+            f"SELECT count(*), count({first_key}), coalesce(sum(CASE WHEN {first_key} IS NOT NULL AND {same} "
+            f"THEN 1 ELSE 0 END), 0) FROM {stage} s LEFT JOIN {target} t ON {on}"
+        )
+    ).one()
     if kind in DAY_COLUMN:
         day = DAY_COLUMN[kind]
         mark_dirty(
