@@ -138,13 +138,21 @@ def formatter(tr: Tr, kind: str) -> Any:
     return lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
 
+# Rows a table shows: a country has tens of thousands of pages, more than a reader scrolls or the browser draws fast.
+MAX_ROWS = 2_000
+
+
 def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height: int | str = "auto") -> None:
-    """A sortable table: `columns` maps a column to (label key, kind); numbers sort as numbers, show localized."""
+    """A sortable table: `columns` maps a column to (label key, kind); numbers sort as numbers, show localized.
+    Beyond MAX_ROWS rows it shows the first ones and says so; the download has them all."""
     shown = df[list(columns)].rename(columns={c: tr(label) for c, (label, _) in columns.items()})
-    styled = shown.style.format({tr(label): formatter(tr, kind) for label, kind in columns.values()}, na_rep="—")
+    first = shown.head(MAX_ROWS)
+    styled = first.style.format({tr(label): formatter(tr, kind) for label, kind in columns.values()}, na_rep="—")
     if isinstance(height, int):
-        height = min(height, 35 * (len(df) + 1) + 3)
+        height = min(height, 35 * (len(first) + 1) + 3)
     st.dataframe(styled, hide_index=True, width="stretch", height=height, placeholder="—")  # type: ignore[call-overload]
+    if len(shown) > MAX_ROWS:
+        st.caption(tr("note.first_rows", shown=tr.num(MAX_ROWS), total=tr.num(len(shown))))
     _export(None, shown, "table")
 
 

@@ -192,3 +192,21 @@ def test_export_buttons_without_a_browser(tmp_path: Path, monkeypatch: pytest.Mo
     assert not at.exception
     assert [b.label for b in at.get("download_button")] == ["CSV", "Excel", "CSV", "Excel"]
     assert "apt-get install chromium" in at.caption[0].value
+
+
+def test_a_long_table_shows_its_first_rows_and_says_so(tmp_path: Path) -> None:
+    """Past MAX_ROWS a table shows the first rows with a note (a country's silent pages run to tens of thousands)."""
+    page = tmp_path / "long.py"
+    page.write_text(
+        "import pandas as pd\n"
+        "from dashboard import ui\n"
+        "from dashboard.i18n import Tr\n"
+        "ui.MAX_ROWS = 5\n"
+        "ui.table(pd.DataFrame({'n': range(12)}), {'n': ('col.inquiries', 'int')}, Tr('en'))\n"
+        "ui.table(pd.DataFrame({'n': range(5)}), {'n': ('col.inquiries', 'int')}, Tr('en'))\n",
+        encoding="utf-8",
+    )
+    at = AppTest.from_file(str(page), default_timeout=30).run()
+    assert not at.exception
+    assert [len(frame.value) for frame in at.dataframe] == [5, 5]
+    assert [c.value for c in at.caption] == ["Showing the first 5 of 12 rows; the download has them all."]
