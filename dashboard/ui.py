@@ -46,9 +46,10 @@ class Page:
         found = codes.map(labels(self.tr.lang)).fillna(codes)
         return found.where(codes.notna() & (codes != ""), own)
 
-    def kpis(self, level: str, period: Period | None = None) -> pd.DataFrame:
-        """The KPI table of the page's scope at `level`, names told apart; page rows also carry the page's `id`."""
-        table = queries.kpis(level, *(period or self.period), self.scope, self.f.lang)
+    def kpis(self, level: str, period: Period | None = None, scope: Scope | None = None) -> pd.DataFrame:
+        """The KPI table of the page's scope (or `scope`) at `level`, names told apart; page rows also carry the
+        page's `id`."""
+        table = queries.kpis(level, *(period or self.period), scope or self.scope, self.f.lang)
         if level == "account":
             ids = queries.registry()[["id", "platform", "account_id"]]
             return table.drop(columns=["id"], errors="ignore").merge(ids, on=["platform", "account_id"])
@@ -140,6 +141,8 @@ def formatter(tr: Tr, kind: str) -> Any:
 
 # Rows a table shows: a country has tens of thousands of pages, more than a reader scrolls or the browser draws fast.
 MAX_ROWS = 2_000
+# Pages in scope up to which a page picker ranks them by followers (every page's KPIs: seconds for a country).
+RANKED_PAGES = 5_000
 
 
 def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height: int | str = "auto") -> None:

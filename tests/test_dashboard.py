@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import ui
 from dashboard.i18n import translator
 from tests.dashboard_support import PAGES, ROOT, demo_database, empty_database, using
 
@@ -133,3 +134,17 @@ def test_rankings_weights_live_in_the_url(demo: Path) -> None:
     at.number_input(key="p_w_response").set_value(50).run()
     assert not at.exception
     assert "response:50" in at.query_params["w"]
+
+
+def test_account_page_of_a_wide_scope_lists_pages_by_handle(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the ranked limit the picker lists the pages by handle; the chosen page's figures stay the same."""
+    ranked = app("account", lang="en", country="KZ", period="90d")
+    chosen = str(ranked.selectbox(key="p_account").value)
+    cards = {m.label: m.value for m in ranked.metric}
+    monkeypatch.setattr(ui, "RANKED_PAGES", 10)
+    wide = app("account", lang="en", country="KZ", period="90d", account=chosen)
+    assert not wide.exception, wide.exception
+    handles = [str(label).split(" · ")[0] for label in wide.selectbox(key="p_account").options]
+    assert len(handles) > 10 and handles == sorted(handles)
+    assert str(wide.selectbox(key="p_account").value) == chosen
+    assert {m.label: m.value for m in wide.metric} == cards

@@ -6,19 +6,22 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import analysis, cards, charts, queries, ui
+from dashboard.filters import Scope
 
 page = ui.start("page.account")
 tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
-pages = page.kpis("account").sort_values("followers_end", ascending=False)
-if pages.empty:
-    ui.stop(tr, "empty.selection")
 reg = queries.registry()
-owners = reg["owner_name"]
-label: dict[str, str] = {
-    str(i): f"{h} · {tr.label('platform', p)} · {owners[i]}"
-    for i, h, p in zip(pages["id"], pages["handle"], pages["platform"], strict=True)
-}
+listed = queries.in_scope(reg, page.scope)
+if len(listed) <= ui.RANKED_PAGES:
+    ids = page.kpis("account").sort_values("followers_end", ascending=False)["id"]
+else:
+    ids = listed.sort_values(["handle", "platform"])["id"]
+if ids.empty:
+    ui.stop(tr, "empty.selection")
+shown = reg.loc[ids]
+platforms = shown["platform"].map(lambda p: tr.label("platform", p))
+label = dict(zip(ids.astype(str), shown["handle"] + " · " + platforms + " · " + shown["owner_name"], strict=True))
 chosen = str(
     st.selectbox(
         tr("account.pick"),
@@ -28,8 +31,15 @@ chosen = str(
     )
 )
 ui.keep_in_url("account", chosen)
-row = pages[pages["id"] == int(chosen)].iloc[0]
 info: dict[str, Any] = {str(k): v for k, v in reg.loc[int(chosen)].items()}
+# The chosen page's district (else region, else country) on its platform: its KPIs and inquiries, read there.
+near = next(level for level in ("district", "region", "country") if isinstance(info[f"{level}_code"], str))
+own = Scope(info[f"{near}_code"], f"{near}_code", (info["platform"],))
+pages = page.kpis("account", scope=own)
+pages = pages[pages["id"] == int(chosen)]
+if pages.empty:
+    ui.stop(tr, "empty.selection")
+row = pages.iloc[0]
 
 places = [info[c] for c in ("country_code", "region_code", "district_code") if isinstance(info[c], str)]
 where = " → ".join(page.name(c) for c in dict.fromkeys([*places, info["territory_code"]]))
@@ -48,9 +58,9 @@ facts = [
 ]
 st.markdown(f"**{where}**  \n" + " · ".join(facts) + (f"  \n[{info['url']}]({info['url']})" if info["url"] else ""))
 
-before = page.kpis("account", page.before)
+before = page.kpis("account", page.before, own)
 before = before[before["id"].astype(str) == chosen]
-fresh = queries.freshness(*page.period, page.scope._replace(platforms=(info["platform"],)))
+fresh = queries.freshness(*page.period, own)
 kpis = cards.kpi_cards(row, before.iloc[0] if len(before) else None, fresh | {"reporting": 1}, tr)
 kpis = [k for k in kpis if k["label"] not in (tr("kpi.coverage"), tr("kpi.active"))]
 for row_cards in (kpis[:3], kpis[3:]):
@@ -80,7 +90,7 @@ with right:
     ui.chart(charts.weekly(er, "er_pct", tr, page.note(len(posts), "unit.posts"), by=grain))
 
 st.subheader(tr("account.citizens"))
-inq = queries.inquiries(*page.period, page.scope._replace(platforms=(info["platform"],), roles=()), "8wh")
+inq = queries.inquiries(*page.period, own, "8wh")
 inq = inq[inq["id"] == int(chosen)]
 if inq.empty:
     ui.stop(tr, "empty.inquiries")
