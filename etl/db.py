@@ -40,7 +40,7 @@ def make_engine(url: str) -> Engine:
 
 
 def _add_new_columns(engine: Engine) -> None:
-    """Add the optional columns a database made by an older govpulse lacks (and their indexes)."""
+    """Add the optional columns and the indexes a database made by an older govpulse lacks."""
     found = inspect(engine)
     with engine.begin() as conn:
         for table in SQLModel.metadata.sorted_tables:
@@ -49,15 +49,17 @@ def _add_new_columns(engine: Engine) -> None:
             for col in added:
                 kind = col.type.compile(dialect=engine.dialect)
                 conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {col.name} {kind}"))
-            if added:
-                for index in table.indexes:
-                    index.create(conn, checkfirst=True)
+            indexes = {i["name"] for i in found.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in indexes:
+                    index.create(conn)
 
 
 def _fill_new_rollups(engine: Engine) -> None:
     """Fill the rollup sums a database made by an older govpulse lacks: post audiences, then RegionDay."""
     with engine.begin() as conn:
-        if conn.execute(text("SELECT 1 FROM territoryday WHERE post_followers IS NULL LIMIT 1")).first() is not None:
+        # One row tells: the upgrade fills every row in one transaction, and loads fill every row they write.
+        if conn.execute(text("SELECT post_followers IS NULL FROM territoryday LIMIT 1")).scalar():
             conn.execute(text("UPDATE territoryday SET post_followers = 0 WHERE posts = 0"))
             conn.execute(
                 text(

@@ -82,6 +82,10 @@ class FileResult:
         return self.status in {"loaded", "already loaded"}
 
 
+# The kinds of file that describe territories and pages rather than what happened to them.
+REGISTRIES = {"territories", "accounts"}
+
+
 def load_paths(
     engine: Engine,
     paths: Sequence[Path],
@@ -99,8 +103,20 @@ def load_paths(
             sources.append(open_source(path))
         except SourceError as exc:
             results.append(FileResult(path=path, status="rejected", message=str(exc), error_count=1))
+    ctx: Context | None = None
     for src in order_sources(sources):
-        results.append(load_source(engine, src, skip_bad_rows=skip_bad_rows, chunk_rows=chunk_rows, progress=progress))
+        # One registry look-up for the fact files of a delivery (they come after the registries, which change it).
+        registry = src.kind.name in REGISTRIES
+        if ctx is None and not registry:
+            with engine.connect() as conn:
+                ctx = _context(conn)
+        res = load_source(
+            engine, src, skip_bad_rows=skip_bad_rows, chunk_rows=chunk_rows, progress=progress,
+            ctx=None if registry else ctx,
+        )  # fmt: skip
+        results.append(res)
+        if registry:
+            ctx = None
     with engine.begin() as conn:
         time_untimed(conn)
         if conn.execute(text("SELECT 1 FROM datatime LIMIT 1")).first() is None:
@@ -110,9 +126,16 @@ def load_paths(
 
 
 def load_source(
-    engine: Engine, src: Source, *, skip_bad_rows: bool, chunk_rows: int, progress: Progress | None = None
+    engine: Engine,
+    src: Source,
+    *,
+    skip_bad_rows: bool,
+    chunk_rows: int,
+    progress: Progress | None = None,
+    ctx: Context | None = None,
 ) -> FileResult:
-    """Load one detected file in one transaction; a file with bad rows is rejected whole unless told otherwise."""
+    """Load one detected file in one transaction (validated against `ctx`, else the registry as it is now); a file
+    with bad rows is rejected whole unless told otherwise."""
     started = time.perf_counter()
     res = FileResult(path=src.path, kind=src.kind.name, dialect=src.dialect, ignored=src.ignored)
     with engine.connect() as conn:
@@ -125,7 +148,7 @@ def load_source(
     rejected_path = src.path.with_name(src.path.stem + ".rejected.csv")
     try:
         with engine.begin() as conn:
-            _load(conn, src, res, skip_bad_rows, chunk_rows, rejected_path, progress, started)
+            _load(conn, src, res, skip_bad_rows, chunk_rows, rejected_path, progress, started, ctx)
     except Rejected as exc:
         res.status, res.errors, res.error_count = "rejected", exc.errors, exc.count
         res.seconds = time.perf_counter() - started
@@ -161,9 +184,10 @@ def _load(
     rejected_path: Path,
     progress: Progress | None,
     started: float,
+    ctx: Context | None = None,
 ) -> None:
     kind = src.kind.name
-    ctx = _context(conn)
+    ctx = ctx or _context(conn)
     timing = Timing.load(conn, ctx) if kind == "inquiries" else None
     stage = _create_stage(conn, kind)
     errors: list[pd.DataFrame] = []
@@ -171,7 +195,7 @@ def _load(
     limit = get_settings().max_errors_shown
     rejected_path.unlink(missing_ok=True)
     # Registries are small and refer to themselves (parent codes): read them whole.
-    rows = 10**9 if kind in {"territories", "accounts"} else chunk_rows
+    rows = 10**9 if kind in REGISTRIES else chunk_rows
     for chunk, done in read_chunks(src, rows):
         res.rows_read += len(chunk)
         good, bad = validate(src.kind, chunk, src.decimal, ctx)

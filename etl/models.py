@@ -71,6 +71,9 @@ class FollowerSnapshot(SQLModel, table=True):
 class Post(SQLModel, table=True):
     """A post with the metrics of its latest collection."""
 
+    # A page's posts from a day on (the rollups' daily refresh), without reading its older ones.
+    __table_args__ = (Index("ix_post_account_published", "account_pk", "published_on"),)
+
     account_pk: int = Field(foreign_key="account.id", primary_key=True)
     post_id: str = Field(primary_key=True)
     published_at: dt.datetime

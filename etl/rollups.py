@@ -27,7 +27,8 @@ BATCH_ROWS = 1_000_000
 # Writing more rows than this, and most of the table: the day indexes are built again rather than maintained
 # row by row, and TerritoryDay is summed again rather than updated by deltas.
 BULK_ROWS = 200_000
-# Few queued accounts: their facts are read through the account keys rather than by scanning the fact tables.
+# Few accounts needing their whole history: their facts are read through the (account, day) indexes rather than by
+# scanning the fact tables.
 FEW_ACCOUNTS = 2_000
 # Loads queue an account from this day when its territory or owner role changed: its old rows were summed under
 # a territory no longer known, so TerritoryDay is summed again.
@@ -93,16 +94,16 @@ def refresh_rollups(conn: Connection) -> None:
     first = _day(conn, "SELECT min(day) AS d FROM accountday")
     last = _day(conn, "SELECT max(day) AS d FROM accountday")
     _create_temp_tables(conn)
-    queued = conn.execute(
+    conn.execute(
         text(
             "INSERT INTO rollup_todo (account_pk, from_day, last_day) SELECT r.account_pk, r.from_day, "
             "(SELECT max(d.day) FROM accountday d WHERE d.account_pk = r.account_pk) FROM rollupdirty r"
         )
-    ).rowcount
+    )
     histories = conn.execute(
         text("SELECT count(*) FROM rollup_todo WHERE last_day IS NULL OR from_day <= :first"), {"first": first}
     ).scalar_one()
-    _collect_facts(conn, scan_posts=queued > FEW_ACCOUNTS, scan_inquiries=histories > FEW_ACCOUNTS)
+    _collect_facts(conn, scan=histories > FEW_ACCOUNTS)
     newest = _day(
         conn,
         "SELECT max(m) AS d FROM (SELECT max(day) AS m FROM rollup_posts UNION ALL SELECT max(day) FROM "
@@ -146,12 +147,12 @@ def _create_temp_tables(conn: Connection) -> None:
         conn.execute(text(f"CREATE TEMPORARY TABLE {name} ({cols})"))
 
 
-def _collect_facts(conn: Connection, scan_posts: bool, scan_inquiries: bool) -> None:
+def _collect_facts(conn: Connection, scan: bool) -> None:
     """Sum the queued accounts' posts and inquiries per day from their from_day into rollup_posts and _inquiries."""
-    # CROSS JOIN fixes SQLite's join order: one scan of a fact table when it is read for many accounts (posts have
-    # no index by day), a look-up per account of its latest facts otherwise.
-    posts = "post p CROSS JOIN rollup_todo t" if scan_posts else "rollup_todo t CROSS JOIN post p"
-    inquiries = "inquiry i CROSS JOIN rollup_todo t" if scan_inquiries else "rollup_todo t CROSS JOIN inquiry i"
+    # CROSS JOIN fixes SQLite's join order: one scan of a fact table when many accounts need their whole history,
+    # a look-up per account of its latest facts (on the (account, day) indexes) otherwise.
+    posts = "post p CROSS JOIN rollup_todo t" if scan else "rollup_todo t CROSS JOIN post p"
+    inquiries = "inquiry i CROSS JOIN rollup_todo t" if scan else "rollup_todo t CROSS JOIN inquiry i"
     conn.execute(
         text(
             f"INSERT INTO rollup_posts (account_pk, day, {', '.join(FACTS[:5])}) SELECT p.account_pk, p.published_on, "
