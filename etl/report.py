@@ -182,7 +182,7 @@ def _accounts(
         .select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == a.territory_code))
         .where(account_existed(scope), *scope.where(a.platform, a.owner_role))
     )
-    return read_frame(conn, stmt)
+    return read_frame(conn, stmt, raw=True)
 
 
 def _per_territory(accounts: pd.DataFrame) -> pd.DataFrame:

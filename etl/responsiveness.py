@@ -259,7 +259,7 @@ def read_timed(
     if accounts is not None:
         stmt = stmt.where(i.account_pk.in_(list(accounts)))
     # Read as objects: inferring text columns costs more than reading them, and most are converted anyway.
-    rows = read_frame(conn, stmt, dtype="object")
+    rows = read_frame(conn, stmt, dtype="object", raw=True)
     rows["key"], rows["account_pk"] = rows["key"].infer_objects(), rows["account_pk"].astype("int64")
     rows["received_at"], rows["first_reply_at"] = utc_times(rows["received_at"]), utc_times(rows["first_reply_at"])
     rows["received_on"] = pd.to_datetime(rows["received_on"])
@@ -323,7 +323,7 @@ def summarise_stored(
     stats["missed"] = stats["decided"] - stats["met"]
     stats["pending"] = stats["inquiries"] - stats["decided"]
     stats["backlog_open"] = stats["inquiries"] - stats["answered"]
-    times = read_frame(conn, scoped(i.reply_min, i.work_min).where(answered))
+    times = read_frame(conn, scoped(i.reply_min, i.work_min).where(answered), raw=True)
     grouped = times.astype({"reply_min": "float64", "work_min": "float64"}).groupby("key")
     quantiles = pd.concat(
         {

@@ -101,11 +101,18 @@ def account_existed(scope: Scope) -> ColumnElement[bool]:
     return or_(a.created_on.is_(None), a.created_on <= scope.date_to, has_data)
 
 
-def read_frame(conn: Connection, stmt: Executable, dtype: str | None = None) -> pd.DataFrame:
-    """The result of `stmt` as a DataFrame (of `dtype`, else inferred), with its columns even when empty."""
+def read_frame(conn: Connection, stmt: Executable, dtype: str | None = None, *, raw: bool = False) -> pd.DataFrame:
+    """The result of `stmt` as a DataFrame (of `dtype`, else inferred), with its columns even when empty; `raw`
+    takes the driver's own values, for statements whose columns need no conversion (numbers, text, raw times)."""
     result = conn.execute(stmt)
+    names = list(result.keys())
+    if raw:
+        # Without SQLAlchemy's rows: about 1 µs a row instead of 8, for the million replies of a country.
+        rows = result.cursor.fetchall()
+        result.close()
+        return pd.DataFrame(rows, columns=names, dtype=dtype)
     # Plain tuples: pandas probes each SQLAlchemy Row for `_fields`, which costs ~5 µs a row.
-    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()), dtype=dtype)
+    return pd.DataFrame([tuple(row) for row in result], columns=names, dtype=dtype)
 
 
 def utc_times(values: pd.Series) -> pd.Series:
