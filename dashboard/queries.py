@@ -16,7 +16,7 @@ from etl.db import get_engine
 from etl.load import FileResult, load_paths
 from etl.report import kpi_table
 from etl.responsiveness import timed_inquiries
-from etl.scope import utc_times
+from etl.scope import read_frame, utc_times
 from etl.settings import Settings, get_settings
 from etl.worktime import Clocks
 
@@ -55,14 +55,9 @@ def _statement(sql: str, expanding: Sequence[str]) -> TextClause:
 
 
 def _frame(sql: str, params: dict[str, Any] | None = None, expanding: Sequence[str] = ()) -> pd.DataFrame:
-    """Rows of `sql` with bound parameters (lists bound through expanding IN parameters)."""
+    """Rows of `sql` with bound parameters (lists bound through expanding IN parameters), as the driver gives them."""
     with engine().connect() as conn:
-        result = conn.execute(_statement(sql, expanding), params or {})
-        names = list(result.keys())
-        # The driver's own tuples: SQLAlchemy's Row objects cost more to make and to take apart than the query.
-        rows = result.cursor.fetchall()
-        result.close()
-    return pd.DataFrame(rows, columns=names)
+        return read_frame(conn, _statement(sql, expanding), raw=True, params=params)
 
 
 def _scalar(sql: str, params: dict[str, Any] | None = None, expanding: Sequence[str] = ()) -> Any:
@@ -153,7 +148,7 @@ def registry() -> pd.DataFrame:
 def platforms() -> list[str]:
     """The platforms of the registered pages, sorted."""
     # Off the (platform, account_id) key: the filters need no page of the registry.
-    return sorted(p for (p,) in _frame("SELECT DISTINCT platform FROM account").itertuples(index=False))
+    return sorted(_frame("SELECT DISTINCT platform FROM account")["platform"])
 
 
 def in_scope(accounts: pd.DataFrame, scope: Scope) -> pd.DataFrame:

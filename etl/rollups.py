@@ -379,14 +379,12 @@ def sum_regions(conn: Connection, start: dt.date | None = None) -> None:
     """Re-sum RegionDay from TerritoryDay for every day from `start` (all days: None)."""
     since = "" if start is None else "WHERE day >= :d"
     conn.execute(text(f"DELETE FROM regionday {since}"), {"d": start})
-    since = "" if start is None else "WHERE d.day >= :d"
     names, exprs = ", ".join(REGION_OF), ", ".join(REGION_OF.values())
     sums = ", ".join(f"sum(d.{c})" for c in SUMS)
     conn.execute(
         text(
-            f"INSERT INTO regionday ({names}, {', '.join(SUMS)}) SELECT {exprs}, {sums} FROM territoryday d "
-            f"JOIN territory t ON t.code = d.territory_code {since} GROUP BY {exprs} "
-            f"ORDER BY {exprs}"
+            f"INSERT INTO regionday ({names}, {', '.join(SUMS)}) SELECT {exprs}, {sums} FROM (SELECT * FROM "
+            f"territoryday {since}) d JOIN territory t ON t.code = d.territory_code GROUP BY {exprs} ORDER BY {exprs}"
         ),
         {"d": start},
     )

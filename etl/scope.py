@@ -1,8 +1,8 @@
 """What a report or a metric covers: the period, a territory's subtree, platforms and owner roles."""
 
 import datetime as dt
-from collections.abc import Collection
-from typing import NamedTuple
+from collections.abc import Collection, Mapping
+from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Executable, FromClause, Table, exists, or_, select
@@ -101,10 +101,17 @@ def account_existed(scope: Scope) -> ColumnElement[bool]:
     return or_(a.created_on.is_(None), a.created_on <= scope.date_to, has_data)
 
 
-def read_frame(conn: Connection, stmt: Executable, dtype: str | None = None, *, raw: bool = False) -> pd.DataFrame:
-    """The result of `stmt` as a DataFrame (of `dtype`, else inferred), with its columns even when empty; `raw`
-    takes the driver's own values, for statements whose columns need no conversion (numbers, text, raw times)."""
-    result = conn.execute(stmt)
+def read_frame(
+    conn: Connection,
+    stmt: Executable,
+    dtype: str | None = None,
+    *,
+    raw: bool = False,
+    params: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """The result of `stmt` (with bound `params`) as a DataFrame (of `dtype`, else inferred), with its columns even
+    when empty; `raw` takes the driver's own values, for columns that need no conversion (numbers, text, raw times)."""
+    result = conn.execute(stmt, params or {})
     names = list(result.keys())
     if raw:
         # Without SQLAlchemy's rows: about 1 µs a row instead of 8, for the million replies of a country.

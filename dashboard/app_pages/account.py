@@ -13,8 +13,9 @@ tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
 reg = queries.registry()
 listed = queries.in_scope(reg, page.scope)
-if len(listed) <= ui.RANKED_PAGES:
-    ids = page.kpis("account").sort_values("followers_end", ascending=False)["id"]
+ranked = page.kpis("account") if len(listed) <= ui.RANKED_PAGES else None
+if ranked is not None:
+    ids = ranked.sort_values("followers_end", ascending=False)["id"]
 else:
     ids = listed.sort_values(["handle", "platform"])["id"]
 if ids.empty:
@@ -32,10 +33,11 @@ chosen = str(
 )
 ui.keep_in_url("account", chosen)
 info: dict[str, Any] = {str(k): v for k, v in reg.loc[int(chosen)].items()}
-# The chosen page's district (else region, else country) on its platform: its KPIs and inquiries, read there.
+# The chosen page's district (else region, else country) on its platform: its figures are read there, unless the
+# ranked list has them already.
 near = next(level for level in ("district", "region", "country") if isinstance(info[f"{level}_code"], str))
 own = Scope(info[f"{near}_code"], f"{near}_code", (info["platform"],))
-pages = page.kpis("account", scope=own)
+pages = ranked if ranked is not None else page.kpis("account", scope=own)
 pages = pages[pages["id"] == int(chosen)]
 if pages.empty:
     ui.stop(tr, "empty.selection")
