@@ -42,7 +42,7 @@ def _views(queries: Any, Scope: type) -> list[dict[str, Any]]:
     first_last = queries.data_range.__wrapped__()
     end = first_last[1]
     start = end - dt.timedelta(days=29)
-    accounts = queries.registry.__wrapped__()
+    accounts = queries.registry.__wrapped__("", "")
     count = accounts["country_code"].value_counts()
     views = []
     for country in count.index.tolist()[:2]:
@@ -78,6 +78,8 @@ def _arguments(fn: Callable[..., Any], view: dict[str, Any], spikes: tuple[int, 
         "date_from": [view["start"]],
         "date_to": [view["end"]],
         "scope": [view["scope"]],
+        "parent": [view["scope"].parent],
+        "column": [view["scope"].column],
         "lang": ["ru"],
         "ids": [view["ids"]],
         "account": [view["account"]],

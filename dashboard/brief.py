@@ -76,14 +76,6 @@ def _row(table: pd.DataFrame, code: str) -> dict[str, Any] | None:
     return None if rows.empty else {str(k): v for k, v in rows.iloc[0].items()}
 
 
-def _with_ids(pages: pd.DataFrame) -> pd.DataFrame:
-    """Account-level KPI rows with govpulse's account key `id` (for joins with the registry)."""
-    if "id" in pages.columns:
-        return pages
-    keys = queries.registry()[["id", "platform", "account_id"]].reset_index(drop=True)
-    return pages.merge(keys, on=["platform", "account_id"], how="left")
-
-
 def collect(
     code: str, start: dt.date, end: dt.date, lang: str, on_slide: Callable[[Slide, Stamp], None] | None = None
 ) -> Pack:
@@ -104,7 +96,7 @@ def collect(
     level = f.row_level
 
     def pages() -> pd.DataFrame:
-        return _with_ids(queries.kpis("account", *period, scope, tr.lang))
+        return queries.kpis("account", *period, scope, tr.lang)
 
     def inquiries() -> pd.DataFrame:
         return queries.inquiries(*period, scope, conf.deadline)
@@ -275,7 +267,7 @@ def _responsiveness_slides(
 
 
 def _coverage_slide(tr: Tr, period: Period, scope: Any, pages: pd.DataFrame) -> Slide:
-    required = queries.in_scope(queries.registry(), scope)
+    required = queries.in_scope(scope)
     required = required[required["required"].astype(bool)]
     if required.empty:
         return Slide(tr("brief.coverage"), lines=[tr("coverage.none_required")])
@@ -289,9 +281,9 @@ def _coverage_slide(tr: Tr, period: Period, scope: Any, pages: pd.DataFrame) -> 
 ALERT_LINES = 8  # pages listed per alert; the rest are counted
 
 
-def _page_names(ids: pd.Series, tr: Tr) -> list[str]:
-    """The first pages of a list as 'Owner (Platform handle)'."""
-    reg = queries.registry()
+def _page_names(ids: pd.Series, tr: Tr, scope: Any) -> list[str]:
+    """The first pages of a list (all in `scope`) as 'Owner (Platform handle)'."""
+    reg = queries.registry(scope.parent, scope.column)
     out = []
     for i in ids[:ALERT_LINES]:
         if i in reg.index:
@@ -302,9 +294,9 @@ def _page_names(ids: pd.Series, tr: Tr) -> list[str]:
     return out
 
 
-def _listed(tr: Tr, pages: pd.DataFrame, details: list[str]) -> list[str]:
+def _listed(tr: Tr, pages: pd.DataFrame, details: list[str], scope: Any) -> list[str]:
     """The first pages of an alert with their details, and how many more there are."""
-    names = _page_names(pages["id"], tr)
+    names = _page_names(pages["id"], tr, scope)
     items = [tr("brief.page_line", name=n, detail=d) for n, d in zip(names, details, strict=False)]
     if len(pages) > ALERT_LINES:
         items.append(tr("brief.and_more", n=tr.num(len(pages) - ALERT_LINES)))
@@ -322,14 +314,15 @@ def _alerts_slide(tr: Tr, period: Period, scope: Any, pages: pd.DataFrame, conf:
             tr("brief.silent_detail", days=tr.num(d)) if pd.notna(d) else tr("brief.silent_never")
             for d in silent["days"][:ALERT_LINES]
         ]
-        bullets.append((tr("brief.silent", days=conf.active_days, n=tr.num(len(silent))), _listed(tr, silent, details)))
+        head = tr("brief.silent", days=conf.active_days, n=tr.num(len(silent)))
+        bullets.append((head, _listed(tr, silent, details, scope)))
     if len(jumps):
         top = jumps.head(ALERT_LINES)
         details = [
             tr("brief.spike_detail", gain=tr.signed(float(after) - float(was)), day=tr.date(day))
             for after, was, day in zip(top["followers"], top["before"], top["day"], strict=True)
         ]
-        bullets.append((tr("brief.spikes", n=tr.num(len(jumps))), _listed(tr, jumps, details)))
+        bullets.append((tr("brief.spikes", n=tr.num(len(jumps))), _listed(tr, jumps, details, scope)))
     if len(low):
         top = low.head(ALERT_LINES)
         details = [
@@ -337,7 +330,7 @@ def _alerts_slide(tr: Tr, period: Period, scope: Any, pages: pd.DataFrame, conf:
             for rate, n in zip(top["response_rate_pct"], top["inquiries"], strict=True)
         ]
         head = tr("brief.low", target=tr.pct(conf.response_target_pct, 0), n=tr.num(len(low)))
-        bullets.append((head, _listed(tr, low, details)))
+        bullets.append((head, _listed(tr, low, details, scope)))
     return Slide(tr("brief.alerts"), bullets=bullets, lines=[] if bullets else [tr("brief.no_alerts")])
 
 

@@ -86,6 +86,14 @@ def _where(
     return " AND ".join(clauses), params, expanding
 
 
+def _rollup(scope: Scope | None) -> tuple[str, str]:
+    """The daily rollup to sum for a scope, and its territory column: RegionDay for a country or a region (its
+    territory `t` is then the region, or the country for its own pages), else TerritoryDay."""
+    return (
+        ("regionday", "region_code") if scope and scope.column in _REGION_SCOPES else ("territoryday", "territory_code")
+    )
+
+
 def _day(value: Any) -> dt.date | None:
     return None if value is None else pd.Timestamp(value).date()
 
@@ -124,16 +132,18 @@ def territories() -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL)
-def registry() -> pd.DataFrame:
-    """The account registry with each page's territory ancestors, indexed by govpulse's account key."""
+def registry(parent: str, column: str) -> pd.DataFrame:
+    """The account registry of `parent`'s subtree (`column` names its ancestor column; no parent: every page) with
+    each page's territory ancestors, indexed by govpulse's account key."""
     # The ancestors are looked up per territory, not joined per account: the join costs more than the accounts.
+    where, params, _ = _where(Scope(parent, column)) if parent else ("1 = 1", {}, [])
     frame = _frame(
         "SELECT a.id, a.platform, a.account_id, a.handle, a.display_name, a.territory_code, a.owner_kind, "
         "a.owner_role, a.owner_name, a.sphere, a.required, a.official_mark, a.official_mark_on, a.created_on, "
-        "a.url FROM account a WHERE a.territory_code IN (SELECT code FROM territory) "
-        "ORDER BY a.territory_code, a.platform, a.handle"
+        f"a.url FROM {_PAGES} AND {where} ORDER BY a.territory_code, a.platform, a.handle",
+        params,
     )
-    places = _frame("SELECT code, country_code, region_code, district_code FROM territory").set_index("code")
+    places = territories()
     for col in ("country_code", "region_code", "district_code"):
         frame[col] = frame["territory_code"].map(places[col])
     for col in ("official_mark_on", "created_on"):
@@ -151,8 +161,9 @@ def platforms() -> list[str]:
     return sorted(_frame("SELECT DISTINCT platform FROM account")["platform"])
 
 
-def in_scope(accounts: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+def in_scope(scope: Scope) -> pd.DataFrame:
     """The registry rows inside a scope."""
+    accounts = registry(scope.parent, scope.column)
     keep = accounts[scope.column] == scope.parent
     if scope.platforms:
         keep &= accounts["platform"].isin(scope.platforms)
@@ -163,11 +174,13 @@ def in_scope(accounts: pd.DataFrame, scope: Scope) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL)
 def kpis(level: str, start: dt.date, end: dt.date, scope: Scope, lang: str) -> pd.DataFrame:
-    """The KPI table of `govpulse report` for the scope (platforms and owner roles cut by the report itself)."""
-    return kpi_table(
+    """The KPI table of `govpulse report` for the scope (platforms and owner roles cut by the report itself); pages
+    carry their key `id`."""
+    table = kpi_table(
         engine(), level, start, end, parent=scope.parent, platform=scope.platforms or None,
         roles=scope.roles or None, settings=settings(lang), clocks=clocks(),
     )  # fmt: skip
+    return table.reset_index() if level == "account" else table
 
 
 @st.cache_data(ttl=TTL)
@@ -179,11 +192,7 @@ def series(by: str, start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     order = "td.day" if by == "total" else f"td.day, {key} IS NOT NULL, {key}"
     where, params, expanding = _where(scope, "td.platform", "td.owner_role")
     # Keys no finer than a region are summed from RegionDay (its territory `t` is the region or the country).
-    rollup, code = (
-        ("regionday", "region_code")
-        if by in _REGION_KEYS and scope.column in _REGION_SCOPES
-        else ("territoryday", "territory_code")
-    )
+    rollup, code = _rollup(scope) if by in _REGION_KEYS else _rollup(None)
     frame = _frame(
         f"SELECT td.day, {key} AS key, sum(td.accounts) AS accounts, sum(td.accounts_observed) AS observed, "
         "sum(td.followers) AS followers, sum(td.posts) AS posts, sum(td.likes + td.comments + td.shares) "
@@ -250,8 +259,6 @@ def jumps(start: dt.date, end: dt.date, scope: Scope, min_gain: int, min_ratio: 
 
 # The daily facts of TerritoryDay that mark a follower snapshot, a post and an inquiry of some page on a day.
 _MARKS = {"snapshot": "accounts_observed", "post": "posts", "inquiry": "inquiries"}
-# Pages in scope from which freshness looks at the last day first (a country; not a region).
-_WIDE = 20_000
 
 
 @st.cache_data(ttl=TTL)
@@ -260,34 +267,21 @@ def freshness(start: dt.date, end: dt.date, scope: Scope) -> dict[str, Any]:
     where, params, expanding = _where(scope)
     params |= {"a": start, "b": end, "since": min(start, end - dt.timedelta(days=90))}
     # One seek per page on the snapshot key (account, day), instead of reading the period's rollup rows.
-    pages, reporting = _frame(
-        f"SELECT count(*) AS pages, sum(CASE WHEN EXISTS (SELECT 1 FROM followersnapshot f WHERE f.account_pk = a.id "
-        f"AND f.day BETWEEN :a AND :b) THEN 1 ELSE 0 END) AS reporting FROM {_PAGES} AND {where}",
+    reporting = _scalar(
+        "SELECT sum(CASE WHEN EXISTS (SELECT 1 FROM followersnapshot f WHERE f.account_pk = a.id "
+        f"AND f.day BETWEEN :a AND :b) THEN 1 ELSE 0 END) FROM {_PAGES} AND {where}",
+        params,
+        expanding,
+    )
+    where, _, _ = _where(scope, "td.platform", "td.owner_role")
+    cases = ", ".join(f"max(CASE WHEN td.{col} > 0 THEN td.day END) AS {name}" for name, col in _MARKS.items())
+    rollup, code = _rollup(scope)
+    latest = _frame(
+        f"SELECT {cases} FROM {rollup} td JOIN territory t ON t.code = td.{code} "
+        f"WHERE td.day BETWEEN :since AND :b AND {where}",
         params,
         expanding,
     ).iloc[0]
-    where, _, _ = _where(scope, "td.platform", "td.owner_role")
-    latest: dict[str, Any] = {}
-    if pages >= _WIDE:
-        # A wide scope nearly always has each on its last day: the day index finds one row of it, where a search by
-        # territory reads the whole history of every territory in scope.
-        for name, col in _MARKS.items():
-            latest[name] = _scalar(
-                "SELECT td.day FROM territoryday td CROSS JOIN territory t WHERE t.code = td.territory_code "
-                f"AND td.day = :b AND td.{col} > 0 AND {where} LIMIT 1",
-                params,
-                expanding,
-            )
-    missing = [name for name in _MARKS if latest.get(name) is None]
-    if missing:
-        cases = ", ".join(f"max(CASE WHEN td.{_MARKS[name]} > 0 THEN td.day END) AS {name}" for name in missing)
-        row = _frame(
-            f"SELECT {cases} FROM territoryday td JOIN territory t ON t.code = td.territory_code "
-            f"WHERE td.day BETWEEN :since AND :b AND {where}",
-            params,
-            expanding,
-        ).iloc[0]
-        latest |= {name: row[name] for name in missing}
     return {name: _day(latest[name]) for name in _MARKS} | {"reporting": int(reporting or 0)}
 
 
@@ -313,14 +307,7 @@ def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str, level: 
         engine(), start, end, level=level, parent=scope.parent, platform=scope.platforms or None,
         roles=scope.roles or None, deadline=deadline, settings=get_settings(), clocks=clocks(),
     )  # fmt: skip
-    rows = rows.rename(columns={"account_pk": "id"}).assign(bucket=lambda r: r["backlog"])
-    missing = [c for c in ("region_code", "district_code") if c not in rows]
-    if missing:
-        rows = rows.join(registry()[missing], on="id")
-    for col in ("topic", "post_id"):
-        if col not in rows:
-            rows[col] = None
-    return rows
+    return rows.rename(columns={"account_pk": "id"}).assign(bucket=lambda r: r["backlog"])
 
 
 @st.cache_data(ttl=TTL)

@@ -51,8 +51,7 @@ class Page:
         page's `id`."""
         table = queries.kpis(level, *(period or self.period), scope or self.scope, self.f.lang)
         if level == "account":
-            ids = queries.registry()[["id", "platform", "account_id"]]
-            return table.drop(columns=["id"], errors="ignore").merge(ids, on=["platform", "account_id"])
+            return table
         return table.assign(territory_name=self.names(table["territory_code"]))
 
     def note(self, n: int, unit: str, period: Period | None = None) -> str:
@@ -179,13 +178,15 @@ def card(
         box.caption(foot)
 
 
-def pages_table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height: int | str = "auto") -> None:
-    """A table of pages (`id`) with their territory, owner, platform and handle, then `columns`."""
+def pages_table(
+    df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, scope: Scope, height: int | str = "auto"
+) -> None:
+    """A table of pages (`id`, all in `scope`) with their territory, owner, platform and handle, then `columns`."""
     if df.empty:
         st.success(tr("empty.no_pages"), icon=":material/check_circle:")
         return
     names = queries.territories()["name_en" if tr.lang == "en" else "name_ru"]
-    accounts = queries.registry()[["platform", "handle", "owner_name", "territory_code"]]
+    accounts = queries.registry(scope.parent, scope.column)[["platform", "handle", "owner_name", "territory_code"]]
     rows = df.drop(columns=[c for c in accounts.columns if c in df.columns]).join(accounts, on="id")
     rows = rows.assign(
         territory=rows["territory_code"].map(names), platform=rows["platform"].map(lambda p: tr(f"platform.{p}"))

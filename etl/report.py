@@ -113,7 +113,8 @@ def kpi_table(
     deadline: str | Deadline | None = None,
     clocks: Clocks | None = None,
 ) -> pd.DataFrame:
-    """KPIs of the period per territory of `level` (its subtree) or per account; `attrs` has deadline and as_of."""
+    """KPIs of the period per territory of `level` (its subtree) or per account (indexed by its key `id`); `attrs`
+    has deadline and as_of."""
     settings = settings or get_settings()
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
@@ -139,7 +140,11 @@ def kpi_table(
     rows[_COUNTS] = rows[_COUNTS].fillna(0).astype("int64")
     table = _derive(fill_counts(rows), (date_to - date_from).days + 1, settings)
     order = ["territory_code", *(["platform", "handle", "account_id"] if level == "account" else [])]
-    table = table.sort_values(order, ignore_index=True)[columns_for(level)]
+    table = table.sort_values(order, ignore_index=True)
+    # Pages are indexed by govpulse's account key, so that callers join them without reading the registry.
+    if level == "account":
+        table.index = pd.Index(table["key"].astype("int64"), name="id")
+    table = table[columns_for(level)]
     # Plain text, so that the attrs survive JSON (Streamlit serialises them with the frame).
     table.attrs = {"deadline": str(rule), "as_of": None if pd.isna(latest) else pd.Timestamp(latest).isoformat()}
     return table

@@ -398,24 +398,42 @@ def _missed_waiting(
     return counted.set_index("key")["missed"]
 
 
-# Receipt times tried per territory group and round of the cutoff search.
+# Receipt times tried per group and round of the cutoff search.
 SEARCH_POINTS = 63
+# How far before its as-of time the cutoff is searched (and further back, if a territory's inquiries are older).
+SEARCH_BACK = pd.Timedelta(days=400)
+# Cutoffs found, by time zone, calendar, as-of time and deadline: the KPI tables of one delivery share them.
+_FOUND: dict[tuple[str, Any, pd.Timestamp, Deadline], int] = {}
+_NONE = np.iinfo(np.int64).min  # NaT
 
 
 def _cutoffs(spans: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Series:
-    """Per territory, the latest receipt time in its span (`first`…`last`) already past the deadline at `as_of`."""
+    """Per territory, the latest receipt time already past the deadline at `as_of`, or NaT (none since `first`)."""
     codes = spans["territory_code"].tolist()
-    calendars: dict[Any, int] = {}
-    calendar = [calendars.setdefault(clocks.calendars[c], len(calendars)) for c in codes]
-    zone = [clocks.zones[c] for c in codes]
-    # Territories sharing a time zone, calendar and as-of time share a cutoff: search once per such group.
-    group, firsts = pd.factorize(pd.MultiIndex.from_arrays([zone, calendar, spans["as_of"]]))
-    frame = pd.DataFrame(
-        {"group": group, "code": codes, "first": utc_times(spans["first"]), "last": utc_times(spans["last"])}
-    )
-    groups = frame.groupby("group").agg(code=("code", "first"), first=("first", "min"), last=("last", "max"))
-    rep = groups["code"].reset_index(drop=True)
-    times = pd.Series([t for _, _, t in firsts], dtype="datetime64[us]")
+    keys = [(clocks.zones[c], clocks.calendars[c], t, deadline) for c, t in zip(codes, spans["as_of"], strict=True)]
+    todo: dict[tuple[str, Any, pd.Timestamp, Deadline], tuple[str, int]] = {}
+    firsts = utc_times(spans["first"]).to_numpy("datetime64[us]").view("int64")
+    for key, code, first in zip(keys, codes, firsts, strict=True):
+        if key not in _FOUND and (key not in todo or first < todo[key][1]):
+            todo[key] = (code, int(first))
+    if todo:
+        if len(_FOUND) > 100_000:
+            _FOUND.clear()
+        found = _search(
+            pd.Series([k[2] for k in todo]), np.array([f for _, f in todo.values()]), [c for c, _ in todo.values()],
+            deadline, clocks,
+        )  # fmt: skip
+        # Only cutoffs found are kept: "none since the first" holds for that first only.
+        _FOUND.update((k, int(v)) for k, v in zip(todo, found, strict=True) if v != _NONE)
+    cut = np.array([_FOUND.get(k, _NONE) for k in keys], dtype="int64").view("datetime64[us]")
+    return pd.Series(cut, index=codes, dtype="datetime64[us]")
+
+
+def _search(as_of: pd.Series, first: np.ndarray, codes: list[str], deadline: Deadline, clocks: Clocks) -> np.ndarray:
+    """The cutoff of each territory's clock at `as_of` (µs since the epoch; `_NONE` when none is past it since
+    `first`, µs since the epoch)."""
+    rep = pd.Series(codes)
+    times = as_of.reset_index(drop=True).astype("datetime64[us]")
     unanswered = pd.Series(pd.NaT, index=rep.index, dtype="datetime64[us]")
 
     def missed(at: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -426,14 +444,14 @@ def _cutoffs(spans: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Seri
         )  # fmt: skip
         return verdict.eq(False).to_numpy(dtype=bool, na_value=False)
 
-    lo = groups["first"].to_numpy("datetime64[us]").view("int64").copy()
-    hi = groups["last"].to_numpy("datetime64[us]").view("int64").copy()
+    hi = times.to_numpy("datetime64[us]").view("int64").copy()
+    lo = np.minimum(hi - SEARCH_BACK.value // 1000, first)
     every = np.arange(len(rep))
-    cut = np.full(len(rep), np.iinfo(np.int64).min)
+    cut = np.full(len(rep), _NONE)
     all_missed = missed(hi, every)
     cut[all_missed] = hi[all_missed]
     # A search in SEARCH_POINTS steps per round keeps lo past the deadline and hi not past it, until they are one
-    # microsecond apart: about 7 rounds for a month, where halving takes 42 (each round is one call of the engine).
+    # microsecond apart: about 8 rounds for a year, where halving takes 45 (each round is one call of the engine).
     search = ~all_missed & missed(lo, every)
     steps = np.arange(1, SEARCH_POINTS + 1)
     while (active := np.flatnonzero(search & (hi - lo > 1))).size:
@@ -445,8 +463,7 @@ def _cutoffs(spans: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Seri
         lo[active] = np.where(n > 0, points[rows, np.maximum(n - 1, 0)], lo[active])
         hi[active] = np.where(n < SEARCH_POINTS, points[rows, np.minimum(n, SEARCH_POINTS - 1)], hi[active])
     cut[search] = lo[search]
-    per_group = pd.Series(cut.view("datetime64[us]"))
-    return pd.Series(per_group.iloc[group].to_numpy(), index=codes)
+    return cut
 
 
 def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 Interval = tuple[int, int]
@@ -44,6 +45,14 @@ class Week:
     """Working intervals of each ISO weekday (index 0 = Monday); an empty tuple is a day off."""
 
     days: tuple[DayHours, ...]
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # Weeks key the calendars of tens of thousands of territories: hash the nested tuples once.
+        return hash(self.days)
 
     @classmethod
     def office(

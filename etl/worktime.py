@@ -4,7 +4,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal, cast, overload
 
@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from etl.models import Territory
 from etl.schedules import COUNTRY_WEEKS, STANDARD_WEEK, DayHours, Week, read_schedules
+from etl.scope import read_frame
 
 DAY_US = 86_400_000_000
 MINUTE_US = 60_000_000
@@ -49,6 +50,14 @@ class WorkCalendar:
 
     week: Week = STANDARD_WEEK
     country: str | None = None
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # Calendars group the rows of every engine call by territory: hash the week once.
+        return hash((self.week, self.country))
 
     @classmethod
     def for_country(cls, country: str | None, week: Week | None = None) -> "WorkCalendar":
@@ -353,8 +362,7 @@ class Clocks:
     def load(cls, conn: Connection, data_dir: Path) -> "Clocks":
         """Clocks of the registry in the database, with `<data_dir>/schedules.csv` applied."""
         t = Territory
-        rows = conn.execute(select(t.code, t.parent_code, t.timezone, t.country_code)).all()
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=["code", "parent_code", "timezone", "country_code"])
+        frame = read_frame(conn, select(t.code, t.parent_code, t.timezone, t.country_code), raw=True)
         return cls.from_frame(frame, read_schedules(data_dir / "schedules.csv", set(frame["code"].tolist())))
 
     def _split(self, territory: pd.Series) -> Iterator[tuple[np.ndarray, pd.Series, WorkCalendar]]:

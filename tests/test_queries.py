@@ -72,7 +72,7 @@ def read_everything() -> dict[str, Any]:
     out: dict[str, Any] = {
         "data_range": queries.data_range(),
         "territories": queries.territories(),
-        "registry": queries.registry(),
+        "registry": queries.registry("", ""),
         "platforms": queries.platforms(),
         "clocks": clocks_summary(queries.clocks()),
         "as_of": type(queries.as_of()),
@@ -86,6 +86,8 @@ def read_everything() -> dict[str, Any]:
     for name, scope in SCOPES.items():
         for by in ("total", "region", "district", "territory", "platform", "role"):
             out[f"series {by} {name}"] = queries.series(by, START, END, scope)
+        out[f"registry {name}"] = queries.registry(scope.parent, scope.column)
+        out[f"in_scope {name}"] = queries.in_scope(scope)
         out[f"last_posts {name}"] = queries.last_posts(END, scope).sort_values("id", ignore_index=True)
         out[f"last_posts early {name}"] = queries.last_posts(dt.date(2026, 3, 2), scope).sort_values(
             "id", ignore_index=True

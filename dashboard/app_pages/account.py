@@ -11,8 +11,8 @@ from dashboard.filters import Scope
 page = ui.start("page.account")
 tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
-reg = queries.registry()
-listed = queries.in_scope(reg, page.scope)
+reg = queries.registry(page.scope.parent, page.scope.column)
+listed = queries.in_scope(page.scope)
 ranked = page.kpis("account") if len(listed) <= ui.RANKED_PAGES else None
 if ranked is not None:
     ids = ranked.sort_values("followers_end", ascending=False)["id"]

@@ -6,7 +6,7 @@ from dashboard import analysis, charts, queries, ui
 
 page = ui.start("page.coverage")
 tr, f = page.tr, page.f
-required = queries.in_scope(queries.registry(), page.scope)
+required = queries.in_scope(page.scope)
 required = required[required["required"].astype(bool)]
 if required.empty:
     ui.stop(tr, "coverage.none_required")
@@ -46,7 +46,7 @@ missing, unverified = chosen[~chosen["existing"]], chosen[chosen["existing"] & ~
 left, right = st.columns(2)
 with left:
     st.markdown(tr("coverage.missing", n=tr.num(len(missing))))
-    ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, height=320)
+    ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, page.scope, height=320)
 with right:
     st.markdown(tr("coverage.unverified", n=tr.num(len(unverified))))
-    ui.pages_table(unverified, {"url": ("col.url", "text")}, tr, height=320)
+    ui.pages_table(unverified, {"url": ("col.url", "text")}, tr, page.scope, height=320)

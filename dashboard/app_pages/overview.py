@@ -41,15 +41,15 @@ tabs = st.tabs(
 )
 with tabs[0]:
     st.caption(tr("alert.silent_help", days=conf.active_days, day=tr.date(page.period.end)))
-    ui.pages_table(silent, {"last_post": ("col.last_post", "date"), "days": ("col.days_silent", "int")}, tr)
+    ui.pages_table(silent, {"last_post": ("col.last_post", "date"), "days": ("col.days_silent", "int")}, tr, page.scope)
 with tabs[1]:
     st.caption(
         tr("alert.spikes_help", gain=tr.num(analysis.SPIKE_MIN_GAIN), ratio=tr.pct(analysis.SPIKE_MIN_RATIO * 100, 0))
     )
     jumps = jumps.assign(gain=jumps["followers"] - jumps["before"])
     spike_cols = {"day": ("col.day", "date"), "before": ("col.before", "int"), "followers": ("col.after", "int")}
-    ui.pages_table(jumps, spike_cols | {"gain": ("col.gain", "int")}, tr)
+    ui.pages_table(jumps, spike_cols | {"gain": ("col.gain", "int")}, tr, page.scope)
 with tabs[2]:
     st.caption(tr("alert.low_help", target=tr.pct(conf.response_target_pct, 0), n=conf.min_sample_inquiries))
     low_cols = {"inquiries": ("col.inquiries", "int"), "answered": ("col.answered", "int")}
-    ui.pages_table(low, low_cols | {"response_rate_pct": ("col.response_rate", "pct")}, tr)
+    ui.pages_table(low, low_cols | {"response_rate_pct": ("col.response_rate", "pct")}, tr, page.scope)

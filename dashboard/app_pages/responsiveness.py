@@ -110,4 +110,5 @@ ui.pages_table(
         "inquiry_id": ("col.inquiry_id", "text"),
     },
     tr,
+    page.scope,
 )
