@@ -11,9 +11,6 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from dashboard.i18n import LOCALES, Tr, catalog
 from dashboard.render import chromium_path, render
@@ -174,6 +171,11 @@ def _cell(value: Any) -> Any:
 
 def to_xlsx(df: pd.DataFrame, sheet: str = "govpulse") -> bytes:
     """The table as an XLSX workbook: numbers stay numbers, the header is bold and frozen, widths fit the contents."""
+    # Imported here: workbooks are made only when a download is clicked, and openpyxl takes half a second to load.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

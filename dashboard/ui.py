@@ -2,8 +2,9 @@
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 import pandas as pd
@@ -60,14 +61,17 @@ class Page:
         return self.tr("note.range_n", span=self.tr.span(p.start, p.end), n=self.tr.num(n), unit=self.tr(unit))
 
 
-@st.cache_data(ttl=queries.TTL)
-def labels(lang: str) -> dict[str, str]:
+# A resource, not data: one shared dictionary instead of a copy of 20,000 names for every name looked up.
+@st.cache_resource(ttl=queries.TTL)
+def labels(lang: str) -> Mapping[str, str]:
     """Each territory's name in `lang`; a name shared by several territories gets its parent's name added."""
     places = queries.territories()
     names = places["name_en" if lang == "en" else "name_ru"]
     shared = names.groupby([places["level"], names]).transform("size") > 1
     parents = places["parent_code"].map(names)
-    return {str(k): str(v) for k, v in names.where(~shared, names + " (" + parents.fillna("") + ")").items()}
+    return MappingProxyType(
+        {str(k): str(v) for k, v in names.where(~shared, names + " (" + parents.fillna("") + ")").items()}
+    )
 
 
 def start(title: str) -> Page:

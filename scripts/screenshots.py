@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from etl.cli import streamlit_options
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
 ARGS = [
@@ -56,9 +58,7 @@ def free_port() -> int:
 def streamlit(env: Mapping[str, str], port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`streamlit run dashboard/app.py` on a free port with environment `env`, once healthy: its URL and process."""
     port = port or free_port()
-    script = str(ROOT / "dashboard" / "app.py")
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.address",
-           "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]  # fmt: skip
+    cmd = [sys.executable, "-m", "streamlit", "run", *streamlit_options(port)]
     # The log goes to a file, not a pipe: a full pipe would stall the server.
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, env=dict(env), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
