@@ -3,10 +3,10 @@
 python -m bench.browser OUT.json   (GOVPULSE_DATABASE_URL names the database)
 
 Starts `streamlit run dashboard/app.py` on a free port, waits for /_stcore/health, then opens each page of the
-router (dashboard/app.py PAGES) in the default view and in the largest country's (`?country=`), each in a fresh
-browser context (a new session: nothing is shared but the server's caches), and times from navigation start to
-the end of the page's script run (the app root's data-test-script-state turns from "running" to "notRunning" and
-stays so). Pages whose script raised are reported.
+router (dashboard/app.py PAGES) in the default view, the largest region's (`?country=&region=`) and the largest
+country's (`?country=`), each in a fresh browser context (a new session: nothing is shared but the server's
+caches), and times from navigation start to the end of the page's script run (the app root's
+data-test-script-state turns from "running" to "notRunning" and stays so). Pages whose script raised are reported.
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ def pages() -> list[tuple[str, str]]:
 
 
 def views() -> list[tuple[str, str]]:
-    """The dashboard's default view (the first country by code) and, when it is another, the largest country's."""
+    """The dashboard's default view (the first country by code), the largest region's, and the largest country's
+    when it is another."""
     from sqlalchemy import text
 
     from etl.db import get_engine
@@ -71,7 +72,16 @@ def views() -> list[tuple[str, str]]:
                 "GROUP BY t.country_code ORDER BY t.country_code"
             )
         ).all()
+        regions = conn.execute(
+            text(
+                "SELECT t.country_code, t.region_code, count(*) AS n FROM account a JOIN territory t "
+                "ON t.code = a.territory_code WHERE t.region_code IS NOT NULL GROUP BY t.country_code, t.region_code "
+                "ORDER BY n DESC LIMIT 1"
+            )
+        ).all()
     out = [(f"default ({counts[0][0]}, {counts[0][1]:,} pages)" if counts else "default", "")]
+    for country, region, n in regions:
+        out.append((f"?region={region} ({n:,} pages)", f"?country={country}&region={region}"))
     if counts:
         largest = max(counts, key=lambda row: row[1])
         if largest[0] != counts[0][0]:

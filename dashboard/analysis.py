@@ -132,7 +132,7 @@ _RENAMED = {
 
 def who_answers(inq: pd.DataFrame, by: str) -> pd.DataFrame:
     """Share in % of inquiries answered by the official, the press service, someone else, or nobody, per `by`."""
-    who = inq["replied_by"].where(inq["first_reply_at"].notna(), "nobody").fillna("other")
+    who = inq["replied_by"].astype("str").where(inq["first_reply_at"].notna(), "nobody").fillna("other")
     who = who.where(who.isin(WHO), "other")
     counts = pd.crosstab(inq[by], who).reindex(columns=list(WHO), fill_value=0)
     shares = counts.div(counts.sum(axis=1), axis=0) * 100

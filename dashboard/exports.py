@@ -211,7 +211,7 @@ def _shown(value: Any) -> str:
 
 def export_buttons(fig: go.Figure | None, df: pd.DataFrame | None, meta: Stamp, name: str) -> None:
     """Download buttons in one row under a chart (PNG, SVG) and / or a table (CSV, Excel); `name` names the files
-    and keys the buttons (unique on a page). Pictures and workbooks are made only when a button is clicked."""
+    and keys the buttons (unique on a page). Files are made only when a button is clicked."""
     import streamlit as st  # imported here: the rest of this module is used outside Streamlit (CLI, tests)
 
     tr = translator(meta.lang)
@@ -227,7 +227,7 @@ def export_buttons(fig: go.Figure | None, df: pd.DataFrame | None, meta: Stamp, 
             ]
     if df is not None:
         buttons += [
-            ("csv", to_csv(df), "text/csv", "export.csv"),
+            ("csv", lambda: to_csv(df), "text/csv", "export.csv"),
             (
                 "xlsx",
                 lambda: to_xlsx(df, name),

@@ -259,5 +259,6 @@ def place(rows: pd.DataFrame, level: str) -> pd.Series:
     pages attached above that level (the chosen territory's own pages)."""
     if level == "settlement":
         levels = queries.territories()["level"]
-        return rows["territory_code"].where(rows["territory_code"].map(levels) == "settlement", "").fillna("")
-    return rows[f"{level}_code"].fillna("").astype(str)
+        codes = rows["territory_code"].astype("str")
+        return codes.where(codes.map(levels) == "settlement", "").fillna("")
+    return rows[f"{level}_code"].astype("str").fillna("")
