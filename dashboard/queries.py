@@ -257,7 +257,7 @@ def jumps(start: dt.date, end: dt.date, scope: Scope, min_gain: int, min_ratio: 
     return frame[frame["day"] >= start]
 
 
-# The daily facts of TerritoryDay that mark a follower snapshot, a post and an inquiry of some page on a day.
+# The daily facts of the rollups that mark a follower snapshot, a post and an inquiry of some page on a day.
 _MARKS = {"snapshot": "accounts_observed", "post": "posts", "inquiry": "inquiries"}
 
 
@@ -299,8 +299,11 @@ def as_of() -> pd.Timestamp | None:
     return None if value is None else pd.Timestamp(value).tz_localize(None)
 
 
-_INQUIRY_LABELS = ["territory_code", "region_code", "district_code", "platform", "owner_role", "channel", "topic"]
-_INQUIRY_LABELS += ["replied_by", "answerer"]
+# The columns of inquiry rows that repeat a few labels.
+_INQUIRY_LABELS = (
+    *("territory_code", "region_code", "district_code", "platform", "owner_role"),
+    *("channel", "topic", "replied_by", "answerer"),
+)
 
 
 @st.cache_data(ttl=TTL, max_entries=8)

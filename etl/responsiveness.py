@@ -411,21 +411,25 @@ def _cutoffs(spans: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Seri
     """Per territory, the latest receipt time already past the deadline at `as_of`, or NaT (none since `first`)."""
     codes = spans["territory_code"].tolist()
     keys = [(clocks.zones[c], clocks.calendars[c], t, deadline) for c, t in zip(codes, spans["as_of"], strict=True)]
+    known = {k: v for k in dict.fromkeys(keys) if (v := _FOUND.get(k)) is not None}
+    # The rest is searched once per key, from the earliest receipt of its territories.
     todo: dict[tuple[str, Any, pd.Timestamp, Deadline], tuple[str, int]] = {}
     firsts = utc_times(spans["first"]).to_numpy("datetime64[us]").view("int64")
     for key, code, first in zip(keys, codes, firsts, strict=True):
-        if key not in _FOUND and (key not in todo or first < todo[key][1]):
+        if key not in known and (key not in todo or first < todo[key][1]):
             todo[key] = (code, int(first))
     if todo:
-        if len(_FOUND) > 100_000:
-            _FOUND.clear()
         found = _search(
             pd.Series([k[2] for k in todo]), np.array([f for _, f in todo.values()]), [c for c, _ in todo.values()],
             deadline, clocks,
         )  # fmt: skip
+        searched = dict(zip(todo, found.tolist(), strict=True))
+        known |= searched
+        if len(_FOUND) > 100_000:
+            _FOUND.clear()
         # Only cutoffs found are kept: "none since the first" holds for that first only.
-        _FOUND.update((k, int(v)) for k, v in zip(todo, found, strict=True) if v != _NONE)
-    cut = np.array([_FOUND.get(k, _NONE) for k in keys], dtype="int64").view("datetime64[us]")
+        _FOUND.update((k, v) for k, v in searched.items() if v != _NONE)
+    cut = np.array([known[k] for k in keys], dtype="int64").view("datetime64[us]")
     return pd.Series(cut, index=codes, dtype="datetime64[us]")
 
 

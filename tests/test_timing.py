@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from etl import responsiveness
 from etl.db import make_engine
 from etl.load import load_paths, retime, time_untimed
 from etl.responsiveness import read_timed, reply_timing, summarise, summarise_stored
@@ -148,11 +149,14 @@ def test_unanswered_past_the_deadline_are_counted_exactly(db: Engine, deadline: 
             ),
             rows,
         )
+    responsiveness._FOUND.clear()  # searched afresh, then remembered
     test_database_sums_agree_with_the_engine(db, deadline)
     with db.connect() as conn:
         scope = resolve_scope(conn, "region", D(1), D(10), None, None, None)
         row = summarise_stored(conn, scope, _key("region"), Deadline.parse(deadline), SETTINGS)
     assert row is not None and row["missed"].iloc[0] > 100 and row["pending"].iloc[0] > 0
+    assert any(key[3] == Deadline.parse(deadline) for key in responsiveness._FOUND)
+    test_database_sums_agree_with_the_engine(db, deadline)  # with the cutoffs remembered
 
 
 def test_data_times_are_kept_by_the_loads(db: Engine, tmp_path: Path) -> None:
