@@ -270,17 +270,18 @@ def serve(port: Annotated[int, typer.Option(help="Port to listen on")] = 8501) -
     """Serve the dashboard at http://127.0.0.1:PORT."""
     import subprocess
 
-    cmd = [sys.executable, "-m", "streamlit", "run", *streamlit_options(port)]
-    raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
+    raise typer.Exit(subprocess.call(serve_command(port), env=os.environ.copy()))
 
 
-def streamlit_options(port: int) -> list[str]:
-    """The dashboard script and Streamlit's options for serving it at 127.0.0.1:`port`."""
+def serve_command(port: int) -> list[str]:
+    """The command serving the dashboard at 127.0.0.1:`port`: `streamlit run` of dashboard/app.py, its modules
+    imported before the first visit (dashboard/serve.py)."""
     script = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     # No file watcher: a served dashboard does not change under it, and the watcher walks every imported module
     # after each script run (about half a second).
-    return [str(script), "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
+    return [sys.executable, "-m", "dashboard.serve", str(script), "--server.headless", "true",
+            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none"]  # fmt: skip
 
 
 @app.command()

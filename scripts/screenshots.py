@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from etl.cli import streamlit_options
+from etl.cli import serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
@@ -56,9 +56,10 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit(env: Mapping[str, str], port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`streamlit run dashboard/app.py` on a free port with environment `env`, once healthy: its URL and process."""
+    """The dashboard served as by `govpulse serve` on a free port with environment `env`, once healthy: its URL and
+    process."""
     port = port or free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", *streamlit_options(port)]
+    cmd = serve_command(port)
     # The log goes to a file, not a pipe: a full pipe would stall the server.
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, env=dict(env), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
