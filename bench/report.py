@@ -193,7 +193,8 @@ def table(r: dict[str, Any], json_name: str) -> str:
         parts += [
             "",
             f"**(c) Queries**, {c['views'][0]['start']} – {c['views'][0]['end']} (30 days); views: {views}. "
-            "Every call is cold: `st.cache_data` and `st.cache_resource` are cleared before it. Where missed, the "
+            "Every call is cold: `st.cache_data` is cleared before it (the engine and the clocks, built once per "
+            "server, are kept; `clocks` is timed on its own). Where missed, the "
             "three functions with the most own time in one profiled call.",
             "",
             _md(["function", "view", "p50 ms", "p95 ms", "runs", "rows", "≤ 150 ms p95"], rows),
