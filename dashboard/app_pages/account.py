@@ -33,10 +33,10 @@ chosen = str(
 )
 ui.keep_in_url("account", chosen)
 info: dict[str, Any] = {str(k): v for k, v in reg.loc[int(chosen)].items()}
-# The chosen page's district (else region, else country) on its platform: its figures are read there, unless the
-# ranked list has them already.
+# The chosen page's district (else region, else country), platform and owner role: its figures are read there, the
+# fewest pages around it, unless the ranked list has them already.
 near = next(level for level in ("district", "region", "country") if isinstance(info[f"{level}_code"], str))
-own = Scope(info[f"{near}_code"], f"{near}_code", (info["platform"],))
+own = Scope(info[f"{near}_code"], f"{near}_code", (info["platform"],), (info["owner_role"],))
 pages = ranked if ranked is not None else page.kpis("account", scope=own)
 pages = pages[pages["id"] == int(chosen)]
 if pages.empty:
