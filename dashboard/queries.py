@@ -135,17 +135,14 @@ def territories() -> pd.DataFrame:
 def registry(parent: str, column: str) -> pd.DataFrame:
     """The account registry of `parent`'s subtree (`column` names its ancestor column; no parent: every page) with
     each page's territory ancestors, indexed by govpulse's account key."""
-    # The ancestors are looked up per territory, not joined per account: the join costs more than the accounts.
     where, params, _ = _where(Scope(parent, column)) if parent else ("1 = 1", {}, [])
     frame = _frame(
         "SELECT a.id, a.platform, a.account_id, a.handle, a.display_name, a.territory_code, a.owner_kind, "
         "a.owner_role, a.owner_name, a.sphere, a.required, a.official_mark, a.official_mark_on, a.created_on, "
-        f"a.url FROM {_PAGES} AND {where} ORDER BY a.territory_code, a.platform, a.handle",
+        f"a.url, t.country_code, t.region_code, t.district_code FROM {_PAGES} AND {where} "
+        "ORDER BY a.territory_code, a.platform, a.handle",
         params,
     )
-    places = territories()
-    for col in ("country_code", "region_code", "district_code"):
-        frame[col] = frame["territory_code"].map(places[col])
     for col in ("official_mark_on", "created_on"):
         frame[col] = _dates(frame[col])
     # SQLite stores flags as 0/1, PostgreSQL as booleans: the same integers on both.

@@ -56,6 +56,10 @@ class Scope(NamedTuple):
         """Conditions keeping the subtree, the platforms (read from `platform_col`) and the roles (`role_col`)."""
         out = self.territory_where()
         if self.platforms:
+            if platform_col is ACCOUNT.c.platform and self.subtree is not None:
+                # `|| ''` keeps SQLite off the (platform, account_id) key's index, which would lead it through every
+                # page of the platform in the database instead of the pages of the subtree.
+                platform_col = platform_col + ""
             out.append(platform_col.in_(self.platforms))
         if self.roles:
             if role_col is None:
