@@ -2,7 +2,7 @@
 
 python -m bench.browser OUT.json   (GOVPULSE_DATABASE_URL names the database)
 
-Starts `streamlit run dashboard/app.py` on a free port, waits for /_stcore/health, then opens each page of the
+Serves the dashboard as `govpulse serve` does, on a free port, waits for /_stcore/health, then opens each page of the
 router (dashboard/app.py PAGES) in the default view, the largest region's (`?country=&region=`) and the largest
 country's (`?country=`), each in a fresh browser context (a new session: nothing is shared but the server's
 caches), and times from navigation start to the end of the page's script run (the app root's

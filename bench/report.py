@@ -214,10 +214,10 @@ def table(r: dict[str, Any], json_name: str) -> str:
             rows.append([p["page"], p.get("view", "default"), _s(p["seconds"]), _mb(p["rss_mb_after"]), verdict])
         parts += [
             "",
-            f"**(d) Pages**: `streamlit run dashboard/app.py` (healthy after {_s(d['startup_s'])}), each page opened "
-            "in a fresh browser context, timed from navigation start to the end of its script run; first the default "
-            "view, then the largest region's (URL `?region=`), then the largest country's (URL `?country=`), all in "
-            "one server process.",
+            f"**(d) Pages**: the dashboard served as by `govpulse serve` (healthy after {_s(d['startup_s'])}), each "
+            "page opened in a fresh browser context, timed from navigation start to the end of its script run; first "
+            "the default view, then the largest region's (URL `?region=`), then the largest country's (URL "
+            "`?country=`), all in one server process.",
             "",
             _md(["page", "view", "first render", "server RSS after", "≤ 3 s, no exception"], rows),
         ]
