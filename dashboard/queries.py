@@ -161,7 +161,7 @@ def platforms() -> list[str]:
 def in_scope(scope: Scope) -> pd.DataFrame:
     """The registry rows inside a scope."""
     accounts = registry(scope.parent, scope.column)
-    keep = accounts[scope.column] == scope.parent
+    keep = pd.Series(True, index=accounts.index)
     if scope.platforms:
         keep &= accounts["platform"].isin(scope.platforms)
     if scope.roles:
@@ -189,7 +189,7 @@ def series(by: str, start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     order = "td.day" if by == "total" else f"td.day, {key} IS NOT NULL, {key}"
     where, params, expanding = _where(scope, "td.platform", "td.owner_role")
     # Keys no finer than a region are summed from RegionDay (its territory `t` is the region or the country).
-    rollup, code = _rollup(scope) if by in _REGION_KEYS else _rollup(None)
+    rollup, code = _rollup(scope if by in _REGION_KEYS else None)
     frame = _frame(
         f"SELECT td.day, {key} AS key, sum(td.accounts) AS accounts, sum(td.accounts_observed) AS observed, "
         "sum(td.followers) AS followers, sum(td.posts) AS posts, sum(td.likes + td.comments + td.shares) "

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from etl import demo
 from etl.db import get_engine, make_engine
@@ -32,6 +33,13 @@ def demo_database(factory: pytest.TempPathFactory) -> Path:
         assert all(r.ok for r in results), [(r.path, r.message) for r in results]
         done.touch()
     return folder
+
+
+def run_page(folder: Path, *lines: str) -> AppTest:
+    """A page of the given lines of code, written into `folder` and run once."""
+    page = folder / "page.py"
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return AppTest.from_file(str(page), default_timeout=30).run()
 
 
 def empty_database(factory: pytest.TempPathFactory) -> Path:

@@ -12,10 +12,10 @@ import pytest
 from PIL import Image, ImageStat
 from pptx import Presentation
 from pptx.util import Emu
-from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from dashboard import brief, exports, render
+from tests.dashboard_support import run_page
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
 HEADINGS_RU = [
@@ -173,13 +173,11 @@ def test_command_writes_a_pack(demo: Path, chromium: str, tmp_path: Path) -> Non
 
 def test_overview_button_offers_both_formats(demo: Path, chromium: str, tmp_path: Path) -> None:
     """The helper the Overview calls shows the pack's PPTX and PDF downloads; the pack is built only on click."""
-    page = tmp_path / "page.py"
-    page.write_text(
-        "import datetime as dt\n"
-        "from dashboard.brief import brief_buttons\n"
-        "brief_buttons('RU-ALT', dt.date(2026, 10, 1), dt.date(2026, 10, 31), 'ru')\n",
-        encoding="utf-8",
+    at = run_page(
+        tmp_path,
+        "import datetime as dt",
+        "from dashboard.brief import brief_buttons",
+        "brief_buttons('RU-ALT', dt.date(2026, 10, 1), dt.date(2026, 10, 31), 'ru')",
     )
-    at = AppTest.from_file(str(page), default_timeout=30).run()
     assert not at.exception
     assert [b.label for b in at.get("download_button")] == ["Слайды (PPTX)", "PDF"]

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import exports, render
 from dashboard.exports import Stamp
+from tests.dashboard_support import run_page
 
 OCT = Stamp("ru", dt.date(2026, 10, 1), dt.date(2026, 10, 31), dt.date(2026, 10, 30))
 HOSTILE = ['=HYPERLINK("http://x")', "+7 701 000", "-1+1", "@SUM(A1)", "\tTAB", "\rCR", "Аким района", "ok=fine"]
@@ -162,24 +163,23 @@ def test_svg_carries_title_period_date_and_source(chromium: str) -> None:
         assert text in svg
 
 
-def buttons_page(tmp_path: Path) -> Path:
-    page = tmp_path / "page.py"
-    page.write_text(
-        "import datetime as dt\n"
-        "import pandas as pd\n"
-        "import plotly.graph_objects as go\n"
-        "from dashboard.exports import Stamp, export_buttons\n"
-        "meta = Stamp('en', dt.date(2026, 10, 1), dt.date(2026, 10, 31), dt.date(2026, 10, 31))\n"
-        "export_buttons(go.Figure(), pd.DataFrame({'a': [1]}), meta, 'followers')\n"
-        "export_buttons(None, pd.DataFrame({'b': [2]}), meta, 'ranking')\n",
-        encoding="utf-8",
+def buttons_page(tmp_path: Path) -> AppTest:
+    """A page with export buttons under a chart and a table, run once."""
+    return run_page(
+        tmp_path,
+        "import datetime as dt",
+        "import pandas as pd",
+        "import plotly.graph_objects as go",
+        "from dashboard.exports import Stamp, export_buttons",
+        "meta = Stamp('en', dt.date(2026, 10, 1), dt.date(2026, 10, 31), dt.date(2026, 10, 31))",
+        "export_buttons(go.Figure(), pd.DataFrame({'a': [1]}), meta, 'followers')",
+        "export_buttons(None, pd.DataFrame({'b': [2]}), meta, 'ranking')",
     )
-    return page
 
 
 def test_export_buttons_under_a_chart_and_a_table(tmp_path: Path, chromium: str) -> None:
     """The helper pages call puts PNG, SVG, CSV and Excel downloads in one row; pictures are made only on click."""
-    at = AppTest.from_file(str(buttons_page(tmp_path)), default_timeout=30).run()
+    at = buttons_page(tmp_path)
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["PNG", "SVG", "CSV", "Excel", "CSV", "Excel"]
@@ -188,7 +188,7 @@ def test_export_buttons_under_a_chart_and_a_table(tmp_path: Path, chromium: str)
 def test_export_buttons_without_a_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without Chromium the page says what to install instead of offering pictures; tables still download."""
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
-    at = AppTest.from_file(str(buttons_page(tmp_path)), default_timeout=30).run()
+    at = buttons_page(tmp_path)
     assert not at.exception
     assert [b.label for b in at.get("download_button")] == ["CSV", "Excel", "CSV", "Excel"]
     assert "apt-get install chromium" in at.caption[0].value
@@ -196,17 +196,15 @@ def test_export_buttons_without_a_browser(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_a_long_table_shows_its_first_rows_and_says_so(tmp_path: Path) -> None:
     """Past MAX_ROWS a table shows the first rows with a note (a country's silent pages run to tens of thousands)."""
-    page = tmp_path / "long.py"
-    page.write_text(
-        "import pandas as pd\n"
-        "from dashboard import ui\n"
-        "from dashboard.i18n import Tr\n"
-        "ui.MAX_ROWS = 5\n"
-        "ui.table(pd.DataFrame({'n': range(12)}), {'n': ('col.inquiries', 'int')}, Tr('en'))\n"
-        "ui.table(pd.DataFrame({'n': range(5)}), {'n': ('col.inquiries', 'int')}, Tr('en'))\n",
-        encoding="utf-8",
+    at = run_page(
+        tmp_path,
+        "import pandas as pd",
+        "from dashboard import ui",
+        "from dashboard.i18n import Tr",
+        "ui.MAX_ROWS = 5",
+        "ui.table(pd.DataFrame({'n': range(12)}), {'n': ('col.inquiries', 'int')}, Tr('en'))",
+        "ui.table(pd.DataFrame({'n': range(5)}), {'n': ('col.inquiries', 'int')}, Tr('en'))",
     )
-    at = AppTest.from_file(str(page), default_timeout=30).run()
     assert not at.exception
     assert [len(frame.value) for frame in at.dataframe] == [5, 5]
     assert [c.value for c in at.caption] == ["Showing the first 5 of 12 rows; the download has them all."]

@@ -11,7 +11,6 @@ from dashboard.filters import Scope
 page = ui.start("page.account")
 tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
-reg = queries.registry(page.scope.parent, page.scope.column)
 listed = queries.in_scope(page.scope)
 ranked = page.kpis("account") if len(listed) <= ui.RANKED_PAGES else None
 if ranked is not None:
@@ -20,7 +19,7 @@ else:
     ids = listed.sort_values(["handle", "platform"])["id"]
 if ids.empty:
     ui.stop(tr, "empty.selection")
-shown = reg.loc[ids]
+shown = listed.loc[ids]
 platforms = shown["platform"].map(lambda p: tr.label("platform", p))
 label = dict(zip(ids.astype(str), shown["handle"] + " · " + platforms + " · " + shown["owner_name"], strict=True))
 chosen = str(
@@ -32,7 +31,7 @@ chosen = str(
     )
 )
 ui.keep_in_url("account", chosen)
-info: dict[str, Any] = {str(k): v for k, v in reg.loc[int(chosen)].items()}
+info: dict[str, Any] = {str(k): v for k, v in listed.loc[int(chosen)].items()}
 # The chosen page's district (else region, else country), platform and owner role: its figures are read there, the
 # fewest pages around it, unless the ranked list has them already.
 near = next(level for level in ("district", "region", "country") if isinstance(info[f"{level}_code"], str))
