@@ -123,16 +123,14 @@ def kpi_table(
     with engine.connect() as conn:
         scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
         key = ACCOUNT.c.id if level == "account" else TERRITORY.c[SUBTREE_COLUMN[level]]
-        accounts = _accounts(conn, scope, key, name_col)
         sums = _account_sums(conn, scope) if level == "account" else _territory_sums(conn, scope, level, key)
         replies = summarise_stored(conn, scope, key, rule, settings, clocks)
         if replies is None:
             replies = summarise(read_timed(conn, scope, key, rule, settings, clocks=clocks), "key", settings)
         if level == "account":
-            rows = accounts.assign(accounts=1, population=np.nan)
+            rows = _accounts(conn, scope, name_col).assign(accounts=1, population=np.nan)
         else:
-            per_territory = _per_territory(accounts)
-            rows = _territories(conn, scope, level, name_col).merge(per_territory, on="key", how="left")
+            rows = _territories(conn, scope, level, name_col).merge(_pages(conn, scope, key), on="key", how="left")
     latest = replies["as_of"].max() if len(replies) else None
     replies = replies[["key", *RESPONSIVENESS]]
     rows = rows.merge(sums, on="key", how="left").merge(replies, on="key", how="left")
@@ -161,44 +159,41 @@ def _territories(conn: Connection, scope: Scope, level: str, name_col: ColumnEle
     return rows
 
 
-def _accounts(
-    conn: Connection,
-    scope: Scope,
-    key: ColumnElement[Any],
-    name: ColumnElement[str],
-) -> pd.DataFrame:
-    """Accounts in scope that existed by the period's end, with required / verified / active flags as 0/1."""
+def _flags(scope: Scope) -> dict[str, ColumnElement[int]]:
+    """A page's required, verified and active flags as 0/1: verified by the period's end, posting in the period."""
     a, ad = ACCOUNT.c, ACCOUNT_DAY.c
     in_period = ad.day.between(scope.date_from, scope.date_to)
     posted = exists().where(ad.account_pk == a.id, in_period, ad.posts > 0)
     verified = and_(a.official_mark, or_(a.official_mark_on.is_(None), a.official_mark_on <= scope.date_to))
-    stmt = (
-        select(
-            key.label("key"),
-            a.platform,
-            a.account_id,
-            a.handle,
-            a.territory_code,
-            name.label("territory_name"),
-            case((a.required, 1), else_=0).label("required"),
-            case((verified, 1), else_=0).label("verified"),
-            case((posted, 1), else_=0).label("active"),
-        )
-        .select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == a.territory_code))
-        .where(account_existed(scope), *scope.where(a.platform, a.owner_role))
-    )
-    return read_frame(conn, stmt, raw=True)
+    return {
+        "required": case((a.required, 1), else_=0),
+        "verified": case((verified, 1), else_=0),
+        "active": case((posted, 1), else_=0),
+    }
 
 
-def _per_territory(accounts: pd.DataFrame) -> pd.DataFrame:
-    """Accounts and required, verified and active pages per territory key."""
-    grouped = accounts.groupby("key").agg(
-        accounts=("account_id", "size"),
-        pages_required=("required", "sum"),
-        pages_verified=("verified", "sum"),
-        accounts_active=("active", "sum"),
+def _existing(stmt: Any, scope: Scope) -> Any:
+    """`stmt` over the accounts in scope that existed by the period's end, with their territory."""
+    return stmt.select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == ACCOUNT.c.territory_code)).where(
+        account_existed(scope), *scope.where(ACCOUNT.c.platform, ACCOUNT.c.owner_role)
     )
-    return grouped.reset_index()
+
+
+def _accounts(conn: Connection, scope: Scope, name: ColumnElement[str]) -> pd.DataFrame:
+    """Accounts in scope that existed by the period's end, keyed by `id`, with their required / verified / active
+    flags."""
+    a = ACCOUNT.c
+    head = [a.platform, a.account_id, a.handle, a.territory_code, name.label("territory_name")]
+    flags = [flag.label(col) for col, flag in _flags(scope).items()]
+    return read_frame(conn, _existing(select(a.id.label("key"), *head, *flags), scope), raw=True)
+
+
+def _pages(conn: Connection, scope: Scope, key: ColumnElement[Any]) -> pd.DataFrame:
+    """Accounts and required, verified and active pages per territory key, counted by the database."""
+    flags = _flags(scope)
+    columns = {"pages_required": "required", "pages_verified": "verified", "accounts_active": "active"}
+    counts = [func.count().label("accounts"), *(func.sum(flags[f]).label(col) for col, f in columns.items())]
+    return read_frame(conn, _existing(select(key.label("key"), *counts), scope).group_by(key))
 
 
 def _sum_columns(day: Table, scope: Scope) -> list[ColumnElement[Any]]:

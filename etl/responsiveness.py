@@ -283,9 +283,10 @@ def summarise_stored(
     clocks: Clocks | None = None,
 ) -> pd.DataFrame | None:
     """`summarise` per `key` of the scope's inquiries, counted by the database from the stored timing (only the
-    unanswered are timed here, at their as-of time); None while an answered inquiry in scope is still untimed."""
+    unanswered are judged here, at their as-of time); None while an answered inquiry in scope is still untimed or a
+    delivery's data time is not kept."""
     i = INQUIRY.c
-    answered = i.first_reply_at.is_not(None)
+    answered, waiting = i.first_reply_at.is_not(None), i.first_reply_at.is_(None)
     measure = {"wh": i.work_min, "h": i.reply_min, "wd": i.work_days}[deadline.unit]
     within = measure < deadline.amount if deadline.unit == "wd" else measure <= deadline.amount * 60
 
@@ -295,29 +296,37 @@ def summarise_stored(
     def scoped(*columns: ColumnElement[Any]) -> Any:
         return _in_scope(select(key.label("key"), *columns), scope, key)
 
+    places = read_frame(conn, select(TERRITORY.c.code, _delivery()).where(*scope.territory_where()))
+    as_of = _kept_data_times(conn, places["delivery"].unique())
+    clocks = clocks or Clocks.load(conn, settings.data_dir)
+    cutoffs = _cutoff_table(conn, places, as_of, scope.date_from, deadline, clocks)
     delivery = _delivery()
-    sums = read_frame(
-        conn,
-        scoped(
-            delivery,
-            func.count().label("inquiries"),
-            func.count(i.first_reply_at).label("answered"),
-            count(answered, within).label("met"),
-            count(answered, measure.is_not(None)).label("decided"),
-            count(answered, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
-            *(count(answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
-            count(answered, i.replied_by.is_(None)).label("answered_unstated"),
-        ).group_by(key, delivery),
-    )
-    if sums["untimed"].sum() > 0:
+    stmt = scoped(
+        delivery,
+        func.count().label("inquiries"),
+        func.count(i.first_reply_at).label("answered"),
+        count(answered, within).label("met"),
+        count(answered, measure.is_not(None)).label("decided"),
+        count(answered, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
+        *(count(answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
+        count(answered, i.replied_by.is_(None)).label("answered_unstated"),
+        # Unanswered inquiries received up to their territory's cutoff are past the deadline at their as-of time.
+        (count(waiting, i.received_at <= cutoffs.c.cutoff) if cutoffs is not None else literal(0)).label("missed"),
+    ).group_by(key, delivery)
+    if cutoffs is not None:
+        stmt = stmt.outerjoin(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
+    try:
+        sums = read_frame(conn, stmt)
+    finally:
+        if cutoffs is not None:
+            conn.execute(text("DROP TABLE deadline_cutoff"))
+    # A database not loaded since data times were kept is summed row by row, like untimed inquiries.
+    if sums["untimed"].sum() > 0 or not sums["delivery"].isin(as_of).all():
         return None
-    as_of = _data_times(conn, sums["delivery"].unique(), scope.date_from)
     sums["as_of"] = sums["delivery"].map(as_of).astype("datetime64[us]")
     counts = [c for c in sums.columns if c not in {"key", "delivery", "as_of", "untimed"}]
     sums[counts] = sums[counts].astype("int64")
     stats = sums.groupby("key").agg({**dict.fromkeys(counts, "sum"), "as_of": "max"})
-    missed = _missed_waiting(conn, scope, key, deadline, as_of, clocks or Clocks.load(conn, settings.data_dir))
-    stats["missed"] = missed.reindex(stats.index, fill_value=0).astype("int64")
     # Unanswered inquiries are never met: past the deadline at their as-of time they are missed, else pending.
     stats["decided"] += stats["missed"]
     stats["missed"] = stats["decided"] - stats["met"]
@@ -347,35 +356,23 @@ def _in_scope(stmt: Any, scope: Scope, key: ColumnElement[Any]) -> Any:
     )
 
 
-def _missed_waiting(
+def _cutoff_table(
     conn: Connection,
-    scope: Scope,
-    key: ColumnElement[Any],
-    deadline: Deadline,
+    places: pd.DataFrame,
     as_of: dict[str, pd.Timestamp],
+    since: dt.date,
+    deadline: Deadline,
     clocks: Clocks,
-) -> pd.Series:
-    """Unanswered inquiries per key already past the deadline at their as-of time, counted by the database below
-    each territory's cutoff: the latest receipt time that is past it (the later the receipt, the less time has
-    passed, so the missed ones are exactly those received up to the cutoff)."""
-    i, a = INQUIRY.c, ACCOUNT.c
-    waiting = i.first_reply_at.is_(None)
-    spans = read_frame(
-        conn,
-        _in_scope(
-            select(a.territory_code, _delivery(), func.min(_raw(i.received_at)), func.max(_raw(i.received_at))),
-            scope,
-            key,
-        )
-        .where(waiting)
-        .group_by(a.territory_code, _delivery()),
-    ).set_axis(["territory_code", "delivery", "first", "last"], axis=1)
-    if spans.empty:
-        return pd.Series(dtype="int64")
-    spans["as_of"] = spans["delivery"].map(as_of).astype("datetime64[us]")
-    cutoffs = _cutoffs(spans, deadline, clocks).dropna()
+) -> Table | None:
+    """A temporary table of each territory's cutoff: the latest receipt time already past the deadline at its
+    delivery's as-of time (the later the receipt, the less time has passed, so the missed unanswered inquiries are
+    exactly those received up to it); None when no territory has one."""
+    spans = places.assign(as_of=places["delivery"].map(as_of).astype("datetime64[us]")).dropna(subset=["as_of"])
+    # Every receipt of the period is at most a day before its local first day.
+    spans = spans.assign(first=pd.Timestamp(since) - pd.Timedelta(days=1)).rename(columns={"code": "territory_code"})
+    cutoffs = _cutoffs(spans, deadline, clocks).dropna() if len(spans) else pd.Series(dtype="datetime64[us]")
     if cutoffs.empty:
-        return pd.Series(dtype="int64")
+        return None
     table = Table(
         "deadline_cutoff",
         MetaData(),
@@ -387,15 +384,7 @@ def _missed_waiting(
     conn.execute(text("DROP TABLE IF EXISTS deadline_cutoff"))
     table.create(conn)
     conn.execute(table.insert(), [{"territory_code": c, "cutoff": t.to_pydatetime()} for c, t in cutoffs.items()])
-    counted = read_frame(
-        conn,
-        _in_scope(select(key.label("key"), func.count().label("missed")), scope, key)
-        .join(table, table.c.territory_code == a.territory_code)
-        .where(waiting, i.received_at <= table.c.cutoff)
-        .group_by(key),
-    )
-    conn.execute(text("DROP TABLE deadline_cutoff"))
-    return counted.set_index("key")["missed"]
+    return table
 
 
 # Receipt times tried per group and round of the cutoff search.
@@ -483,15 +472,19 @@ def _delivery() -> ColumnElement[str]:
 
 def _data_times(conn: Connection, deliveries: Collection[str], since: dt.date) -> dict[str, pd.Timestamp]:
     """The latest receipt or reply in the data of each delivery unit: the moment its data describe."""
+    known = _kept_data_times(conn, deliveries)
+    missing = [d for d in deliveries if d not in known]
+    return known | (_scan_data_times(conn, missing, since) if missing else {})
+
+
+def _kept_data_times(conn: Connection, deliveries: Collection[str]) -> dict[str, pd.Timestamp]:
+    """`_data_times` as kept up to date by every load (a delivery without inquiries has none)."""
     if not len(deliveries):
         return {}
-    # Kept up to date by every load; worked out from the inquiries for a delivery missing there.
     kept = read_frame(
         conn, select(DATA_TIME.c.delivery, DATA_TIME.c.latest).where(DATA_TIME.c.delivery.in_(list(deliveries)))
     )
-    known = dict(zip(kept["delivery"], utc_times(kept["latest"]), strict=True))
-    missing = [d for d in deliveries if d not in known]
-    return known | (_scan_data_times(conn, missing, since) if missing else {})
+    return dict(zip(kept["delivery"], utc_times(kept["latest"]), strict=True))
 
 
 def _scan_data_times(conn: Connection, deliveries: Collection[str], since: dt.date) -> dict[str, pd.Timestamp]:
