@@ -94,6 +94,26 @@ def test_untimed_inquiries_are_timed_by_the_next_load(db: Engine) -> None:
         assert time_untimed(conn) == 0
 
 
+def test_without_kept_data_times_the_engine_sums_row_by_row(db: Engine) -> None:
+    """A database whose data times are not kept yet (not loaded since they were) is summed by the engine, with
+    the same figures, until the next load keeps them again."""
+    with db.connect() as conn:
+        scope = resolve_scope(conn, "region", D(1), D(10), None, None, None)
+        before = summarise_stored(conn, scope, _key("region"), Deadline.parse("8wh"), SETTINGS)
+    with db.begin() as conn:
+        conn.execute(text("DELETE FROM datatime"))
+    with db.connect() as conn:
+        assert summarise_stored(conn, scope, _key("region"), Deadline.parse("8wh"), SETTINGS) is None
+        slow = summarise(read_timed(conn, scope, _key("region"), Deadline.parse("8wh"), SETTINGS), "key", SETTINGS)
+    assert before is not None and before["missed"].sum() > 0
+    pd.testing.assert_frame_equal(slow[before.columns], before, check_dtype=False)
+    load_paths(db, [])
+    with db.connect() as conn:
+        again = summarise_stored(conn, scope, _key("region"), Deadline.parse("8wh"), SETTINGS)
+    assert again is not None
+    pd.testing.assert_frame_equal(again, before)
+
+
 def test_a_territory_in_another_time_zone_is_timed_again(db: Engine, tmp_path: Path) -> None:
     """A territories file moving the region to another time zone has its pages' inquiries timed on the new clock."""
     before = stored(db)
