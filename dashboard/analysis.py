@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from etl.responsiveness import summarise
+from etl.responsiveness import summarise, summarise_parts
 from etl.settings import get_settings
 from etl.worktime import BACKLOG_BUCKETS
 
@@ -85,14 +85,18 @@ def month_of(days: pd.Series) -> pd.Series:
     return pd.Series(pd.to_datetime(days).dt.to_period("M").dt.to_timestamp(), index=days.index)
 
 
-def grain(days: pd.Series, min_sample: int) -> str:
-    """The week when four weeks in five have at least `min_sample` events, else the month (small pages and
-    places: weekly rates below the minimum sample would be empty)."""
+def grain(days: pd.Series, min_sample: int, counts: pd.Series | None = None) -> str:
+    """The week when four weeks in five have at least `min_sample` events (one per day given, or `counts` of each),
+    else the month (small pages and places: weekly rates below the minimum sample would be empty)."""
+    if counts is not None:
+        days = days[counts.to_numpy() > 0]
+        counts = counts[counts.to_numpy() > 0]
     if days.empty:
         return "week"
     weeks = week_of(pd.Series(pd.to_datetime(days).to_numpy()))
     every = pd.date_range(weeks.min(), weeks.max(), freq="7D")
-    per_week = weeks.value_counts().reindex(every, fill_value=0)
+    weights = pd.Series(1 if counts is None else counts.to_numpy(), index=weeks.index)
+    per_week = weights.groupby(weeks.to_numpy()).sum().reindex(every, fill_value=0)
     return "week" if per_week.quantile(0.2) >= min_sample else "month"
 
 
@@ -121,6 +125,12 @@ def responsiveness(inq: pd.DataFrame, by: list[str], min_sample: int) -> pd.Data
     return summarise(inq, by, conf).rename(columns=_RENAMED)
 
 
+def summary(sums: pd.DataFrame, times: pd.DataFrame, by: list[str], min_sample: int) -> pd.DataFrame:
+    """`responsiveness` per group `by` from the counts and reply times of `queries.responsiveness`."""
+    conf = get_settings().model_copy(update={"min_sample_inquiries": min_sample})
+    return summarise_parts(sums, times, by, conf).rename(columns=_RENAMED)
+
+
 _RENAMED = {
     "reply_median_min": "median_min",
     "reply_p90_min": "p90_min",
@@ -134,7 +144,27 @@ def who_answers(inq: pd.DataFrame, by: str) -> pd.DataFrame:
     """Share in % of inquiries answered by the official, the press service, someone else, or nobody, per `by`."""
     who = inq["replied_by"].astype("str").where(inq["first_reply_at"].notna(), "nobody").fillna("other")
     who = who.where(who.isin(WHO), "other")
-    counts = pd.crosstab(inq[by], who).reindex(columns=list(WHO), fill_value=0)
+    return _shares(pd.crosstab(inq[by], who).reindex(columns=list(WHO), fill_value=0))
+
+
+def who_answers_counted(sums: pd.DataFrame, by: str) -> pd.DataFrame:
+    """`who_answers` per `by` from the counts of `queries.responsiveness` (an unstated answerer is someone else)."""
+    c = sums.groupby(by, observed=True)[
+        ["inquiries", "answered", "answered_owner", "answered_press_service", "answered_other", "answered_unstated"]
+    ].sum()
+    counts = pd.DataFrame(
+        {
+            "owner": c["answered_owner"],
+            "press_service": c["answered_press_service"],
+            "other": c["answered_other"] + c["answered_unstated"],
+            "nobody": c["inquiries"] - c["answered"],
+        }
+    )
+    return _shares(counts.rename_axis(None))
+
+
+def _shares(counts: pd.DataFrame) -> pd.DataFrame:
+    """Each row's counts per answerer as % shares, long: name, who, share."""
     shares = counts.div(counts.sum(axis=1), axis=0) * 100
     return shares.round(1).reset_index(names="name").melt(id_vars="name", var_name="who", value_name="share")
 

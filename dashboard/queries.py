@@ -15,10 +15,10 @@ from dashboard.filters import Scope
 from etl.db import get_engine
 from etl.load import FileResult, load_paths
 from etl.report import kpi_table
-from etl.responsiveness import timed_inquiries
+from etl.responsiveness import responsiveness_parts, timed_inquiries, waiting_inquiries
 from etl.scope import read_frame, utc_times
 from etl.settings import Settings, get_settings
-from etl.worktime import Clocks
+from etl.worktime import BACKLOG_BUCKETS, Clocks
 
 TTL = 600
 _SUBTREE = {"country_code", "region_code", "district_code"}
@@ -315,6 +315,45 @@ def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str, level: 
     # of the time and memory their text takes.
     labels = {c: "category" for c in _INQUIRY_LABELS if c in rows.columns}
     return rows.astype(labels).rename(columns={"account_pk": "id"}).assign(bucket=lambda r: r["backlog"])
+
+
+@st.cache_data(ttl=TTL, max_entries=8)
+def responsiveness(
+    start: dt.date, end: dt.date, scope: Scope, deadline: str, level: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The period's inquiries in scope counted per place (territory of `level`, "" for pages above it) and day of
+    receipt by the database, and the answered ones' reply minutes per place and day."""
+    sums, times = responsiveness_parts(
+        engine(), start, end, level=level, parent=scope.parent, platform=scope.platforms or None,
+        roles=scope.roles or None, deadline=deadline, settings=get_settings(), clocks=clocks(),
+    )  # fmt: skip
+    return sums, times.astype({"place": "category"})
+
+
+# Rows of the longest-waiting inquiries' table.
+OLDEST = 50
+
+
+@st.cache_data(ttl=TTL, max_entries=8)
+def backlog(start: dt.date, end: dt.date, scope: Scope) -> tuple[pd.Series, pd.DataFrame]:
+    """The period's unanswered inquiries in scope per age bucket, and the `OLDEST` longest waiting of them with
+    their page `id`, id, channel and topic."""
+    rows = waiting_inquiries(
+        engine(), start, end, parent=scope.parent, platform=scope.platforms or None, roles=scope.roles or None,
+        settings=get_settings(), clocks=clocks(),
+    )  # fmt: skip
+    counts = rows["backlog"].value_counts().reindex(list(BACKLOG_BUCKETS), fill_value=0).astype("int64")
+    oldest = rows.nlargest(OLDEST, "age_wd")[["account_pk", "received_at", "age_wd"]]
+    details = _frame(
+        "SELECT account_pk, inquiry_id, channel, topic, received_at FROM inquiry WHERE account_pk IN :ids "
+        "AND received_on BETWEEN :a AND :b AND first_reply_at IS NULL",
+        {"ids": sorted(set(oldest["account_pk"].tolist())) or [-1], "a": start, "b": end},
+        ["ids"],
+    )
+    details["received_at"] = utc_times(details["received_at"])
+    # Receipts of one page at the same moment are rare; each keeps its own row, and the table its first OLDEST.
+    oldest = oldest.merge(details, on=["account_pk", "received_at"]).nlargest(OLDEST, "age_wd")
+    return counts, oldest.rename(columns={"account_pk": "id"}).reset_index(drop=True)
 
 
 @st.cache_data(ttl=TTL)

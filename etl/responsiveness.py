@@ -175,6 +175,74 @@ def timed_inquiries(
         return read_timed(conn, scope, key_column(level), rule, settings, accounts=accounts, as_of=as_of, clocks=clocks)
 
 
+def place_column(level: str) -> ColumnElement[str]:
+    """The territory of `level` an inquiry's page belongs to; "" for pages attached above that level."""
+    t = TERRITORY.c
+    if level == "settlement":
+        return case((t.level == "settlement", t.code), else_="")
+    return func.coalesce(t[SUBTREE_COLUMN[level]], "")
+
+
+def responsiveness_parts(
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    level: str,
+    parent: str | None = None,
+    platform: str | Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    deadline: "str | Deadline | None" = None,
+    settings: Settings | None = None,
+    clocks: Clocks | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`stored_parts` of the period's inquiries in scope per `place` (the territory of `level`, see `place_column`)
+    and `day` of receipt: counted by the database, or from the inquiries timed one by one while the stored timing
+    is incomplete."""
+    settings = settings or get_settings()
+    rule = parse_deadline(deadline, settings)
+    with engine.connect() as conn:
+        scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
+        place = place_column(level)
+        parts = stored_parts(conn, scope, {"place": place, "day": INQUIRY.c.received_on}, rule, settings, clocks)
+        if parts is None:
+            rows = read_timed(conn, scope, place, rule, settings, clocks=clocks)
+            parts = parts_of(rows.assign(place=rows["key"], day=rows["received_on"]), ["place", "day"])
+    sums, times = parts
+    days = {"day": lambda part: pd.to_datetime(part["day"]).astype("datetime64[us]")}
+    return sums.assign(**days), times.assign(**days)
+
+
+def waiting_inquiries(
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    parent: str | None = None,
+    platform: str | Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    settings: Settings | None = None,
+    clocks: Clocks | None = None,
+) -> pd.DataFrame:
+    """The period's unanswered inquiries in scope: page, territory, receipt (UTC) and as-of time, age in working
+    days and backlog bucket."""
+    settings = settings or get_settings()
+    i, a = INQUIRY.c, ACCOUNT.c
+    with engine.connect() as conn:
+        scope = resolve_scope(conn, "account", date_from, date_to, parent, platform, roles)
+        stmt = _in_scope(
+            select(i.account_pk, a.territory_code, _raw(i.received_at), _delivery()), scope, i.account_pk
+        ).where(i.first_reply_at.is_(None))
+        rows = read_frame(conn, stmt, raw=True)
+        as_of = _data_times(conn, rows["delivery"].unique(), scope.date_from)
+        clocks = clocks or Clocks.load(conn, settings.data_dir)
+    rows["received_at"] = utc_times(rows["received_at"])
+    rows["as_of"] = rows["delivery"].map(as_of).astype("datetime64[us]")
+    rows["age_wd"] = clocks.backlog_age_working_days(rows["received_at"], rows["as_of"], rows["territory_code"])
+    rows["backlog"] = backlog_bucket(rows["age_wd"])
+    return rows.drop(columns="delivery")
+
+
 def key_column(level: str) -> ColumnElement[Any]:
     """The column that groups inquiries into the rows of `level`."""
     if level == "account":
@@ -285,34 +353,66 @@ def summarise_stored(
     """`summarise` per `key` of the scope's inquiries, counted by the database from the stored timing (only the
     unanswered are judged here, at their as-of time); None while an answered inquiry in scope is still untimed or a
     delivery's data time is not kept."""
+    parts = stored_parts(conn, scope, {"key": key}, deadline, settings, clocks)
+    return None if parts is None else summarise_parts(*parts, ["key"], settings)
+
+
+# The counts of `stored_parts`, added up over any grouping; `summarise_parts` derives the rest.
+PART_COUNTS = [
+    "inquiries",
+    "answered",
+    "met",
+    "decided",
+    "missed",
+    *(f"answered_{who}" for who in ANSWERERS),
+]
+
+
+def stored_parts(
+    conn: Connection,
+    scope: Scope,
+    groups: dict[str, ColumnElement[Any]],
+    deadline: Deadline,
+    settings: Settings,
+    clocks: Clocks | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The scope's inquiries counted per `groups` (name: column; rows where the first is empty are left out) by the
+    database from the stored timing, with their as-of time, and the answered ones' calendar and working reply
+    minutes per `groups`: what `summarise_parts` needs for any coarser grouping. `met` and `decided` count answered
+    inquiries, `missed` the unanswered already past the deadline. None while an answered inquiry in scope is
+    still untimed or a delivery's data time is not kept."""
     i = INQUIRY.c
     answered, waiting = i.first_reply_at.is_not(None), i.first_reply_at.is_(None)
     measure = {"wh": i.work_min, "h": i.reply_min, "wd": i.work_days}[deadline.unit]
     within = measure < deadline.amount if deadline.unit == "wd" else measure <= deadline.amount * 60
+    first = next(iter(groups.values()))
+    labelled = [column.label(name) for name, column in groups.items()]
 
     def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((and_(*conditions), 1), else_=0))
-
-    def scoped(*columns: ColumnElement[Any]) -> Any:
-        return _in_scope(select(key.label("key"), *columns), scope, key)
 
     places = read_frame(conn, select(TERRITORY.c.code, _delivery()).where(*scope.territory_where()))
     as_of = _kept_data_times(conn, places["delivery"].unique())
     clocks = clocks or Clocks.load(conn, settings.data_dir)
     cutoffs = _cutoff_table(conn, places, as_of, scope.date_from, deadline, clocks)
     delivery = _delivery()
-    stmt = scoped(
-        delivery,
-        func.count().label("inquiries"),
-        func.count(i.first_reply_at).label("answered"),
-        count(answered, within).label("met"),
-        count(answered, measure.is_not(None)).label("decided"),
-        count(answered, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
-        *(count(answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
-        count(answered, i.replied_by.is_(None)).label("answered_unstated"),
-        # Unanswered inquiries received up to their territory's cutoff are past the deadline at their as-of time.
-        (count(waiting, i.received_at <= cutoffs.c.cutoff) if cutoffs is not None else literal(0)).label("missed"),
-    ).group_by(key, delivery)
+    stmt = _in_scope(
+        select(
+            *labelled,
+            delivery,
+            func.count().label("inquiries"),
+            func.count(i.first_reply_at).label("answered"),
+            count(answered, within).label("met"),
+            count(answered, measure.is_not(None)).label("decided"),
+            count(answered, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
+            *(count(answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
+            count(answered, i.replied_by.is_(None)).label("answered_unstated"),
+            # Unanswered inquiries received up to their territory's cutoff are past the deadline at their as-of time.
+            (count(waiting, i.received_at <= cutoffs.c.cutoff) if cutoffs is not None else literal(0)).label("missed"),
+        ),
+        scope,
+        first,
+    ).group_by(*groups.values(), delivery)
     if cutoffs is not None:
         stmt = stmt.outerjoin(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
     try:
@@ -324,16 +424,48 @@ def summarise_stored(
     if sums["untimed"].sum() > 0 or not sums["delivery"].isin(as_of).all():
         return None
     sums["as_of"] = sums["delivery"].map(as_of).astype("datetime64[us]")
-    counts = [c for c in sums.columns if c not in {"key", "delivery", "as_of", "untimed"}]
-    sums[counts] = sums[counts].astype("int64")
-    stats = sums.groupby("key").agg({**dict.fromkeys(counts, "sum"), "as_of": "max"})
+    sums[PART_COUNTS] = sums[PART_COUNTS].astype("int64")
+    names = list(groups)
+    sums = sums.groupby(names, as_index=False).agg({**dict.fromkeys(PART_COUNTS, "sum"), "as_of": "max"})
+    times = read_frame(
+        conn, _in_scope(select(*labelled, i.reply_min, i.work_min), scope, first).where(answered), raw=True
+    )
+    return sums, times.astype({"reply_min": "float64", "work_min": "float64"})
+
+
+def parts_of(rows: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`stored_parts` of timed inquiry rows (`read_timed`), per `groups` (columns of the rows)."""
+    answered = rows["first_reply_at"].notna()
+    met = rows["met"].astype("boolean")
+    flags = pd.DataFrame(
+        {
+            "inquiries": 1,
+            "answered": answered,
+            "met": answered & met.fillna(False),
+            "decided": answered & met.notna(),
+            "missed": ~answered & met.eq(False).fillna(False),
+            **{f"answered_{who}": rows["answerer"].eq(who).fillna(False) for who in ANSWERERS},
+        },
+        index=rows.index,
+    ).astype("int64")
+    keyed = pd.concat([rows[groups], flags, rows[["as_of"]]], axis=1)
+    sums = keyed.groupby(groups, as_index=False, observed=True).agg(
+        {**dict.fromkeys(PART_COUNTS, "sum"), "as_of": "max"}
+    )
+    times = rows.loc[answered, [*groups, "reply_min", "work_min"]].reset_index(drop=True)
+    return sums, times.astype({"reply_min": "float64", "work_min": "float64"})
+
+
+def summarise_parts(sums: pd.DataFrame, times: pd.DataFrame, by: list[str], settings: Settings) -> pd.DataFrame:
+    """The responsiveness metrics per group of `by` from `stored_parts` (counted per `by` or finer), one row per
+    group with inquiries."""
+    stats = sums.groupby(by, observed=True).agg({**dict.fromkeys(PART_COUNTS, "sum"), "as_of": "max"})
     # Unanswered inquiries are never met: past the deadline at their as-of time they are missed, else pending.
     stats["decided"] += stats["missed"]
     stats["missed"] = stats["decided"] - stats["met"]
     stats["pending"] = stats["inquiries"] - stats["decided"]
     stats["backlog_open"] = stats["inquiries"] - stats["answered"]
-    times = read_frame(conn, scoped(i.reply_min, i.work_min).where(answered), raw=True)
-    grouped = times.astype({"reply_min": "float64", "work_min": "float64"}).groupby("key")
+    grouped = times.groupby(by, observed=True)
     quantiles = pd.concat(
         {
             "reply_median": grouped["reply_min"].quantile(0.5),
@@ -343,8 +475,8 @@ def summarise_stored(
         },
         axis=1,
     )
-    out = _rates(stats.join(quantiles).rename_axis("key").reset_index(), settings)
-    return out[["key", *(c for c in METRICS if c in out.columns)]]
+    out = _rates(stats.join(quantiles).reset_index(), settings)
+    return out[[*by, *(c for c in METRICS if c in out.columns)]]
 
 
 def _in_scope(stmt: Any, scope: Scope, key: ColumnElement[Any]) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from dashboard import queries
@@ -103,7 +104,17 @@ def read_everything() -> dict[str, Any]:
         out[f"inquiries {name}"] = queries.inquiries(START, END, scope, "8wh").drop(
             columns=["age", "backlog", "bucket"], errors="ignore"
         )
+        sums, times = queries.responsiveness(START, END, scope, "8wh", BELOW[scope.column])
+        out[f"responsiveness sums {name}"] = sums
+        out[f"responsiveness times {name}"] = times.sort_values(list(times.columns), ignore_index=True)
+        counts, oldest = queries.backlog(START, END, scope)
+        out[f"backlog {name}"] = counts.to_dict()
+        out[f"backlog oldest {name}"] = oldest.sort_values(["age_wd", "inquiry_id"], ignore_index=True)
     return out
+
+
+# The level of the places a page of each scope compares.
+BELOW = {"country_code": "region", "region_code": "district", "district_code": "settlement"}
 
 
 @pytest.fixture(scope="module")
@@ -196,3 +207,60 @@ def test_queries_find_what_the_files_hold(loaded: Engine, tmp_path: Path) -> Non
         assert sources.loc["instagram", ["posts", "inquiries"]].tolist() == [d(2026, 3, 4), d(2026, 3, 4)]
         assert sources.loc["vk", ["posts", "inquiries"]].tolist() == [END, d(2026, 3, 3)]
         assert sources.loc["facebook", ["posts", "inquiries"]].isna().all()
+
+
+@pytest.mark.parametrize("deadline", ["8wh", "1wd", "24h"])
+def test_responsiveness_counted_by_the_database_equals_the_inquiry_rows(tmp_path: Path, deadline: str) -> None:
+    """The Responsiveness page's tables and charts, summed from the database's counts per place and day, equal
+    those of the inquiries timed one by one: per place, week and both, who answers, the backlog and the oldest."""
+    from dashboard import analysis, ui
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'resp.db'}")
+    assert all(r.ok for r in load_paths(engine, [DATA]))
+    listed = 0
+    with pointed_at(engine, tmp_path):
+        for name, scope in SCOPES.items():
+            level = BELOW[scope.column]
+            rows = queries.inquiries(START, END, scope, deadline)
+            rows = rows.assign(place=ui.place(rows, level), week=analysis.week_of(rows["received_on"]))
+            sums, times = queries.responsiveness(START, END, scope, deadline, level)
+            sums = sums.assign(week=analysis.week_of(sums["day"]))
+            times = times.assign(week=analysis.week_of(times["day"]))
+            assert len(rows) == sums["inquiries"].sum() > 0, name
+            for by in (["place"], ["week"], ["place", "week"]):
+                got = analysis.summary(sums, times, by, 2)
+                got = got.astype({"place": "str"}) if "place" in by else got
+                want = analysis.responsiveness(rows, by, 2)[got.columns]
+                pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=f"{name} by {by}")
+            pd.testing.assert_frame_equal(
+                analysis.who_answers_counted(sums, "place"), analysis.who_answers(rows, "place"), obj=name
+            )
+            for count in ("inquiries", "answered"):
+                days = rows["received_on"][rows["first_reply_at"].notna() | (count == "inquiries")]
+                assert analysis.grain(sums["day"], 2, sums[count]) == analysis.grain(days, 2), name
+            counts, oldest = queries.backlog(START, END, scope)
+            assert counts.to_dict() == analysis.backlog(rows).set_index("bucket")["count"].to_dict(), name
+            waiting = rows[rows["first_reply_at"].isna()].nlargest(queries.OLDEST, "age_wd")
+            assert len(waiting) < queries.OLDEST, name  # every one of them listed
+            listed += len(waiting)
+            pd.testing.assert_frame_equal(
+                oldest[["id", "inquiry_id", "age_wd"]].sort_values("inquiry_id", ignore_index=True),
+                waiting[["id", "inquiry_id", "age_wd"]]
+                .astype({"inquiry_id": "object"})
+                .sort_values("inquiry_id", ignore_index=True),
+                check_dtype=False,
+                obj=name,
+            )
+    assert listed > 0
+    # Untimed inquiries (a database timed before the timing was stored): the same parts, from the rows.
+    with pointed_at(engine, tmp_path):
+        stored = queries.responsiveness(START, END, SCOPES["KZ"], deadline, "region")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE inquiry SET work_min = NULL, work_days = NULL"))
+    with pointed_at(engine, tmp_path):
+        timed = queries.responsiveness(START, END, SCOPES["KZ"], deadline, "region")
+    for got, want in zip(timed, stored, strict=True):
+        order = [c for c in want.columns if c in ("place", "day", "reply_min", "work_min")]
+        pd.testing.assert_frame_equal(
+            got.sort_values(order, ignore_index=True), want.sort_values(order, ignore_index=True), check_dtype=False
+        )

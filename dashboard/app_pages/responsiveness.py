@@ -11,17 +11,19 @@ tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
 presets = list(dict.fromkeys([*DEADLINE_PRESETS, conf.deadline]))  # the setting may be a custom deadline
 deadline = ui.choice(st, tr("resp.deadline"), presets, "deadline", conf.deadline, lambda d: tr.label("deadline", d))
-inq = queries.inquiries(*page.period, page.scope, deadline)
-if inq.empty:
+sums, times = queries.responsiveness(*page.period, page.scope, deadline, page.level)
+if not sums["inquiries"].sum():
     ui.stop(tr, "empty.inquiries")
 own = tr("growth.own_pages", name=page.name(f.parent))
-inq = inq.assign(place=ui.place(inq, page.level))
-inq = inq.assign(name=page.names(inq["place"], own))
-grain = analysis.grain(inq["received_on"], conf.min_sample_inquiries)
-inq = inq.assign(week=analysis.bucket(inq["received_on"], grain))
-note = page.note(len(inq), "unit.inquiries")
+# Counts per place and day, reply minutes per answered inquiry: every table and chart below is summed from them.
+sums = sums.assign(name=page.names(sums["place"].astype("str"), own))
+times = times.assign(name=times["place"].map(dict(zip(sums["place"], sums["name"], strict=True))))
+grain = analysis.grain(sums["day"], conf.min_sample_inquiries, sums["inquiries"])
+sums = sums.assign(week=analysis.bucket(sums["day"], grain))
+times = times.assign(week=analysis.bucket(times["day"], grain))
+note = page.note(int(sums["inquiries"].sum()), "unit.inquiries")
 total = tr("resp.all", name=page.name(f.parent))
-by_place = analysis.responsiveness(inq, ["place", "name"], conf.min_sample_inquiries)
+by_place = analysis.summary(sums, times, ["place", "name"], conf.min_sample_inquiries)
 by_place = by_place.sort_values("inquiries", ascending=False)
 names = dict(zip(by_place["place"], by_place["name"], strict=True))
 shown = st.multiselect(
@@ -29,9 +31,11 @@ shown = st.multiselect(
     max_selections=6, placeholder=tr("resp.show_none"),
 )  # fmt: skip
 ui.keep_in_url("show", ",".join(shown))
-trend = analysis.responsiveness(inq.assign(name=total), ["week", "name"], conf.min_sample_inquiries)
+trend = analysis.summary(sums.assign(name=total), times.assign(name=total), ["week", "name"], conf.min_sample_inquiries)
 if shown:
-    parts = analysis.responsiveness(inq[inq["place"].isin(shown)], ["week", "name"], conf.min_sample_inquiries)
+    parts = analysis.summary(
+        sums[sums["place"].isin(shown)], times[times["place"].isin(shown)], ["week", "name"], conf.min_sample_inquiries
+    )
     trend = ui.concat([trend, parts])
 
 
@@ -50,19 +54,20 @@ with right:
         tr.label("deadline", f"{deadline}_help") if deadline in DEADLINE_PRESETS else None,
     )
 # Reply times need answered inquiries: months when a typical week has too few answers for a median.
-answered = inq[inq["first_reply_at"].notna()]
-slow = analysis.grain(answered["received_on"], conf.min_sample_inquiries)
-times = trend[trend["name"] == total]
+slow = analysis.grain(sums["day"], conf.min_sample_inquiries, sums["answered"])
+times_by = trend[trend["name"] == total]
 if slow != grain:
-    monthly = inq.assign(week=analysis.bucket(inq["received_on"], slow), name=total)
-    times = analysis.responsiveness(monthly, ["week", "name"], conf.min_sample_inquiries)
+    by_month = [part.assign(week=analysis.bucket(part["day"], slow), name=total) for part in (sums, times)]
+    times_by = analysis.summary(by_month[0], by_month[1], ["week", "name"], conf.min_sample_inquiries)
 stats = {
     "median_min": "resp.median",
     "p90_min": "resp.p90",
     "median_work": "resp.median_work",
     "p90_work": "resp.p90_work",
 }
-reply = [times.assign(name=tr(label), value=times[col] / 60)[["week", "name", "value"]] for col, label in stats.items()]
+reply = [
+    times_by.assign(name=tr(label), value=times_by[col] / 60)[["week", "name", "value"]] for col, label in stats.items()
+]
 hours = charts.weekly(ui.concat(reply), "reply_hours", tr, note, by=slow)
 ui.chart(hours, tr("resp.reply_help", n=conf.min_sample_inquiries))
 
@@ -85,16 +90,16 @@ ui.table(
 )
 left, right = st.columns(2)
 with left:
-    backlog = analysis.backlog(inq)
-    ui.chart(charts.backlog(backlog, tr, page.note(int(backlog["count"].sum()), "unit.unanswered")))
-    st.caption(tr("resp.backlog_help", as_of=tr.date(inq["as_of"].max())))
+    counts, oldest = queries.backlog(*page.period, page.scope)
+    backlog = pd.DataFrame({"bucket": counts.index, "count": counts.to_numpy()})
+    ui.chart(charts.backlog(backlog, tr, page.note(int(counts.sum()), "unit.unanswered")))
+    st.caption(tr("resp.backlog_help", as_of=tr.date(sums["as_of"].max())))
 with right:
     biggest = list(by_place["name"].head(12))
-    who = analysis.who_answers(inq[inq["name"].isin(biggest)].assign(place=inq["name"]), "place")
-    everyone = analysis.who_answers(inq.assign(place=total), "place")
+    who = analysis.who_answers_counted(sums[sums["name"].isin(biggest)], "name")
+    everyone = analysis.who_answers_counted(sums.assign(name=total), "name")
     ui.chart(charts.who_answers(ui.concat([everyone, who]), tr, note))
 st.subheader(tr("resp.oldest"))
-oldest = inq[inq["first_reply_at"].isna()].nlargest(50, "age_wd")
 oldest = oldest.assign(
     received_at=oldest["received_at"].dt.strftime("%Y-%m-%d %H:%M"),
     channel=oldest["channel"].map(lambda c: tr.label("channel", c)),
