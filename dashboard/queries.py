@@ -319,13 +319,14 @@ def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str, level: 
 
 @st.cache_data(ttl=TTL, max_entries=8)
 def responsiveness(
-    start: dt.date, end: dt.date, scope: Scope, deadline: str, level: str
+    start: dt.date, end: dt.date, scope: Scope, deadline: str, level: str, ids: tuple[int, ...] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The period's inquiries in scope counted per place (territory of `level`, "" for pages above it) and day of
-    receipt by the database, and the answered ones' reply minutes per place and day."""
+    """The period's inquiries in scope (of the pages `ids` only, if given) counted per place (territory of `level`,
+    "" for pages above it; the page's key as text for `account`) and day of receipt by the database, and the
+    answered ones' reply minutes per place and day."""
     sums, times = responsiveness_parts(
         engine(), start, end, level=level, parent=scope.parent, platform=scope.platforms or None,
-        roles=scope.roles or None, deadline=deadline, settings=get_settings(), clocks=clocks(),
+        roles=scope.roles or None, accounts=ids, deadline=deadline, settings=get_settings(), clocks=clocks(),
     )  # fmt: skip
     return sums, times.astype({"place": "category"})
 

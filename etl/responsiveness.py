@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    cast,
     func,
     literal,
     or_,
@@ -176,8 +177,11 @@ def timed_inquiries(
 
 
 def place_column(level: str) -> ColumnElement[str]:
-    """The territory of `level` an inquiry's page belongs to; "" for pages attached above that level."""
+    """The territory of `level` an inquiry's page belongs to ("" for pages attached above that level), or its page's
+    key as text."""
     t = TERRITORY.c
+    if level == "account":
+        return cast(ACCOUNT.c.id, String)
     if level == "settlement":
         return case((t.level == "settlement", t.code), else_="")
     return func.coalesce(t[SUBTREE_COLUMN[level]], "")
@@ -192,21 +196,23 @@ def responsiveness_parts(
     parent: str | None = None,
     platform: str | Collection[str] | None = None,
     roles: Collection[str] | None = None,
+    accounts: Collection[int] | None = None,
     deadline: "str | Deadline | None" = None,
     settings: Settings | None = None,
     clocks: Clocks | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`stored_parts` of the period's inquiries in scope per `place` (the territory of `level`, see `place_column`)
-    and `day` of receipt: counted by the database, or from the inquiries timed one by one while the stored timing
-    is incomplete."""
+    """`stored_parts` of the period's inquiries in scope (of `accounts` only, if given) per `place` (see
+    `place_column`) and `day` of receipt: counted by the database, or from the inquiries timed one by one while the
+    stored timing is incomplete."""
     settings = settings or get_settings()
     rule = parse_deadline(deadline, settings)
     with engine.connect() as conn:
         scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
         place = place_column(level)
-        parts = stored_parts(conn, scope, {"place": place, "day": INQUIRY.c.received_on}, rule, settings, clocks)
+        groups = {"place": place, "day": INQUIRY.c.received_on}
+        parts = stored_parts(conn, scope, groups, rule, settings, clocks, accounts)
         if parts is None:
-            rows = read_timed(conn, scope, place, rule, settings, clocks=clocks)
+            rows = read_timed(conn, scope, place, rule, settings, accounts=accounts, clocks=clocks)
             parts = parts_of(rows.assign(place=rows["key"], day=rows["received_on"]), ["place", "day"])
     sums, times = parts
     days = {"day": lambda part: pd.to_datetime(part["day"]).astype("datetime64[us]")}
@@ -375,12 +381,13 @@ def stored_parts(
     deadline: Deadline,
     settings: Settings,
     clocks: Clocks | None = None,
+    accounts: Collection[int] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The scope's inquiries counted per `groups` (name: column; rows where the first is empty are left out) by the
-    database from the stored timing, with their as-of time, and the answered ones' calendar and working reply
-    minutes per `groups`: what `summarise_parts` needs for any coarser grouping. `met` and `decided` count answered
-    inquiries, `missed` the unanswered already past the deadline. None while an answered inquiry in scope is
-    still untimed or a delivery's data time is not kept."""
+    """The scope's inquiries (of `accounts` only, if given) counted per `groups` (name: column; rows where the
+    first is empty are left out) by the database from the stored timing, with their as-of time, and the answered
+    ones' calendar and working reply minutes per `groups`: what `summarise_parts` needs for any coarser grouping.
+    `met` and `decided` count answered inquiries, `missed` the unanswered already past the deadline. None while an
+    answered inquiry in scope is still untimed or a delivery's data time is not kept."""
     i = INQUIRY.c
     answered, waiting = i.first_reply_at.is_not(None), i.first_reply_at.is_(None)
     measure = {"wh": i.work_min, "h": i.reply_min, "wd": i.work_days}[deadline.unit]
@@ -391,12 +398,16 @@ def stored_parts(
     def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((and_(*conditions), 1), else_=0))
 
+    def scoped(stmt: Any) -> Any:
+        stmt = _in_scope(stmt, scope, first)
+        return stmt if accounts is None else stmt.where(i.account_pk.in_(list(accounts)))
+
     places = read_frame(conn, select(TERRITORY.c.code, _delivery()).where(*scope.territory_where()))
     as_of = _kept_data_times(conn, places["delivery"].unique())
     clocks = clocks or Clocks.load(conn, settings.data_dir)
     cutoffs = _cutoff_table(conn, places, as_of, scope.date_from, deadline, clocks)
     delivery = _delivery()
-    stmt = _in_scope(
+    stmt = scoped(
         select(
             *labelled,
             delivery,
@@ -409,9 +420,7 @@ def stored_parts(
             count(answered, i.replied_by.is_(None)).label("answered_unstated"),
             # Unanswered inquiries received up to their territory's cutoff are past the deadline at their as-of time.
             (count(waiting, i.received_at <= cutoffs.c.cutoff) if cutoffs is not None else literal(0)).label("missed"),
-        ),
-        scope,
-        first,
+        )
     ).group_by(*groups.values(), delivery)
     if cutoffs is not None:
         stmt = stmt.outerjoin(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
@@ -427,9 +436,7 @@ def stored_parts(
     sums[PART_COUNTS] = sums[PART_COUNTS].astype("int64")
     names = list(groups)
     sums = sums.groupby(names, as_index=False).agg({**dict.fromkeys(PART_COUNTS, "sum"), "as_of": "max"})
-    times = read_frame(
-        conn, _in_scope(select(*labelled, i.reply_min, i.work_min), scope, first).where(answered), raw=True
-    )
+    times = read_frame(conn, scoped(select(*labelled, i.reply_min, i.work_min)).where(answered), raw=True)
     return sums, times.astype({"reply_min": "float64", "work_min": "float64"})
 
 

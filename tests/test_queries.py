@@ -235,6 +235,12 @@ def test_responsiveness_counted_by_the_database_equals_the_inquiry_rows(tmp_path
             pd.testing.assert_frame_equal(
                 analysis.who_answers_counted(sums, "place"), analysis.who_answers(rows, "place"), obj=name
             )
+            ids = tuple(sorted(set(rows["id"].tolist()))[:3])
+            pages = rows[rows["id"].isin(ids)].assign(place=lambda r: r["id"].astype("str"))
+            got = analysis.summary(*queries.responsiveness(START, END, scope, deadline, "account", ids), ["place"], 2)
+            want = analysis.responsiveness(pages, ["place"], 2)[got.columns]
+            assert len(got) == len(ids), name
+            pd.testing.assert_frame_equal(got.astype({"place": "str"}), want, check_dtype=False, obj=f"{name} pages")
             for count in ("inquiries", "answered"):
                 days = rows["received_on"][rows["first_reply_at"].notna() | (count == "inquiries")]
                 assert analysis.grain(sums["day"], 2, sums[count]) == analysis.grain(days, 2), name

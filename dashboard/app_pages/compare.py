@@ -76,13 +76,21 @@ left, right = st.columns(2)
 with left:
     shaped = analysis.reshape(daily[["day", "name", "value"]], "index")
     ui.chart(charts.followers(shaped, "index", tr, note))
-inq = queries.inquiries(*page.period, page.scope, conf.deadline)
-inq = inq.assign(key=ui.place(inq, page.level) if what == "territory" else inq["id"].astype(str))
-inq = inq[inq["key"].isin(picked)]
-grains = {analysis.grain(days, conf.min_sample_inquiries) for _, days in inq.groupby("key")["received_on"]}
+ids = None if what == "territory" else tuple(int(k) for k in picked)
+level = page.level if what == "territory" else "account"
+sums, times = queries.responsiveness(*page.period, page.scope, conf.deadline, level, ids)
+sums, times = sums[sums["place"].isin(picked)], times[times["place"].isin(picked)]
+grains = {
+    analysis.grain(days["day"], conf.min_sample_inquiries, days["inquiries"]) for _, days in sums.groupby("place")
+}
 grain = "month" if "month" in grains else "week"
 with right:
-    trend = inq.assign(week=analysis.bucket(inq["received_on"], grain), name=inq["key"].map(names))
-    trend = analysis.responsiveness(trend, ["week", "name"], conf.min_sample_inquiries)
+    sums = sums.assign(week=analysis.bucket(sums["day"], grain), name=sums["place"].map(names))
+    times = times.assign(week=analysis.bucket(times["day"], grain), name=times["place"].astype("str").map(names))
+    trend = analysis.summary(sums, times, ["week", "name"], conf.min_sample_inquiries)
     lines = trend.assign(value=trend["response_rate_pct"])[["week", "name", "value"]]
-    ui.chart(charts.weekly(lines, "response_rate_pct", tr, page.note(len(inq), "unit.inquiries"), by=grain))
+    ui.chart(
+        charts.weekly(
+            lines, "response_rate_pct", tr, page.note(int(sums["inquiries"].sum()), "unit.inquiries"), by=grain
+        )
+    )
