@@ -90,6 +90,9 @@ def _arguments(fn: Callable[..., Any], view: dict[str, Any], spikes: tuple[int, 
         "min_gain": [spikes[0]],
         "min_ratio": [spikes[1]],
     }
+    if fn.__name__ == "responsiveness":
+        # The Responsiveness and Compare pages count their places (the level below the view), pages only by ids.
+        values["level"] = [view["rows_level"]]
     params = [p for p in inspect.signature(fn).parameters.values() if p.default is inspect.Parameter.empty]
     if any(p.name not in values for p in params):
         return None
