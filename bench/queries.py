@@ -92,7 +92,7 @@ def _arguments(fn: Callable[..., Any], view: dict[str, Any], spikes: tuple[int, 
     }
     if fn.__name__ == "responsiveness":
         # The Responsiveness and Compare pages count their places (the level below the view), pages only by ids.
-        values["level"] = [view["rows_level"]]
+        values["level"], values["ids"] = [view["rows_level"]], [None]
     params = [p for p in inspect.signature(fn).parameters.values() if p.default is inspect.Parameter.empty]
     if any(p.name not in values for p in params):
         return None

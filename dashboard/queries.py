@@ -319,9 +319,9 @@ def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str, level: 
 
 @st.cache_data(ttl=TTL, max_entries=8)
 def responsiveness(
-    start: dt.date, end: dt.date, scope: Scope, deadline: str, level: str, ids: tuple[int, ...] | None = None
+    start: dt.date, end: dt.date, scope: Scope, deadline: str, level: str, ids: tuple[int, ...] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The period's inquiries in scope (of the pages `ids` only, if given) counted per place (territory of `level`,
+    """The period's inquiries in scope (of the pages `ids` only, unless None) counted per place (territory of `level`,
     "" for pages above it; the page's key as text for `account`) and day of receipt by the database, and the
     answered ones' reply minutes per place and day."""
     sums, times = responsiveness_parts(
@@ -352,8 +352,9 @@ def backlog(start: dt.date, end: dt.date, scope: Scope) -> tuple[pd.Series, pd.D
         ["ids"],
     )
     details["received_at"] = utc_times(details["received_at"])
-    # Receipts of one page at the same moment are rare; each keeps its own row, and the table its first OLDEST.
-    oldest = oldest.merge(details, on=["account_pk", "received_at"]).nlargest(OLDEST, "age_wd")
+    # Inquiries of one page received at the same moment match each other's details: each is listed once.
+    key = ["account_pk", "received_at"]
+    oldest = oldest.drop_duplicates(key).merge(details, on=key).nlargest(OLDEST, "age_wd")
     return counts, oldest.rename(columns={"account_pk": "id"}).reset_index(drop=True)
 
 

@@ -104,7 +104,7 @@ def read_everything() -> dict[str, Any]:
         out[f"inquiries {name}"] = queries.inquiries(START, END, scope, "8wh").drop(
             columns=["age", "backlog", "bucket"], errors="ignore"
         )
-        sums, times = queries.responsiveness(START, END, scope, "8wh", BELOW[scope.column])
+        sums, times = queries.responsiveness(START, END, scope, "8wh", BELOW[scope.column], None)
         out[f"responsiveness sums {name}"] = sums
         out[f"responsiveness times {name}"] = times.sort_values(list(times.columns), ignore_index=True)
         counts, oldest = queries.backlog(START, END, scope)
@@ -223,7 +223,7 @@ def test_responsiveness_counted_by_the_database_equals_the_inquiry_rows(tmp_path
             level = BELOW[scope.column]
             rows = queries.inquiries(START, END, scope, deadline)
             rows = rows.assign(place=ui.place(rows, level), week=analysis.week_of(rows["received_on"]))
-            sums, times = queries.responsiveness(START, END, scope, deadline, level)
+            sums, times = queries.responsiveness(START, END, scope, deadline, level, None)
             sums = sums.assign(week=analysis.week_of(sums["day"]))
             times = times.assign(week=analysis.week_of(times["day"]))
             assert len(rows) == sums["inquiries"].sum() > 0, name
@@ -258,13 +258,26 @@ def test_responsiveness_counted_by_the_database_equals_the_inquiry_rows(tmp_path
                 obj=name,
             )
     assert listed > 0
+    # Two inquiries to one page at the same second, waiting longest: both listed, once each.
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO inquiry (account_pk, inquiry_id, channel, received_at, received_on) VALUES "
+                "(1, 'twin-a', 'comment', :at, :on), (1, 'twin-b', 'message', :at, :on)"
+            ),
+            {"at": dt.datetime(2026, 2, 28, 20, 0), "on": START},
+        )
+    with pointed_at(engine, tmp_path):
+        _, oldest = queries.backlog(START, END, SCOPES["KZ"])
+    assert {"twin-a", "twin-b"} <= set(oldest["inquiry_id"])
+    assert oldest["inquiry_id"].is_unique
     # Untimed inquiries (a database timed before the timing was stored): the same parts, from the rows.
     with pointed_at(engine, tmp_path):
-        stored = queries.responsiveness(START, END, SCOPES["KZ"], deadline, "region")
+        stored = queries.responsiveness(START, END, SCOPES["KZ"], deadline, "region", None)
     with engine.begin() as conn:
         conn.execute(text("UPDATE inquiry SET work_min = NULL, work_days = NULL"))
     with pointed_at(engine, tmp_path):
-        timed = queries.responsiveness(START, END, SCOPES["KZ"], deadline, "region")
+        timed = queries.responsiveness(START, END, SCOPES["KZ"], deadline, "region", None)
     for got, want in zip(timed, stored, strict=True):
         order = [c for c in want.columns if c in ("place", "day", "reply_min", "work_min")]
         pd.testing.assert_frame_equal(
