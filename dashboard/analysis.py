@@ -7,7 +7,6 @@ import pandas as pd
 
 from etl.responsiveness import summarise, summarise_parts
 from etl.settings import get_settings
-from etl.worktime import BACKLOG_BUCKETS
 
 SPIKE_MIN_GAIN = 500  # followers in one day …
 SPIKE_MIN_RATIO = 0.2  # … and at least this share of the day before: bought audiences arrive like this
@@ -167,12 +166,6 @@ def _shares(counts: pd.DataFrame) -> pd.DataFrame:
     """Each row's counts per answerer as % shares, long: name, who, share."""
     shares = counts.div(counts.sum(axis=1), axis=0) * 100
     return shares.round(1).reset_index(names="name").melt(id_vars="name", var_name="who", value_name="share")
-
-
-def backlog(inq: pd.DataFrame) -> pd.DataFrame:
-    """Unanswered inquiries per age bucket in working days."""
-    counts = inq.loc[inq["first_reply_at"].isna(), "bucket"].astype(object).value_counts()
-    return pd.DataFrame({"bucket": list(BACKLOG_BUCKETS), "count": [int(counts.get(b, 0)) for b in BACKLOG_BUCKETS]})
 
 
 def funnel(required: pd.DataFrame, pages: pd.DataFrame) -> pd.DataFrame:

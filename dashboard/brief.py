@@ -98,9 +98,6 @@ def collect(
     def pages() -> pd.DataFrame:
         return queries.kpis("account", *period, scope, tr.lang)
 
-    def inquiries() -> pd.DataFrame:
-        return queries.inquiries(*period, scope, conf.deadline)
-
     builders: list[Callable[[], Slide | list[Slide]]] = [
         lambda: _cover(tr, name, period, before, fresh, data_date),
         lambda: _kpi_slide(tr, now_row, _row(queries.kpis(f.parent_level, *before, scope, tr.lang), code)),
@@ -109,7 +106,7 @@ def collect(
             tr, period, level, queries.kpis(level, *period, scope, tr.lang), conf.min_sample_inquiries
         ),
         lambda: _responsiveness_slides(
-            tr, period, inquiries(), conf.min_sample_inquiries, conf.response_target_pct, name
+            tr, period, scope, level, conf.deadline, conf.min_sample_inquiries, conf.response_target_pct, name
         ),
         lambda: _coverage_slide(tr, period, scope, pages()),
         lambda: _alerts_slide(tr, period, scope, pages(), conf),
@@ -227,22 +224,24 @@ def _ranking_slide(tr: Tr, period: Period, level: str, table: pd.DataFrame, min_
 
 
 def _responsiveness_slides(
-    tr: Tr, period: Period, inq: pd.DataFrame, min_sample: int, target: float, name: str
+    tr: Tr, period: Period, scope: Any, level: str, deadline: str, min_sample: int, target: float, name: str
 ) -> list[Slide]:
-    if inq.empty:
+    # The Responsiveness page's cached counts (the same arguments), summed per week.
+    sums, times = queries.responsiveness(*period, scope, deadline, level, None)
+    if not sums["inquiries"].sum():
         return [Slide(tr("brief.responsiveness"), lines=[tr("empty.inquiries")])]
     total = tr("resp.all", name=name)
-    note = _note(tr, period, len(inq), "unit.inquiries")
-    weekly = analysis.responsiveness(
-        inq.assign(week=analysis.week_of(inq["received_on"]), name=total), ["week", "name"], min_sample
-    )
+    note = _note(tr, period, int(sums["inquiries"].sum()), "unit.inquiries")
+    sums = sums.assign(week=analysis.week_of(sums["day"]), name=total)
+    times = times.assign(week=analysis.week_of(times["day"]), name=total)
+    weekly = analysis.summary(sums, times, ["week", "name"], min_sample)
 
     def lines(column: str, label: str = total) -> pd.DataFrame:
         return weekly.assign(name=label, value=weekly[column])[["week", "name", "value"]]
 
     stats = {"median_min": "resp.median", "p90_min": "resp.p90", "median_work": "resp.median_work"}
     reply = [weekly.assign(name=tr(lbl), value=weekly[c] / 60)[["week", "name", "value"]] for c, lbl in stats.items()]
-    backlog = analysis.backlog(inq)
+    backlog, _ = queries.backlog(*period, scope)
     return [
         Slide(
             tr("brief.responsiveness"),

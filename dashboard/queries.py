@@ -336,14 +336,15 @@ OLDEST = 50
 
 
 @st.cache_data(ttl=TTL, max_entries=8)
-def backlog(start: dt.date, end: dt.date, scope: Scope) -> tuple[pd.Series, pd.DataFrame]:
-    """The period's unanswered inquiries in scope per age bucket, and the `OLDEST` longest waiting of them with
-    their page `id`, id, channel and topic."""
+def backlog(start: dt.date, end: dt.date, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The period's unanswered inquiries in scope per age bucket (`bucket`, `count`), and the `OLDEST` longest
+    waiting of them with their page `id`, id, channel and topic."""
     rows = waiting_inquiries(
         engine(), start, end, parent=scope.parent, platform=scope.platforms or None, roles=scope.roles or None,
         settings=get_settings(), clocks=clocks(),
     )  # fmt: skip
     counts = rows["backlog"].value_counts().reindex(list(BACKLOG_BUCKETS), fill_value=0).astype("int64")
+    buckets = pd.DataFrame({"bucket": counts.index.astype("str"), "count": counts.to_numpy()})
     oldest = rows.nlargest(OLDEST, "age_wd")[["account_pk", "received_at", "age_wd"]]
     details = _frame(
         "SELECT account_pk, inquiry_id, channel, topic, received_at FROM inquiry WHERE account_pk IN :ids "
@@ -355,7 +356,7 @@ def backlog(start: dt.date, end: dt.date, scope: Scope) -> tuple[pd.Series, pd.D
     # Inquiries of one page received at the same moment match each other's details: each is listed once.
     key = ["account_pk", "received_at"]
     oldest = oldest.drop_duplicates(key).merge(details, on=key).nlargest(OLDEST, "age_wd")
-    return counts, oldest.rename(columns={"account_pk": "id"}).reset_index(drop=True)
+    return buckets, oldest.rename(columns={"account_pk": "id"}).reset_index(drop=True)
 
 
 @st.cache_data(ttl=TTL)

@@ -91,9 +91,8 @@ ui.table(
 )
 left, right = st.columns(2)
 with left:
-    counts, oldest = queries.backlog(*page.period, page.scope)
-    backlog = pd.DataFrame({"bucket": counts.index, "count": counts.to_numpy()})
-    ui.chart(charts.backlog(backlog, tr, page.note(int(counts.sum()), "unit.unanswered")))
+    backlog, oldest = queries.backlog(*page.period, page.scope)
+    ui.chart(charts.backlog(backlog, tr, page.note(int(backlog["count"].sum()), "unit.unanswered")))
     st.caption(tr("resp.backlog_help", as_of=tr.date(sums["as_of"].max())))
 with right:
     biggest = list(by_place["name"].head(12))
