@@ -314,7 +314,7 @@ def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str, level: 
     # Repeated labels as categories: a country's million inquiries are cached (pickled) and read back in a fraction
     # of the time and memory their text takes.
     labels = {c: "category" for c in _INQUIRY_LABELS if c in rows.columns}
-    return rows.astype(labels).rename(columns={"account_pk": "id"}).assign(bucket=lambda r: r["backlog"])
+    return rows.astype(labels).rename(columns={"account_pk": "id"})
 
 
 @st.cache_data(ttl=TTL, max_entries=8)

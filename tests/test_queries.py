@@ -245,7 +245,7 @@ def test_responsiveness_counted_by_the_database_equals_the_inquiry_rows(tmp_path
                 days = rows["received_on"][rows["first_reply_at"].notna() | (count == "inquiries")]
                 assert analysis.grain(sums["day"], 2, sums[count]) == analysis.grain(days, 2), name
             counts, oldest = queries.backlog(START, END, scope)
-            waiting_buckets = rows.loc[rows["first_reply_at"].isna(), "bucket"].astype(object).value_counts()
+            waiting_buckets = rows.loc[rows["first_reply_at"].isna(), "backlog"].astype(object).value_counts()
             assert counts.set_index("bucket")["count"].to_dict() == {
                 b: waiting_buckets.get(b, 0) for b in BACKLOG_BUCKETS
             }, name
