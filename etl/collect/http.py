@@ -1,0 +1,136 @@
+"""The HTTP client every collector uses: one session, timeouts, retries with backoff, the platform's rate limit."""
+
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.util.retry import Retry
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class ApiError(Exception):
+    """A request that failed after its retries, or an answer that is not JSON; the message never holds a secret."""
+
+
+class Client:
+    """A platform's API over one `requests.Session`, at most `per_second` requests a second."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        per_second: float,
+        secrets: Iterable[str] = (),
+        timeout: float = 30.0,
+        retries: int = 4,
+        backoff: float = 0.5,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.requests = 0  # HTTP requests sent, retries included
+        self.errors = 0  # requests that failed after their retries
+        self._secrets = [s for s in secrets if s]
+        self._interval = 1.0 / per_second
+        self._next = 0.0
+        self._lock = threading.Lock()
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            other=0,
+            backoff_factor=backoff,
+            backoff_max=30,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=None,  # the read APIs collectors call are safe to repeat, POST included
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = "govpulse-collector"
+        self.session.mount("http://", HTTPAdapter(max_retries=retry))
+        self.session.mount("https://", HTTPAdapter(max_retries=retry))
+
+    def close(self) -> None:
+        """Close the session's connections."""
+        self.session.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def wait(self, seconds: float) -> None:
+        """Hold every following request back by this many seconds (a platform asked to slow down)."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
+
+    def _pace(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self._interval
+        if start > now:
+            time.sleep(start - now)
+
+    def redact(self, text: str) -> str:
+        """The text with every secret of this client replaced by ***."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def call(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        method: str = "GET",
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """The decoded JSON answer of one API request; ApiError after retries, on HTTP errors or on non-JSON."""
+        self._pace()
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+        name = path.split("?", 1)[0].rsplit("/", 1)[-1] or path
+        self.requests += 1
+        try:
+            response = self.session.request(
+                method, url, params=params, data=data, headers=headers, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            self._failed()
+            if _timed_out(exc):
+                raise ApiError(f"{name}: no answer within {self.timeout:g} s") from None
+            # The exception's text holds the URL, and with it any token in the query: name only its kind.
+            raise ApiError(f"{name}: connection failed ({type(exc).__name__})") from None
+        self.requests += _retries(response)
+        if response.status_code >= 400:
+            self._failed()
+            raise ApiError(f"{name}: HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError:
+            self._failed()
+            raise ApiError(f"{name}: the answer is not JSON") from None
+
+    def _failed(self) -> None:
+        self.errors += 1
+
+
+def _retries(response: requests.Response) -> int:
+    history = getattr(getattr(response.raw, "retries", None), "history", ())
+    return len(history)
+
+
+def _timed_out(exc: requests.RequestException) -> bool:
+    # After retries, urllib3's read timeout reaches requests as a ConnectionError around MaxRetryError.
+    reason = exc.args[0] if exc.args else None
+    return isinstance(exc, requests.Timeout) or (
+        isinstance(reason, MaxRetryError) and isinstance(reason.reason, ReadTimeoutError)
+    )

@@ -1,0 +1,63 @@
+"""The collectors' HTTP client against a real local server: retries, pace, timeouts, bad answers, no secrets."""
+
+import time
+
+import pytest
+
+from etl.collect.http import ApiError, Client
+from tests.collect.conftest import FakeApi
+
+
+def client(api: FakeApi, **kwargs: float) -> Client:
+    """A client of the test server, quick to give up."""
+    options = {"per_second": 1000.0, "timeout": 2.0, "retries": 2, "backoff": 0.01, **kwargs}
+    return Client(api.url, secrets=["s3cret-token"], **options)  # type: ignore[arg-type]
+
+
+def test_a_server_error_is_retried_then_answered(api: FakeApi) -> None:
+    """A 500 is retried with backoff; the answer after it is returned and both requests are counted."""
+    api.on("/m", {"boom": True}, status=500, times=1)
+    api.on("/m", {"ok": 1})
+    with client(api) as c:
+        assert c.call("m", {"a": "1"}) == {"ok": 1}
+        assert (c.requests, c.errors) == (2, 0)
+
+
+def test_persistent_errors_end_in_an_api_error_without_the_token(api: FakeApi) -> None:
+    """A 503 that never clears ends in ApiError after the retries; the message has no token."""
+    api.on("/m", {}, status=503)
+    with client(api) as c, pytest.raises(ApiError) as caught:
+        c.call("m", {"access_token": "s3cret-token"})
+    assert "s3cret-token" not in str(caught.value)
+    assert api.count("/m") == 3
+
+
+def test_malformed_json_is_an_api_error(api: FakeApi) -> None:
+    """An answer that is not JSON is named as such."""
+    api.on("/m", "<html>maintenance", raw=True)
+    with client(api) as c, pytest.raises(ApiError, match="not JSON"):
+        c.call("m")
+
+
+def test_a_timeout_is_an_api_error(api: FakeApi) -> None:
+    """A server slower than the timeout gives ApiError naming the timeout."""
+    api.on("/m", {}, delay=1.0)
+    with client(api, timeout=0.3, retries=0) as c, pytest.raises(ApiError, match=r"no answer within 0\.3 s"):
+        c.call("m")
+
+
+def test_requests_keep_the_pace(api: FakeApi) -> None:
+    """At 20 requests a second, 6 requests take at least a quarter of a second."""
+    api.on("/m", {})
+    with client(api, per_second=20) as c:
+        start = time.monotonic()
+        for _ in range(6):
+            c.call("m")
+    assert time.monotonic() - start >= 0.25
+
+
+def test_form_parameters_are_seen_by_the_server(api: FakeApi) -> None:
+    """POSTed form parameters reach the server (tokens travel in the body, not the URL)."""
+    api.on("/m", {"ok": 1}, owner_id="-1")
+    with client(api) as c:
+        assert c.call("m", method="POST", data={"owner_id": -1}) == {"ok": 1}
