@@ -21,7 +21,7 @@ RUNS = 3
 def main(territories: list[str]) -> None:
     env = os.environ | {"GOVPULSE_DATA_DIR": os.environ.get("GOVPULSE_DATA_DIR", "/tmp/govpulse-brief-bench")}
     env.pop("GOVPULSE_DATABASE_URL", None)
-    govpulse = [sys.executable, "-m", "etl"]
+    govpulse = [sys.executable, "-m", "dashboard"]
     subprocess.run([*govpulse, "demo", "--if-empty"], env=env, check=True)
     last = _last_day(env)
     end = last.replace(day=1) - dt.timedelta(days=1)
@@ -46,7 +46,7 @@ def main(territories: list[str]) -> None:
 
 def _last_day(env: dict[str, str]) -> dt.date:
     """The demo database's last day with data."""
-    code = "from etl.db import get_engine; from sqlalchemy import text; "
+    code = "from etl.store.db import get_engine; from sqlalchemy import text; "
     code += "print(get_engine().connect().execute(text('SELECT max(day) FROM accountday')).scalar())"
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True).stdout
     return dt.date.fromisoformat(out.strip()[:10])

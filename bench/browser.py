@@ -63,7 +63,7 @@ def views() -> list[tuple[str, str]]:
     when it is another."""
     from sqlalchemy import text
 
-    from etl.db import get_engine
+    from etl.store.db import get_engine
 
     with get_engine().connect() as conn:
         counts = conn.execute(

@@ -3,8 +3,8 @@
 python -m bench.queries OUT.json   (GOVPULSE_DATABASE_URL names the database)
 
 The functions are found, not listed: every st.cache_data / st.cache_resource function of dashboard.queries (the
-dashboard's only database reader) is called with arguments built from its parameter names, for views of several
-sizes, plus etl.report.kpi_table at every level. A function whose parameters are not understood is listed as skipped.
+dashboard's only database reader) is called with arguments built from its parameter names, for views
+of several sizes, plus etl.metrics.kpis.kpi_table at every level. A function whose parameters are not understood is listed as skipped.
 """
 
 from __future__ import annotations
@@ -152,13 +152,13 @@ def _measure(
 
 
 def main(out_path: str) -> None:
-    """Time every cached query of dashboard.queries and etl.report.kpi_table; write the figures as JSON."""
+    """Time every cached query of dashboard.queries and etl.metrics.kpis.kpi_table; write the figures as JSON."""
     _quiet()
     import streamlit as st
 
     from dashboard import queries
     from dashboard.filters import Scope
-    from etl.report import kpi_table
+    from etl.metrics.kpis import kpi_table
 
     try:
         from dashboard.analysis import SPIKE_MIN_GAIN, SPIKE_MIN_RATIO
@@ -212,7 +212,7 @@ def main(out_path: str) -> None:
         for level in ("region", "district", "settlement", "account"):
             call = partial(kpi_table, engine, level, view["start"], view["end"], parent=view["scope"].parent)
             label = f"{view['name']} level={level}"
-            results.append(_measure("etl.report.kpi_table", label, view["pages"], call, clear))
+            results.append(_measure("etl.metrics.kpis.kpi_table", label, view["pages"], call, clear))
     view_info = [{k: str(v) for k, v in view.items() if k in {"name", "start", "end", "pages"}} for view in views]
     write_json(
         Path(out_path),

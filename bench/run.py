@@ -188,7 +188,7 @@ def _profile_summary(out: Path) -> dict[str, Any]:
     etl_dir = str(ROOT / "etl")
     own = sorted(
         (
-            (f"etl/{Path(f).name}:{name}", v[3])
+            (f"{Path(f).relative_to(ROOT).as_posix()}:{name}", v[3])
             for (f, _, name), v in table.items()
             if f.startswith(etl_dir) and not name.startswith("<")
         ),

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from etl.responsiveness import summarise, weekly
-from etl.schedules import Week
+from etl.metrics.responsiveness.sums import summarise, weekly
+from etl.metrics.schedules import Week
+from etl.metrics.worktime import Clocks, WorkCalendar, backlog_bucket, working_minutes
 from etl.settings import Settings
-from etl.worktime import Clocks, WorkCalendar, backlog_bucket, working_minutes
 
 ZONES = ["Asia/Almaty", "Asia/Qostanay", "Asia/Barnaul"]
 START, END = pd.Timestamp("2023-01-01"), pd.Timestamp("2026-01-01")

@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from etl.responsiveness import summarise, summarise_parts
+from etl.metrics.responsiveness.sums import summarise, summarise_parts
 from etl.settings import get_settings
 
 SPIKE_MIN_GAIN = 500  # followers in one day …

@@ -12,13 +12,13 @@ from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.engine import Engine
 
 from dashboard.filters import Scope
-from etl.db import get_engine
-from etl.load import FileResult, load_paths
-from etl.report import kpi_table
-from etl.responsiveness import responsiveness_parts, timed_inquiries, waiting_inquiries
-from etl.scope import read_frame, utc_times
+from etl.ingest.load import FileResult, load_paths
+from etl.metrics.kpis import kpi_table
+from etl.metrics.responsiveness.query import responsiveness_parts, timed_inquiries, waiting_inquiries
+from etl.metrics.worktime import BACKLOG_BUCKETS, Clocks
 from etl.settings import Settings, get_settings
-from etl.worktime import BACKLOG_BUCKETS, Clocks
+from etl.store.db import get_engine
+from etl.store.scope import read_frame, utc_times
 
 TTL = 600
 _SUBTREE = {"country_code", "region_code", "district_code"}
@@ -391,6 +391,17 @@ def load_log() -> pd.DataFrame:
         "rows_unchanged, rows_rejected, duration_s FROM loadlog ORDER BY loaded_at DESC, id DESC"
     )
     return frame.assign(loaded_at=utc_times(frame["loaded_at"]))
+
+
+@st.cache_data(ttl=TTL)
+def collections() -> pd.DataFrame:
+    """The latest collection run of each platform: when, pages collected and skipped (with why), requests."""
+    frame = _frame(
+        "SELECT c.platform, c.finished_at, c.pages, c.collected, c.skipped, c.skipped_detail, c.notices, c.requests, "
+        "c.errors, c.posts, c.inquiries FROM collectionrun c WHERE c.id = (SELECT max(l.id) FROM collectionrun l "
+        "WHERE l.platform = c.platform) ORDER BY c.platform"
+    )
+    return frame.assign(finished_at=utc_times(frame["finished_at"]))
 
 
 # Each platform's latest day with each kind of data, when it is not the last day: one seek per page where an index

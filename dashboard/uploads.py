@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import Tr
-from etl.load import FileResult
+from etl.ingest.load import FileResult
 
 
 def load(

@@ -1,10 +1,9 @@
 """The `govpulse` command line: thin commands over the etl library."""
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from pydantic import ValidationError
@@ -16,7 +15,7 @@ from etl.settings import Settings, get_settings
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from etl.load import FileResult
+    from etl.ingest.load import FileResult
 
 # The database, pandas and the loader are imported by the commands that use them: --help stays quick.
 
@@ -31,7 +30,7 @@ out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _parse_day(value: str) -> dt.date:
+def parse_day(value: str) -> dt.date:
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
             return dt.datetime.strptime(value, fmt).date()
@@ -95,8 +94,8 @@ def run_load(paths: list[Path], skip_bad_rows: bool) -> "list[FileResult]":
     """Load with a progress bar, print the summary and problems; return the results."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-    from etl.db import get_engine
-    from etl.load import load_paths
+    from etl.ingest.load import load_paths
+    from etl.store.db import get_engine
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err
@@ -153,14 +152,14 @@ def demo(
         raise typer.BadParameter("must be demo or national", param_hint="--scale")
     if scale == "demo" and (accounts is not None or only_day is not None):
         raise typer.BadParameter("--accounts and --only-day need --scale national")
-    from etl.db import get_engine, has_accounts
+    from etl.store.db import get_engine, has_accounts
 
     if if_empty and has_accounts(get_engine()):
         err.print("The database already has data: demo not built.")
         return
     from etl import demo as generator  # imported here: only this command needs it
 
-    last = _parse_day(end) if end else None
+    last = parse_day(end) if end else None
     if scale == "national":
         folder = out_dir or get_settings().data_dir / "national"
         files = generator.write_national(
@@ -169,7 +168,7 @@ def demo(
             end=last,
             months=months or generator.NATIONAL_MONTHS,
             accounts=accounts or generator.NATIONAL_ACCOUNTS,
-            only_day=_parse_day(only_day) if only_day else None,
+            only_day=parse_day(only_day) if only_day else None,
         )
     else:
         folder = out_dir or get_settings().data_dir / "demo"
@@ -179,6 +178,96 @@ def demo(
         results = run_load(files, skip_bad_rows=False)
         if any(r.status == "rejected" for r in results):
             raise typer.Exit(1)
+
+
+@app.command()
+def collect(
+    platform: Annotated[str, typer.Argument(help="vk, ok or max")],
+    territory: Annotated[str | None, typer.Option(help="Only the pages under this territory code")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Posts published from this day on (default: 30 days back); their metrics refresh")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the CSV files (default: data/incoming/DATE/PLATFORM)")
+    ] = None,
+    load_files: Annotated[bool, typer.Option("--load", help="Load the files into the database when written")] = False,
+    api_base: Annotated[str | None, typer.Option(help="Another API server (a proxy; tests)")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer before retrying", min=0.1)] = 30.0,
+) -> None:
+    """Fetch today's followers, the recent posts and the citizens' comments of the registry's pages from a platform."""
+    from etl.collect import PLATFORMS
+    from etl.collect import platform as collector
+    from etl.collect.base import MissingCredential, Window
+    from etl.collect.run import collect as run_collect
+    from etl.collect.run import record, registry_pages
+    from etl.store.db import get_engine
+
+    if platform not in PLATFORMS:
+        raise typer.BadParameter(f"must be one of {', '.join(PLATFORMS)}", param_hint="PLATFORM")
+    spec = collector(platform)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    start = dt.datetime.combine(parse_day(since), dt.time(), dt.UTC) if since else now - dt.timedelta(days=30)
+    if start > now:
+        raise typer.BadParameter("is in the future", param_hint="--since")
+    engine = get_engine()
+    pages = registry_pages(engine, platform, territory)
+    if not pages:
+        where = f" under {territory}" if territory else ""
+        err.print(f"[bold red]Error:[/] the registry has no {platform} pages{where}: load an accounts file first.")
+        raise typer.Exit(1)
+    folder = out_dir or get_settings().data_dir / "incoming" / now.date().isoformat() / platform
+    try:
+        outcome = _run_collect(run_collect, spec, pages, Window(start, now), folder, api_base, timeout)
+    except MissingCredential as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    record(engine, outcome, territory, dt.datetime.now(dt.UTC))
+    out.print(_collect_summary(outcome))
+    for account_id, reason in sorted(outcome.harvest.skipped.items()):
+        err.print(f"  skipped {platform} {escape(account_id)}: {escape(reason)}")
+    for notice in outcome.harvest.notices:
+        err.print(f"  [yellow]note:[/] {escape(notice)}")
+    err.print(f"Files written to {escape(str(folder))}")
+    failed = False
+    if load_files:
+        failed = any(r.status == "rejected" for r in run_load(outcome.files, skip_bad_rows=False))
+    if failed or outcome.harvest.skipped:
+        raise typer.Exit(1)
+
+
+def _run_collect(run: Any, spec: Any, pages: list[Any], window: Any, folder: Path, api_base: str | None,
+                 timeout: float) -> Any:  # fmt: skip
+    """A collection run with a progress bar of pages, requests and errors."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from etl.collect.base import RunFailed
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
+    ) as bar:
+        task = bar.add_task(f"{spec.name}: pages", total=len(pages))
+        try:
+            return run(
+                spec, pages, window, folder, api_base=api_base, timeout=timeout, progress=lambda _: bar.advance(task)
+            )
+        except RunFailed as exc:
+            bar.stop()
+            err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+
+
+def _collect_summary(outcome: Any) -> "Table":
+    from rich.table import Table
+
+    table = Table(title=f"Collection summary: {outcome.platform}")
+    heads = ("pages", "collected", "skipped", "followers", "posts", "inquiries", "requests", "errors", "s")
+    for col in heads:
+        table.add_column(col, justify="right")
+    h = outcome.harvest
+    values = (len(outcome.pages), outcome.collected, len(h.skipped), len(h.followers), len(h.posts), len(h.inquiries),
+              outcome.requests, outcome.errors)  # fmt: skip
+    table.add_row(*(f"{v:,}" for v in values), f"{outcome.seconds:.1f}")
+    return table
 
 
 @app.command()
@@ -200,10 +289,10 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
 ) -> None:
     """Print the KPI table for a period, one row per territory or account (definitions in docs/metrics.md)."""
-    from etl.db import get_engine
-    from etl.report import format_table, kpi_table
-    from etl.schedules import ScheduleError
-    from etl.worktime import Deadline
+    from etl.metrics.kpis import format_table, kpi_table
+    from etl.metrics.schedules import ScheduleError
+    from etl.metrics.worktime import Deadline
+    from etl.store.db import get_engine
 
     if level not in {"region", "district", "settlement", "account"}:
         raise typer.BadParameter("must be region, district, settlement or account", param_hint="--level")
@@ -211,7 +300,7 @@ def report(
         raise typer.BadParameter("must be table, csv or json", param_hint="--format")
     if not date_from or not date_to:
         raise typer.BadParameter("both --from and --to are needed", param_hint="--from/--to")
-    start, stop = _parse_day(date_from), _parse_day(date_to)
+    start, stop = parse_day(date_from), parse_day(date_to)
     if stop < start:
         raise typer.BadParameter("--to is before --from", param_hint="--to")
     try:
@@ -245,9 +334,9 @@ def report(
 @app.command()
 def refresh() -> None:
     """Time every inquiry again on the working clocks (after editing schedules.csv) and bring the rollups up to date."""
-    from etl.db import get_engine
-    from etl.load import record_data_times, retime
-    from etl.rollups import refresh_rollups
+    from etl.ingest.timing import record_data_times, retime
+    from etl.store.db import get_engine
+    from etl.store.rollups import refresh_rollups
 
     with get_engine().begin() as conn:
         timed = retime(conn)
@@ -263,64 +352,3 @@ def settings() -> None:
     for name, info in Settings.model_fields.items():
         out.print(f"GOVPULSE_{name.upper()} = {getattr(current, name)}", soft_wrap=True)
         out.print(f"    {info.description}", soft_wrap=True)
-
-
-@app.command()
-def serve(port: Annotated[int, typer.Option(help="Port to listen on")] = 8501) -> None:
-    """Serve the dashboard at http://127.0.0.1:PORT."""
-    import subprocess
-
-    raise typer.Exit(subprocess.call(serve_command(port), env=os.environ.copy()))
-
-
-def serve_command(port: int) -> list[str]:
-    """The command serving the dashboard at 127.0.0.1:`port`: `streamlit run` of dashboard/app.py, its modules
-    imported before the first visit (dashboard/serve.py)."""
-    script = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
-    # No file watcher: a served dashboard does not change under it, and the watcher walks every imported module
-    # after each script run (about half a second).
-    return [sys.executable, "-m", "dashboard.serve", str(script), "--server.headless", "true",
-            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none"]  # fmt: skip
-
-
-@app.command()
-def brief(
-    territory: Annotated[str, typer.Option(help="Territory code: a country, region or district (KZ-KUS, RU-ALT…)")],
-    date_from: Annotated[str, typer.Option("--from", help="First day of the period (YYYY-MM-DD or DD.MM.YYYY)")],
-    date_to: Annotated[str, typer.Option("--to", help="Last day of the period")],
-    out_file: Annotated[Path, typer.Option("--out", help="File to write (.pptx or .pdf)")],
-    lang: Annotated[str | None, typer.Option(help="ru or en (default: the language setting)")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="pptx or pdf (default: from the --out suffix)")] = None,
-) -> None:
-    """Write the briefing pack of a territory and period: 16:9 slides (PPTX) or the same pages as PDF."""
-    form = fmt or out_file.suffix.lstrip(".").lower() or "pptx"
-    if form not in {"pptx", "pdf"}:
-        raise typer.BadParameter("must be pptx or pdf", param_hint="--format")
-    language = lang or get_settings().language
-    if language not in {"ru", "en"}:
-        raise typer.BadParameter("must be ru or en", param_hint="--lang")
-    start, stop = _parse_day(date_from), _parse_day(date_to)
-    if stop < start:
-        raise typer.BadParameter("--to is before --from", param_hint="--to")
-    # Imported here: the briefing renders the dashboard's charts, and etl must not need the dashboard to import.
-    from dashboard.render import ExportUnavailable, warm_up
-
-    try:
-        warm_up()  # the browser starts (seconds) while the dashboard's modules load and the data is read
-    except ExportUnavailable as exc:
-        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
-    import streamlit.logger
-
-    streamlit.logger.set_log_level("error")  # the dashboard's cached queries warn "no runtime" outside Streamlit
-    from dashboard.brief import BriefError, build
-
-    try:
-        data = build(territory, start, stop, language, form)
-    except (BriefError, ExportUnavailable) as exc:
-        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
-    out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_bytes(data)
-    err.print(f"Briefing pack written to {escape(str(out_file))} ({len(data) / 1e6:.1f} MB)")

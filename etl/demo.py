@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import holidays
 import numpy as np
 
-CONTRACT: dict[str, Any] = json.loads(Path(__file__).with_name("contract.json").read_text(encoding="utf-8"))
+CONTRACT: dict[str, Any] = json.loads((Path(__file__).parent / "ingest" / "contract.json").read_text(encoding="utf-8"))
 KINDS = ("territories", "accounts", "followers", "posts", "inquiries")
 HEADERS: dict[str, list[str]] = {k: [f["name"] for f in CONTRACT["kinds"][k]["fields"]] for k in KINDS}
 

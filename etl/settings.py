@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     @classmethod
     def _known_deadline(cls, value: str) -> str:
         """The deadline as written by Deadline.parse ("8wh"); a malformed one is refused."""
-        # Imported here: etl.worktime pulls in the holiday calendars, which most commands never need.
-        from etl.worktime import Deadline
+        # Imported here: etl.metrics.worktime pulls in the holiday calendars, which most commands never need.
+        from etl.metrics.worktime import Deadline
 
         return str(Deadline.parse(value))
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from etl.cli import serve_command
+from dashboard.cli import serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")

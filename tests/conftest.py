@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from etl.db import make_engine
-from etl.load import load_paths
+from etl.ingest.load import load_paths
+from etl.store.db import make_engine
 
 DATA = Path(__file__).parent / "data"
 POSTGRES_URL = os.environ.get("GOVPULSE_TEST_POSTGRES_URL", "")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from etl.cli import app
+from dashboard.cli import app
 from tests.conftest import DATA
 
 runner = CliRunner()
@@ -15,8 +15,8 @@ COMMANDS = ["load", "demo", "report", "refresh", "settings", "serve"]
 @pytest.fixture(autouse=True)
 def private_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every CLI test gets its own database file."""
-    from etl.db import get_engine
     from etl.settings import get_settings
+    from etl.store.db import get_engine
 
     monkeypatch.setenv("GOVPULSE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     monkeypatch.setenv("GOVPULSE_DATA_DIR", str(tmp_path))

@@ -17,7 +17,7 @@ from etl import demo
 
 END = dt.date(2026, 10, 31)
 MONTHS = 12
-CONTRACT = json.loads((Path(__file__).parents[1] / "etl" / "contract.json").read_text(encoding="utf-8"))
+CONTRACT = json.loads((Path(__file__).parents[1] / "etl" / "ingest" / "contract.json").read_text(encoding="utf-8"))
 KINDS = sorted(CONTRACT["kinds"], key=lambda k: CONTRACT["kinds"][k]["order"])
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
@@ -461,10 +461,9 @@ def test_national_only_day_is_one_daily_delivery(tmp_path: Path, national: dict[
 
 def test_national_loads_through_the_etl(tmp_path: Path) -> None:
     """A tiny national set and then its next day load without a rejected row; the rollups reach the new day."""
-    from sqlalchemy import text
-
     from etl.db import make_engine
     from etl.load import load_paths
+    from sqlalchemy import text
 
     engine = make_engine(f"sqlite:///{tmp_path / 'national.db'}")
     base = demo.write_national(tmp_path / "base", seed=5, end=END, months=1, accounts=25)
@@ -480,10 +479,10 @@ def test_national_loads_through_the_etl(tmp_path: Path) -> None:
 
 def test_cli_national_writes_without_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`govpulse demo --scale national --accounts N --no-load --out DIR` writes the files; --accounts needs national."""
+    from etl.db import get_engine
     from typer.testing import CliRunner
 
     from etl.cli import app
-    from etl.db import get_engine
     from etl.settings import get_settings
 
     monkeypatch.setenv("GOVPULSE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from etl.contract import kinds, recognise
+from etl.ingest.contract import kinds, recognise
 
 ROOT = Path(__file__).parent.parent
 

@@ -54,6 +54,31 @@ ui.table(
 )  # fmt: skip
 st.caption(tr("data.freshness_help", day=tr.date(span[1])))
 
+st.subheader(tr("data.collections"))
+runs = queries.collections()
+if runs.empty:
+    st.caption(tr("data.no_collections"))
+else:
+    runs = runs.assign(
+        platform=runs["platform"].map(lambda p: tr.label("platform", p)),
+        finished_at=pd.to_datetime(runs["finished_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+    )
+    ui.table(
+        runs,
+        {
+            "platform": ("col.platform", "text"), "finished_at": ("col.collected_at", "text"),
+            "pages": ("col.pages", "int"), "collected": ("col.collected", "int"), "skipped": ("col.skipped", "int"),
+            "posts": ("col.posts", "int"), "inquiries": ("col.inquiries", "int"), "requests": ("col.requests", "int"),
+            "errors": ("col.errors", "int"),
+        },
+        tr,
+    )  # fmt: skip
+    for run in runs.itertuples():
+        if run.skipped_detail or run.notices:
+            with st.expander(tr("data.skipped_pages", platform=run.platform, n=run.skipped)):
+                st.text("\n".join(filter(None, [str(run.skipped_detail), str(run.notices)])))
+    st.caption(tr("data.collections_help"))
+
 st.subheader(tr("data.history"))
 log = queries.load_log()
 log = log.assign(

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import analysis, charts, queries, ui
-from etl.worktime import DEADLINE_PRESETS
+from etl.metrics.worktime import DEADLINE_PRESETS
 
 page = ui.start("page.responsiveness")
 tr, f = page.tr, page.f

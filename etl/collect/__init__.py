@@ -1,1 +1,16 @@
 """Collectors: fetch snapshots of official pages from the platforms' APIs and write them as contract CSV files."""
+
+import importlib
+
+from etl.collect.base import Platform
+
+PLATFORMS = ("vk", "ok", "max")
+
+
+def platform(name: str) -> Platform:
+    """The collector of a platform (imported on demand: a run needs only its own)."""
+    if name not in PLATFORMS:
+        raise ValueError(f"no collector for {name!r}; expected one of {', '.join(PLATFORMS)}")
+    module = importlib.import_module(f"etl.collect.{name}")
+    found: Platform = module.PLATFORM
+    return found

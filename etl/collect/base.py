@@ -101,3 +101,7 @@ class Platform:
     credentials: tuple[Credential, ...]
     per_second: float
     collect: Collect
+
+
+class RunFailed(Exception):
+    """The run cannot go on (the platform refused the credentials): the message says why."""

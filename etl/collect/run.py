@@ -1,0 +1,102 @@
+"""One collection run: the registry's pages of a platform, their harvest from the API, its record in the database."""
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from etl.collect.base import Harvest, Page, Platform, Progress, Window, credentials
+from etl.collect.files import write_harvest
+from etl.collect.http import Client
+from etl.store.models import CollectionRun
+from etl.store.scope import read_frame
+
+
+@dataclass
+class Outcome:
+    """What a run did: its harvest, the files written, and what the API calls cost."""
+
+    platform: str
+    window: Window
+    pages: list[Page]
+    harvest: Harvest
+    files: list[Path] = field(default_factory=list)
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    @property
+    def collected(self) -> int:
+        """Pages collected in full."""
+        return len(self.pages) - len(self.harvest.skipped)
+
+
+def registry_pages(engine: Engine, platform: str, territory: str | None = None) -> list[Page]:
+    """The registry's pages of `platform` (under `territory`, itself included), with their territory's time zone."""
+    sql = (
+        "SELECT a.account_id, coalesce(a.handle, '') AS handle, coalesce(a.display_name, '') AS name, t.timezone "
+        "FROM account a JOIN territory t ON t.code = a.territory_code WHERE a.platform = :platform"
+    )
+    params = {"platform": platform}
+    if territory:
+        sql += (
+            " AND :code IN (t.code, coalesce(t.district_code, ''), coalesce(t.region_code, ''), "
+            "coalesce(t.country_code, ''))"
+        )
+        params["code"] = territory
+    with engine.connect() as conn:
+        rows = read_frame(conn, text(sql + " ORDER BY a.account_id"), params=params)
+    return [Page(str(r.account_id), str(r.handle), str(r.name), str(r.timezone)) for r in rows.itertuples()]
+
+
+def collect(
+    spec: Platform,
+    pages: list[Page],
+    window: Window,
+    out_dir: Path,
+    *,
+    api_base: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Collect `pages` from the platform's API and write the contract files into `out_dir`."""
+    secrets = credentials(spec.credentials, environ)
+    started = time.perf_counter()
+    with Client(
+        api_base or spec.api_base, per_second=spec.per_second, secrets=secrets.values(), timeout=timeout
+    ) as client:
+        harvest = spec.collect(client, secrets, pages, window, progress or (lambda page: None))
+        requests, errors = client.requests, client.errors
+        harvest.skipped = {k: client.redact(v) for k, v in harvest.skipped.items()}
+        harvest.notices = [client.redact(n) for n in harvest.notices]
+    files = write_harvest(harvest, out_dir)
+    return Outcome(spec.name, window, pages, harvest, files, requests, errors, time.perf_counter() - started)
+
+
+def record(engine: Engine, outcome: Outcome, territory: str | None, finished: dt.datetime) -> None:
+    """Keep the run in the collection log the Data page shows."""
+    skipped = "\n".join(f"{page}: {reason}" for page, reason in sorted(outcome.harvest.skipped.items()))
+    run = CollectionRun(
+        platform=outcome.platform,
+        started_at=outcome.window.now.replace(tzinfo=None),
+        finished_at=finished.astimezone(dt.UTC).replace(tzinfo=None),
+        since=outcome.window.since.replace(tzinfo=None),
+        territory_code=territory,
+        pages=len(outcome.pages),
+        collected=outcome.collected,
+        skipped=len(outcome.harvest.skipped),
+        skipped_detail=skipped,
+        notices="\n".join(outcome.harvest.notices),
+        requests=outcome.requests,
+        errors=outcome.errors,
+        posts=len(outcome.harvest.posts),
+        inquiries=len(outcome.harvest.inquiries),
+        out_dir=str(outcome.files[0].parent) if outcome.files else "",
+    )
+    with engine.begin() as conn:
+        conn.execute(CollectionRun.__table__.insert(), run.model_dump(exclude={"id"}))  # type: ignore[attr-defined]

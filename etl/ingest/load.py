@@ -1,0 +1,247 @@
+"""Loading validated files into the database: one transaction per file, idempotent, with a load log."""
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from etl.ingest.extract import Source, SourceError, expand, open_source, order_sources, read_chunks
+from etl.ingest.merge import KEYS, create_stage, drop_duplicates, duplicates, merge
+from etl.ingest.timing import Timing, record_data_times, time_untimed
+from etl.ingest.transform import ERROR_COLUMNS, Context, validate
+from etl.settings import get_settings
+from etl.store import models
+from etl.store.db import insert_frame
+from etl.store.models import table_of
+from etl.store.rollups import refresh_rollups
+
+Progress = Callable[[str, int, int], None]
+
+
+class Rejected(Exception):
+    """A file with bad rows, rejected whole."""
+
+    def __init__(self, errors: pd.DataFrame, count: int) -> None:
+        super().__init__(f"{count} error(s)")
+        self.errors, self.count = errors, count
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: Path
+    kind: str = "?"
+    dialect: str = ""
+    status: str = "loaded"
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    error_count: int = 0
+    ignored: list[str] = field(default_factory=list)
+    rejected_path: Path | None = None
+    unknown: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file left no error behind."""
+        return self.status in {"loaded", "already loaded"}
+
+
+# The kinds of file that describe territories and pages rather than what happened to them.
+REGISTRIES = {"territories", "accounts"}
+
+
+def load_paths(
+    engine: Engine,
+    paths: Sequence[Path],
+    *,
+    skip_bad_rows: bool = False,
+    chunk_rows: int | None = None,
+    progress: Progress | None = None,
+) -> list[FileResult]:
+    """Load files and folders (territories, then accounts, then the rest) and bring the rollups up to date."""
+    chunk_rows = chunk_rows or get_settings().chunk_rows
+    results: list[FileResult] = []
+    sources: list[Source] = []
+    for path in expand(list(paths)):
+        try:
+            sources.append(open_source(path))
+        except SourceError as exc:
+            results.append(FileResult(path=path, status="rejected", message=str(exc), error_count=1))
+    ctx: Context | None = None
+    for src in order_sources(sources):
+        # One registry look-up for the fact files of a delivery (they come after the registries, which change it).
+        registry = src.kind.name in REGISTRIES
+        if ctx is None and not registry:
+            with engine.connect() as conn:
+                ctx = _context(conn)
+        res = load_source(
+            engine, src, skip_bad_rows=skip_bad_rows, chunk_rows=chunk_rows, progress=progress,
+            ctx=None if registry else ctx,
+        )  # fmt: skip
+        results.append(res)
+        if registry:
+            ctx = None
+    with engine.begin() as conn:
+        time_untimed(conn)
+        if conn.execute(text("SELECT 1 FROM datatime LIMIT 1")).first() is None:
+            record_data_times(conn)
+        refresh_rollups(conn)
+    return results
+
+
+def load_source(
+    engine: Engine,
+    src: Source,
+    *,
+    skip_bad_rows: bool,
+    chunk_rows: int,
+    progress: Progress | None = None,
+    ctx: Context | None = None,
+) -> FileResult:
+    """Load one detected file in one transaction (validated against `ctx`, else the registry as it is now); a file
+    with bad rows is rejected whole unless told otherwise."""
+    started = time.perf_counter()
+    res = FileResult(path=src.path, kind=src.kind.name, dialect=src.dialect, ignored=src.ignored)
+    with engine.connect() as conn:
+        seen = conn.execute(
+            text("SELECT loaded_at FROM loadlog WHERE sha256 = :h ORDER BY loaded_at LIMIT 1"), {"h": src.sha256}
+        ).first()
+    if seen is not None:
+        res.status, res.message = "already loaded", f"same content loaded at {str(seen[0])[:19]}"
+        return res
+    rejected_path = src.path.with_name(src.path.stem + ".rejected.csv")
+    try:
+        with engine.begin() as conn:
+            _load(conn, src, res, skip_bad_rows, chunk_rows, rejected_path, progress, started, ctx)
+    except Rejected as exc:
+        res.status, res.errors, res.error_count = "rejected", exc.errors, exc.count
+        res.seconds = time.perf_counter() - started
+        res.rejected, res.inserted, res.updated, res.unchanged = res.rows_read, 0, 0, 0
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        res.status, res.message, res.error_count = "rejected", f"{src.path}: cannot be read: {exc}", 1
+    res.seconds = time.perf_counter() - started
+    if res.status != "rejected" and res.rejected:
+        res.status, res.rejected_path = "loaded, rows rejected", rejected_path
+    return res
+
+
+def _context(conn: Connection) -> Context:
+    territories: dict[str, str] = dict(conn.execute(text("SELECT code, timezone FROM territory")).all())
+    found = conn.execute(
+        text(
+            "SELECT a.platform, a.account_id, a.id AS account_pk, t.timezone, a.territory_code FROM account a "
+            "JOIN territory t ON t.code = a.territory_code"
+        )
+    )
+    # Plain tuples: building 100,000 mappings costs more than the query.
+    columns = ["platform", "account_id", "account_pk", "timezone", "territory_code"]
+    accounts = pd.DataFrame([tuple(r) for r in found], columns=columns)
+    return Context.now(territories, accounts)
+
+
+def _load(
+    conn: Connection,
+    src: Source,
+    res: FileResult,
+    skip_bad_rows: bool,
+    chunk_rows: int,
+    rejected_path: Path,
+    progress: Progress | None,
+    started: float,
+    ctx: Context | None = None,
+) -> None:
+    kind = src.kind.name
+    ctx = ctx or _context(conn)
+    timing = Timing.load(conn, ctx) if kind == "inquiries" else None
+    stage = create_stage(conn, kind)
+    errors: list[pd.DataFrame] = []
+    error_count = 0
+    limit = get_settings().max_errors_shown
+    rejected_path.unlink(missing_ok=True)
+    # Registries are small and refer to themselves (parent codes): read them whole.
+    rows = 10**9 if kind in REGISTRIES else chunk_rows
+    for chunk, done in read_chunks(src, rows):
+        res.rows_read += len(chunk)
+        good, bad = validate(src.kind, chunk, src.decimal, ctx)
+        if len(bad):
+            error_count += len(bad)
+            _collect_unknown(res.unknown, bad)
+            if sum(len(e) for e in errors) < limit:
+                errors.append(bad)
+            if skip_bad_rows:
+                _write_rejected(rejected_path, chunk, bad)
+                res.rejected += int(bad["line"].nunique())
+        if len(good):
+            insert_frame(conn, stage, timing.add(good) if timing else good)
+        if progress:
+            progress(str(src.path), done, src.size)
+    # Indexed after the bulk insert (cheaper than maintaining it row by row) for the duplicate and merge queries.
+    keys = ", ".join([*KEYS[kind], *([src.kind.version_field] if src.kind.version_field else []), "_line"])
+    conn.execute(text(f"CREATE INDEX {stage}_key ON {stage} ({keys})"))
+    dupes = duplicates(conn, kind, src.kind.version_field)
+    if len(dupes):
+        error_count += len(dupes)
+        errors.append(dupes)
+        if skip_bad_rows:
+            _write_rejected(rejected_path, None, dupes)
+            res.rejected += len(dupes)
+            drop_duplicates(conn, kind, src.kind.version_field)
+    if error_count and not skip_bad_rows:
+        raise Rejected(pd.concat(errors, ignore_index=True).head(limit), error_count)
+    res.inserted, res.updated, res.unchanged = merge(conn, kind)
+    conn.execute(text(f"DROP TABLE {stage}"))
+    res.errors = pd.concat(errors, ignore_index=True).head(limit) if errors else res.errors
+    res.error_count = error_count
+    conn.execute(
+        table_of(models.LoadLog).insert(),
+        {
+            "sha256": src.sha256,
+            "source_path": str(src.path),
+            "kind": kind,
+            "encoding": src.encoding,
+            "delimiter": src.delimiter,
+            "rows_read": res.rows_read,
+            "rows_inserted": res.inserted,
+            "rows_updated": res.updated,
+            "rows_unchanged": res.unchanged,
+            "rows_rejected": res.rejected,
+            "duration_s": round(time.perf_counter() - started, 3),
+            "loaded_at": dt.datetime.now(dt.UTC),
+        },
+    )
+
+
+def _collect_unknown(found: dict[str, set[str]], bad: pd.DataFrame) -> None:
+    """Remember every unknown account or territory by name (not only those among the first errors shown)."""
+    unknown = bad[bad["rule"].str.startswith("unknown")]
+    for column, values in unknown.groupby("column")["value"]:
+        names = found.setdefault(str(column), set())
+        if len(names) < 10_000:
+            names.update(values.astype(str))
+
+
+def _write_rejected(path: Path, chunk: pd.DataFrame | None, bad: pd.DataFrame) -> None:
+    reasons = (
+        bad.assign(reason=bad["column"] + ": " + bad["rule"] + " (" + bad["value"].astype(str) + ")")
+        .groupby("line")["reason"]
+        .agg("; ".join)
+    )
+    if chunk is not None:
+        rows = chunk[chunk["_line"].isin(reasons.index)].set_index("_line")
+        rows.index.name = "line"
+        out = rows.join(reasons).reset_index()
+    else:
+        out = reasons.reset_index()
+    out.to_csv(path, mode="a", header=not path.exists(), index=False, encoding="utf-8")

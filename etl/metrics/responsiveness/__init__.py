@@ -1,0 +1,1 @@
+"""Responsiveness to citizens: answers, reply times in calendar and working time, deadlines, backlog, who answers."""

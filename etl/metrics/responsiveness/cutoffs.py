@@ -1,0 +1,130 @@
+"""Per territory, the latest receipt time already past the deadline: how the database counts the missed."""
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    Column,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    text,
+)
+from sqlalchemy.engine import Connection
+
+from etl.metrics.worktime import Clocks, Deadline
+from etl.store.scope import (
+    utc_times,
+)
+
+
+def cutoff_table(
+    conn: Connection,
+    places: pd.DataFrame,
+    as_of: dict[str, pd.Timestamp],
+    since: dt.date,
+    deadline: Deadline,
+    clocks: Clocks,
+) -> Table | None:
+    """A temporary table of each territory's cutoff: the latest receipt time already past the deadline at its
+    delivery's as-of time (the later the receipt, the less time has passed, so the missed unanswered inquiries are
+    exactly those received up to it); None when no territory has one."""
+    spans = places.assign(as_of=places["delivery"].map(as_of).astype("datetime64[us]")).dropna(subset=["as_of"])
+    # Every receipt of the period is at most a day before its local first day.
+    spans = spans.assign(first=pd.Timestamp(since) - pd.Timedelta(days=1)).rename(columns={"code": "territory_code"})
+    cutoffs = _cutoffs(spans, deadline, clocks).dropna() if len(spans) else pd.Series(dtype="datetime64[us]")
+    if cutoffs.empty:
+        return None
+    table = Table(
+        "deadline_cutoff",
+        MetaData(),
+        Column("territory_code", String, primary_key=True),
+        Column("cutoff", DateTime),
+        prefixes=["TEMPORARY"],
+    )
+    # A rolled-back transaction can bring back a dropped temporary table: start from a clean one.
+    conn.execute(text("DROP TABLE IF EXISTS deadline_cutoff"))
+    table.create(conn)
+    conn.execute(table.insert(), [{"territory_code": c, "cutoff": t.to_pydatetime()} for c, t in cutoffs.items()])
+    return table
+
+
+# Receipt times tried per group and round of the cutoff search.
+SEARCH_POINTS = 63
+
+
+# How far before its as-of time the cutoff is searched (and further back, if a territory's inquiries are older).
+SEARCH_BACK = pd.Timedelta(days=400)
+
+
+# Cutoffs found, by time zone, calendar, as-of time and deadline: the KPI tables of one delivery share them.
+_FOUND: dict[tuple[str, Any, pd.Timestamp, Deadline], int] = {}
+
+
+_NONE = np.iinfo(np.int64).min  # NaT
+
+
+def _cutoffs(spans: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Series:
+    """Per territory, the latest receipt time already past the deadline at `as_of`, or NaT (none since `first`)."""
+    codes = spans["territory_code"].tolist()
+    keys = [(clocks.zones[c], clocks.calendars[c], t, deadline) for c, t in zip(codes, spans["as_of"], strict=True)]
+    known = {k: v for k in dict.fromkeys(keys) if (v := _FOUND.get(k)) is not None}
+    # The rest is searched once per key, from the earliest receipt of its territories.
+    todo: dict[tuple[str, Any, pd.Timestamp, Deadline], tuple[str, int]] = {}
+    firsts = utc_times(spans["first"]).to_numpy("datetime64[us]").view("int64")
+    for key, code, first in zip(keys, codes, firsts, strict=True):
+        if key not in known and (key not in todo or first < todo[key][1]):
+            todo[key] = (code, int(first))
+    if todo:
+        found = _search(
+            pd.Series([k[2] for k in todo]), np.array([f for _, f in todo.values()]), [c for c, _ in todo.values()],
+            deadline, clocks,
+        )  # fmt: skip
+        searched = dict(zip(todo, found.tolist(), strict=True))
+        known |= searched
+        if len(_FOUND) > 100_000:
+            _FOUND.clear()
+        # Only cutoffs found are kept: "none since the first" holds for that first only.
+        _FOUND.update((k, v) for k, v in searched.items() if v != _NONE)
+    cut = np.array([known[k] for k in keys], dtype="int64").view("datetime64[us]")
+    return pd.Series(cut, index=codes, dtype="datetime64[us]")
+
+
+def _search(as_of: pd.Series, first: np.ndarray, codes: list[str], deadline: Deadline, clocks: Clocks) -> np.ndarray:
+    """The cutoff of each territory's clock at `as_of` (µs since the epoch; `_NONE` when none is past it since
+    `first`, µs since the epoch)."""
+    rep = pd.Series(codes)
+    times = as_of.reset_index(drop=True).astype("datetime64[us]")
+    unanswered = pd.Series(pd.NaT, index=rep.index, dtype="datetime64[us]")
+
+    def missed(at: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        received = pd.Series(at.view("datetime64[us]"))
+        verdict = clocks.deadline_met(
+            received, unanswered.iloc[rows].reset_index(drop=True), rep.iloc[rows].reset_index(drop=True),
+            deadline, as_of=times.iloc[rows].reset_index(drop=True),
+        )  # fmt: skip
+        return verdict.eq(False).to_numpy(dtype=bool, na_value=False)
+
+    hi = times.to_numpy("datetime64[us]").view("int64").copy()
+    lo = np.minimum(hi - SEARCH_BACK.value // 1000, first)
+    every = np.arange(len(rep))
+    cut = np.full(len(rep), _NONE)
+    all_missed = missed(hi, every)
+    cut[all_missed] = hi[all_missed]
+    # A search in SEARCH_POINTS steps per round keeps lo past the deadline and hi not past it, until they are one
+    # microsecond apart: about 8 rounds for a year, where halving takes 45 (each round is one call of the engine).
+    search = ~all_missed & missed(lo, every)
+    steps = np.arange(1, SEARCH_POINTS + 1)
+    while (active := np.flatnonzero(search & (hi - lo > 1))).size:
+        points = lo[active, None] + ((hi[active] - lo[active])[:, None] * steps) // (SEARCH_POINTS + 1)
+        past = missed(points.ravel(), np.repeat(active, SEARCH_POINTS)).reshape(points.shape)
+        # Past the deadline is monotone in the receipt time: the points past it come first.
+        n = past.sum(axis=1)
+        rows = np.arange(len(active))
+        lo[active] = np.where(n > 0, points[rows, np.maximum(n - 1, 0)], lo[active])
+        hi[active] = np.where(n < SEARCH_POINTS, points[rows, np.minimum(n, SEARCH_POINTS - 1)], hi[active])
+    cut[search] = lo[search]
+    return cut

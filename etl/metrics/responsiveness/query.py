@@ -1,0 +1,161 @@
+"""Responsiveness of a scope and period, from the database: the entry points the report and dashboard call."""
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import (
+    select,
+)
+from sqlalchemy.engine import Engine
+
+from etl.metrics.responsiveness.asof import data_times, delivery_column, raw_column
+from etl.metrics.responsiveness.reads import in_scope, key_column, place_column, read_timed, stored_parts, table_keys
+from etl.metrics.responsiveness.sums import fill_counts, parts_of, summarise, weekly
+from etl.metrics.worktime import Clocks, Deadline, backlog_bucket
+from etl.settings import Settings, get_settings
+from etl.store.scope import (
+    ACCOUNT,
+    INQUIRY,
+    LEVELS,
+    read_frame,
+    resolve_scope,
+    utc_times,
+)
+
+LEVELS_AND_ALL = (*LEVELS, "all")
+
+
+@dataclass(frozen=True)
+class Responsiveness:
+    """Responsiveness of a scope: one row per key, one row per key and week, and what they were judged by."""
+
+    table: pd.DataFrame
+    weekly: pd.DataFrame
+    deadline: Deadline
+    as_of: pd.Timestamp | None
+
+
+def parse_deadline(deadline: "str | Deadline | None", settings: Settings) -> Deadline:
+    """The deadline given, or the `deadline` setting."""
+    if isinstance(deadline, Deadline):
+        return deadline
+    return Deadline.parse(deadline if deadline is not None else settings.deadline)
+
+
+def responsiveness(
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    level: str = "all",
+    parent: str | None = None,
+    platform: str | Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    accounts: Collection[int] | None = None,
+    deadline: "str | Deadline | None" = None,
+    as_of: dt.datetime | pd.Timestamp | None = None,
+    settings: Settings | None = None,
+    clocks: Clocks | None = None,
+) -> Responsiveness:
+    """Responsiveness metrics of the period's inquiries per territory of `level`, per account, or for `all`."""
+    settings = settings or get_settings()
+    if level not in LEVELS_AND_ALL:
+        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS_AND_ALL)}")
+    rule = parse_deadline(deadline, settings)
+    with engine.connect() as conn:
+        scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
+        keys = table_keys(conn, scope, level, accounts, settings)
+        rows = read_timed(conn, scope, key_column(level), rule, settings, accounts=accounts, as_of=as_of, clocks=clocks)
+    table = fill_counts(keys.merge(summarise(rows, "key", settings), on="key", how="left"))
+    trend = weekly(rows, "key", date_from, date_to, settings, keys=keys["key"])
+    latest = rows["as_of"].max() if len(rows) else None
+    return Responsiveness(table, trend, rule, None if pd.isna(latest) else pd.Timestamp(latest))
+
+
+def timed_inquiries(
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    level: str = "all",
+    parent: str | None = None,
+    platform: str | Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    accounts: Collection[int] | None = None,
+    deadline: "str | Deadline | None" = None,
+    as_of: dt.datetime | pd.Timestamp | None = None,
+    settings: Settings | None = None,
+    clocks: Clocks | None = None,
+) -> pd.DataFrame:
+    """The period's inquiries in scope, one row each, timed: working minutes, deadline verdict, backlog age."""
+    settings = settings or get_settings()
+    if level not in LEVELS_AND_ALL:
+        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS_AND_ALL)}")
+    rule = parse_deadline(deadline, settings)
+    with engine.connect() as conn:
+        scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
+        return read_timed(conn, scope, key_column(level), rule, settings, accounts=accounts, as_of=as_of, clocks=clocks)
+
+
+def responsiveness_parts(
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    level: str,
+    parent: str | None = None,
+    platform: str | Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    accounts: Collection[int] | None = None,
+    deadline: "str | Deadline | None" = None,
+    settings: Settings | None = None,
+    clocks: Clocks | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`stored_parts` of the period's inquiries in scope (of `accounts` only, if given) per `place` (see
+    `place_column`) and `day` of receipt: counted by the database, or from the inquiries timed one by one while the
+    stored timing is incomplete."""
+    settings = settings or get_settings()
+    rule = parse_deadline(deadline, settings)
+    with engine.connect() as conn:
+        scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
+        place = place_column(level)
+        groups = {"place": place, "day": INQUIRY.c.received_on}
+        parts = stored_parts(conn, scope, groups, rule, settings, clocks, accounts)
+        if parts is None:
+            rows = read_timed(conn, scope, place, rule, settings, accounts=accounts, clocks=clocks)
+            parts = parts_of(rows.assign(place=rows["key"], day=rows["received_on"]), ["place", "day"])
+    sums, times = parts
+    days = {"day": lambda part: pd.to_datetime(part["day"]).astype("datetime64[us]")}
+    return sums.assign(**days), times.assign(**days)
+
+
+def waiting_inquiries(
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    parent: str | None = None,
+    platform: str | Collection[str] | None = None,
+    roles: Collection[str] | None = None,
+    settings: Settings | None = None,
+    clocks: Clocks | None = None,
+) -> pd.DataFrame:
+    """The period's unanswered inquiries in scope: page, territory, receipt (UTC) and as-of time, age in working
+    days and backlog bucket."""
+    settings = settings or get_settings()
+    i, a = INQUIRY.c, ACCOUNT.c
+    with engine.connect() as conn:
+        scope = resolve_scope(conn, "account", date_from, date_to, parent, platform, roles)
+        stmt = in_scope(
+            select(i.account_pk, a.territory_code, raw_column(i.received_at), delivery_column()), scope, i.account_pk
+        ).where(i.first_reply_at.is_(None))
+        rows = read_frame(conn, stmt, raw=True)
+        as_of = data_times(conn, rows["delivery"].unique(), scope.date_from)
+        clocks = clocks or Clocks.load(conn, settings.data_dir)
+    rows["received_at"] = utc_times(rows["received_at"])
+    rows["as_of"] = rows["delivery"].map(as_of).astype("datetime64[us]")
+    rows["age_wd"] = clocks.backlog_age_working_days(rows["received_at"], rows["as_of"], rows["territory_code"])
+    rows["backlog"] = backlog_bucket(rows["age_wd"])
+    return rows.drop(columns="delivery")

@@ -1,0 +1,238 @@
+"""Reading a scope's inquiries: timed one by one, or counted by the database from the stored timing."""
+
+import datetime as dt
+from collections.abc import Collection
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection
+
+from etl.metrics.responsiveness.asof import data_times, delivery_column, kept_data_times, raw_column
+from etl.metrics.responsiveness.cutoffs import cutoff_table
+from etl.metrics.responsiveness.sums import ANSWERERS, PART_COUNTS, summarise_parts
+from etl.metrics.responsiveness.timing import time_rows
+from etl.metrics.worktime import Clocks, Deadline
+from etl.settings import Settings
+from etl.store.scope import (
+    ACCOUNT,
+    INQUIRY,
+    SUBTREE_COLUMN,
+    TERRITORY,
+    Scope,
+    account_existed,
+    read_frame,
+    utc_times,
+    with_territory,
+)
+
+
+def place_column(level: str) -> ColumnElement[str]:
+    """The territory of `level` an inquiry's page belongs to ("" for pages attached above that level), or its page's
+    key as text."""
+    t = TERRITORY.c
+    if level == "account":
+        return cast(ACCOUNT.c.id, String)
+    if level == "settlement":
+        return case((t.level == "settlement", t.code), else_="")
+    return func.coalesce(t[SUBTREE_COLUMN[level]], "")
+
+
+def key_column(level: str) -> ColumnElement[Any]:
+    """The column that groups inquiries into the rows of `level`."""
+    if level == "account":
+        return ACCOUNT.c.id
+    if level == "all":
+        return literal("all")
+    return TERRITORY.c[SUBTREE_COLUMN[level]]
+
+
+def table_keys(
+    conn: Connection, scope: Scope, level: str, accounts: Collection[int] | None, settings: Settings
+) -> pd.DataFrame:
+    """The rows a table has even without inquiries: the territories of `level`, the accounts, or `all`."""
+    t, a = TERRITORY.c, ACCOUNT.c
+    name = t.name_en if settings.language == "en" else t.name_ru
+    if level == "all":
+        return pd.DataFrame({"key": ["all"]})
+    if level == "account":
+        stmt = (
+            select(
+                a.id.label("key"),
+                a.platform,
+                a.account_id,
+                a.handle,
+                a.owner_role,
+                a.territory_code,
+                name.label("territory_name"),
+            )
+            .select_from(ACCOUNT.join(TERRITORY, t.code == a.territory_code))
+            .where(account_existed(scope), *scope.where(a.platform, a.owner_role))
+            .order_by(a.territory_code, a.platform, a.handle, a.account_id)
+        )
+        if accounts is not None:
+            stmt = stmt.where(a.id.in_(list(accounts)))
+        return read_frame(conn, stmt)
+    stmt = (
+        select(t.code.label("key"), t.code.label("territory_code"), name.label("territory_name"))
+        .where(t.level == level, *scope.territory_where())
+        .order_by(t.code)
+    )
+    return read_frame(conn, stmt)
+
+
+def read_timed(
+    conn: Connection,
+    scope: Scope,
+    key: ColumnElement[Any],
+    deadline: Deadline,
+    settings: Settings,
+    *,
+    accounts: Collection[int] | None = None,
+    as_of: dt.datetime | pd.Timestamp | None = None,
+    clocks: Clocks | None = None,
+) -> pd.DataFrame:
+    """The scope's inquiries received in the period, grouped by `key`, with their times on the working clock."""
+    a, i = ACCOUNT.c, INQUIRY.c
+    stmt = in_scope(
+        select(
+            key.label("key"),
+            i.account_pk,
+            i.inquiry_id,
+            a.territory_code,
+            TERRITORY.c.region_code,
+            TERRITORY.c.district_code,
+            a.platform,
+            a.owner_role,
+            i.channel,
+            i.post_id,
+            i.topic,
+            delivery_column(),
+            raw_column(i.received_at),
+            raw_column(i.received_on),
+            raw_column(i.first_reply_at),
+            i.replied_by,
+            i.reply_min.label("stored_reply_min"),
+            i.work_min.label("stored_work_min"),
+            i.work_days.label("stored_work_days"),
+        ),
+        scope,
+        key,
+    )
+    if accounts is not None:
+        stmt = stmt.where(i.account_pk.in_(list(accounts)))
+    # Read as objects: inferring text columns costs more than reading them, and most are converted anyway.
+    rows = read_frame(conn, stmt, dtype="object", raw=True)
+    rows["key"], rows["account_pk"] = rows["key"].infer_objects(), rows["account_pk"].astype("int64")
+    rows["received_at"], rows["first_reply_at"] = utc_times(rows["received_at"]), utc_times(rows["first_reply_at"])
+    rows["received_on"] = pd.to_datetime(rows["received_on"])
+    if as_of is None:
+        found = data_times(conn, rows["delivery"].unique(), scope.date_from)
+        rows["as_of"] = rows["delivery"].map(found)
+    else:
+        rows["as_of"] = utc_times(pd.Series(as_of, index=rows.index))
+    rows["as_of"] = rows["as_of"].astype("datetime64[us]")
+    if clocks is None:
+        clocks = Clocks.load(conn, settings.data_dir)
+    return time_rows(rows, deadline, clocks)
+
+
+def summarise_stored(
+    conn: Connection,
+    scope: Scope,
+    key: ColumnElement[Any],
+    deadline: Deadline,
+    settings: Settings,
+    clocks: Clocks | None = None,
+) -> pd.DataFrame | None:
+    """`summarise` per `key` of the scope's inquiries, counted by the database from the stored timing (only the
+    unanswered are judged here, at their as-of time); None while an answered inquiry in scope is still untimed or a
+    delivery's data time is not kept."""
+    parts = stored_parts(conn, scope, {"key": key}, deadline, settings, clocks)
+    return None if parts is None else summarise_parts(*parts, ["key"], settings)
+
+
+def stored_parts(
+    conn: Connection,
+    scope: Scope,
+    groups: dict[str, ColumnElement[Any]],
+    deadline: Deadline,
+    settings: Settings,
+    clocks: Clocks | None = None,
+    accounts: Collection[int] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The scope's inquiries (of `accounts` only, if given) counted per `groups` (name: column; rows where the
+    first is empty are left out) by the database from the stored timing, with their as-of time, and the answered
+    ones' calendar and working reply minutes per `groups`: what `summarise_parts` needs for any coarser grouping.
+    `met` and `decided` count answered inquiries, `missed` the unanswered already past the deadline. None while an
+    answered inquiry in scope is still untimed or a delivery's data time is not kept."""
+    i = INQUIRY.c
+    answered, waiting = i.first_reply_at.is_not(None), i.first_reply_at.is_(None)
+    measure = {"wh": i.work_min, "h": i.reply_min, "wd": i.work_days}[deadline.unit]
+    within = measure < deadline.amount if deadline.unit == "wd" else measure <= deadline.amount * 60
+    first = next(iter(groups.values()))
+    labelled = [column.label(name) for name, column in groups.items()]
+
+    def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((and_(*conditions), 1), else_=0))
+
+    def scoped(stmt: Any) -> Any:
+        stmt = in_scope(stmt, scope, first)
+        return stmt if accounts is None else stmt.where(i.account_pk.in_(list(accounts)))
+
+    places = read_frame(conn, select(TERRITORY.c.code, delivery_column()).where(*scope.territory_where()))
+    as_of = kept_data_times(conn, places["delivery"].unique())
+    clocks = clocks or Clocks.load(conn, settings.data_dir)
+    cutoffs = cutoff_table(conn, places, as_of, scope.date_from, deadline, clocks)
+    delivery = delivery_column()
+    stmt = scoped(
+        select(
+            *labelled,
+            delivery,
+            func.count().label("inquiries"),
+            func.count(i.first_reply_at).label("answered"),
+            count(answered, within).label("met"),
+            count(answered, measure.is_not(None)).label("decided"),
+            count(answered, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
+            *(count(answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
+            count(answered, i.replied_by.is_(None)).label("answered_unstated"),
+            # Unanswered inquiries received up to their territory's cutoff are past the deadline at their as-of time.
+            (count(waiting, i.received_at <= cutoffs.c.cutoff) if cutoffs is not None else literal(0)).label("missed"),
+        )
+    ).group_by(*groups.values(), delivery)
+    if cutoffs is not None:
+        stmt = stmt.outerjoin(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
+    try:
+        sums = read_frame(conn, stmt)
+    finally:
+        if cutoffs is not None:
+            conn.execute(text("DROP TABLE deadline_cutoff"))
+    # A database not loaded since data times were kept is summed row by row, like untimed inquiries.
+    if sums["untimed"].sum() > 0 or not sums["delivery"].isin(as_of).all():
+        return None
+    sums["as_of"] = sums["delivery"].map(as_of).astype("datetime64[us]")
+    sums[PART_COUNTS] = sums[PART_COUNTS].astype("int64")
+    names = list(groups)
+    sums = sums.groupby(names, as_index=False).agg({**dict.fromkeys(PART_COUNTS, "sum"), "as_of": "max"})
+    times = read_frame(conn, scoped(select(*labelled, i.reply_min, i.work_min)).where(answered), raw=True)
+    return sums, times.astype({"reply_min": "float64", "work_min": "float64"})
+
+
+def in_scope(stmt: Any, scope: Scope, key: ColumnElement[Any]) -> Any:
+    """`stmt` over the scope's inquiries received in the period, with their account and territory."""
+    return (
+        stmt.select_from(with_territory(INQUIRY))
+        .where(INQUIRY.c.received_on.between(scope.date_from, scope.date_to), key.is_not(None))
+        .where(*scope.where(ACCOUNT.c.platform, ACCOUNT.c.owner_role))
+    )

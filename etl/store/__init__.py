@@ -1,0 +1,1 @@
+"""The database: tables, engine and upgrades, the daily rollups, and reads scoped to territories."""

@@ -1,0 +1,115 @@
+"""The database engine, built from settings; SQLite gets WAL and foreign keys."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel, create_engine
+
+from etl.settings import get_settings
+from etl.store import models  # noqa: F401  (registers the tables)
+from etl.store.rollups import audience, sum_regions
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA cache_size=-131072")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url` with the tables created."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    # Times are stored in UTC; PostgreSQL sessions are told so, so that naive UTC text lands as UTC.
+    connect_args = {"options": "-c timezone=UTC"} if url.startswith("postgresql") else {}
+    engine = create_engine(url, connect_args=connect_args)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    SQLModel.metadata.create_all(engine)
+    _add_new_columns(engine)
+    _fill_new_rollups(engine)
+    return engine
+
+
+def _add_new_columns(engine: Engine) -> None:
+    """Add the optional columns and the indexes a database made by an older govpulse lacks."""
+    found = inspect(engine)
+    with engine.begin() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            have = {c["name"] for c in found.get_columns(table.name)}
+            added = [c for c in table.columns if c.name not in have and c.nullable]
+            for col in added:
+                kind = col.type.compile(dialect=engine.dialect)
+                conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {col.name} {kind}"))
+            indexes = {i["name"] for i in found.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in indexes:
+                    index.create(conn)
+
+
+def _fill_new_rollups(engine: Engine) -> None:
+    """Fill the rollup sums a database made by an older govpulse lacks: post audiences, then RegionDay."""
+    with engine.begin() as conn:
+        # One row tells: the upgrade fills every row in one transaction, and loads fill every row they write.
+        if conn.execute(text("SELECT post_followers IS NULL FROM territoryday LIMIT 1")).scalar():
+            conn.execute(text("UPDATE territoryday SET post_followers = 0 WHERE posts = 0"))
+            conn.execute(
+                text(
+                    f"UPDATE territoryday SET post_followers = (SELECT sum({audience('d.')}) FROM account a "
+                    "JOIN accountday d ON d.account_pk = a.id AND d.day = territoryday.day "
+                    "WHERE a.territory_code = territoryday.territory_code AND a.platform = territoryday.platform "
+                    "AND a.owner_role = territoryday.owner_role) WHERE post_followers IS NULL"
+                )
+            )
+            conn.execute(text("DELETE FROM regionday"))
+        empty = conn.execute(text("SELECT 1 FROM regionday LIMIT 1")).first() is None
+        if empty and conn.execute(text("SELECT 1 FROM territoryday LIMIT 1")).first() is not None:
+            sum_regions(conn)
+
+
+def has_accounts(engine: Engine) -> bool:
+    """Whether any account has been loaded."""
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM account LIMIT 1")).first() is not None
+
+
+@lru_cache
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for `url` (default: the settings' database)."""
+    return make_engine(url or get_settings().url)
+
+
+def _sql_values(series: pd.Series) -> list[Any]:
+    """A column as Python values the database driver takes: None for missing, ISO text for dates and times."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series.to_numpy(dtype="datetime64[us]")
+        is_day = series.name in {"day", "published_on", "received_on", "created_on", "official_mark_on"}
+        strings = np.datetime_as_string(values, unit="D" if is_day else "us").astype(object)
+        if not is_day:
+            strings = np.char.replace(strings.astype(str), "T", " ").astype(object)
+        strings[np.isnat(values)] = None
+        return strings.tolist()
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        return series.astype(object).where(series.notna(), None).tolist()
+    if pd.api.types.is_bool_dtype(series):
+        return [bool(v) for v in series.tolist()]
+    if pd.api.types.is_float_dtype(series) and series.name == "account_pk":
+        return series.astype("int64").tolist()
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a DataFrame's rows (columns by name) with one executemany."""
+    cols = list(frame.columns)
+    rows = list(zip(*(_sql_values(frame[c]) for c in cols), strict=True))
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+    conn.exec_driver_sql(sql, rows)

@@ -1,0 +1,236 @@
+"""All govpulse tables: the registry, raw history as loaded, the load log and the daily rollups."""
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Index, Table, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+class Territory(SQLModel, table=True):
+    """A country, region, district or settlement, with its ancestors resolved for fast roll-ups."""
+
+    code: str = Field(primary_key=True)
+    name_ru: str
+    name_en: str
+    name_kk: str | None = None
+    level: str = Field(index=True)
+    parent_code: str | None = Field(default=None, index=True)
+    population: int | None = None
+    timezone: str
+    country_code: str | None = Field(default=None, index=True)
+    region_code: str | None = Field(default=None, index=True)
+    district_code: str | None = Field(default=None, index=True)
+
+
+class Account(SQLModel, table=True):
+    """An official page; `id` is govpulse's own key, (platform, account_id) the platform's."""
+
+    __table_args__ = (UniqueConstraint("platform", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    account_id: str
+    handle: str
+    display_name: str
+    territory_code: str = Field(foreign_key="territory.code", index=True)
+    owner_kind: str
+    owner_role: str
+    owner_name: str
+    sphere: str | None = None
+    required: bool = False
+    official_mark: bool = False
+    official_mark_on: dt.date | None = None
+    created_on: dt.date | None = None
+    url: str | None = None
+
+
+class HandleHistory(SQLModel, table=True):
+    """Each handle an account has been seen with, and when: more than one row is a rename."""
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    handle: str = Field(primary_key=True)
+    first_seen: dt.date
+    last_seen: dt.date
+
+
+# Day-keyed history is clustered on its key in SQLite (no separate rowid tree): a load writes one B-tree.
+CLUSTERED = {"sqlite_with_rowid": False}
+
+
+class FollowerSnapshot(SQLModel, table=True):
+    """Followers of an account on a day, as reported."""
+
+    __table_args__ = (CLUSTERED,)
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    followers: int
+    posts_total: int | None = None
+
+
+class Post(SQLModel, table=True):
+    """A post with the metrics of its latest collection."""
+
+    # A page's posts from a day on (the rollups' daily refresh), without reading its older ones.
+    __table_args__ = (Index("ix_post_account_published", "account_pk", "published_on"),)
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    post_id: str = Field(primary_key=True)
+    published_at: dt.datetime
+    published_on: dt.date
+    post_type: str
+    likes: int
+    comments: int
+    shares: int
+    views: int | None = None
+    collected_at: dt.datetime
+
+
+class Inquiry(SQLModel, table=True):
+    """A citizen's comment, message or mention, its first official reply and working time (UTC; no text or author)."""
+
+    __table_args__ = (
+        Index("ix_inquiry_account_received", "account_pk", "received_on"),
+        # Answered inquiries still to be timed (loaded before timing was stored, or their clock changed).
+        Index(
+            "ix_inquiry_untimed",
+            "account_pk",
+            sqlite_where=text("first_reply_at IS NOT NULL AND work_min IS NULL"),
+            postgresql_where=text("first_reply_at IS NOT NULL AND work_min IS NULL"),
+        ),
+    )
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    inquiry_id: str = Field(primary_key=True)
+    channel: str
+    post_id: str | None = None
+    received_at: dt.datetime
+    received_on: dt.date
+    first_reply_at: dt.datetime | None = None
+    reply_min: float | None = None
+    replied_by: str | None = None
+    topic: str | None = None
+    work_min: float | None = None
+    work_days: int | None = None
+
+
+class DataTime(SQLModel, table=True):
+    """The latest receipt or reply in the inquiries of each unit of delivery: a region (a country's own pages: it)."""
+
+    delivery: str = Field(primary_key=True)
+    latest: dt.datetime
+
+
+class LoadLog(SQLModel, table=True):
+    """One loaded file: its content hash, what was detected and what changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(index=True)
+    source_path: str
+    kind: str
+    encoding: str
+    delimiter: str
+    rows_read: int
+    rows_inserted: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    duration_s: float
+    loaded_at: dt.datetime
+
+
+class CollectionRun(SQLModel, table=True):
+    """One run of a platform's collector: when, how many pages it collected or skipped and why, what it cost."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(index=True)
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    since: dt.datetime
+    territory_code: str | None = None
+    pages: int
+    collected: int
+    skipped: int
+    skipped_detail: str = ""  # one "account_id: reason" per line
+    notices: str = ""  # one per line
+    requests: int
+    errors: int
+    posts: int
+    inquiries: int
+    out_dir: str
+
+
+class AccountDay(SQLModel, table=True):
+    """Daily rollup per account: followers carried forward over missing days, posts and inquiries of the day."""
+
+    __table_args__ = (Index("ix_accountday_day", "day"), CLUSTERED)
+
+    account_pk: int = Field(foreign_key="account.id", primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    followers: int
+    observed: bool
+    posts: int = 0
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    views: int = 0
+    inquiries: int = 0
+    answered: int = 0
+
+
+class TerritoryDay(SQLModel, table=True):
+    """Daily rollup per territory × platform × owner role, summed from AccountDay."""
+
+    __table_args__ = (Index("ix_territoryday_day", "day"), CLUSTERED)
+
+    territory_code: str = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    owner_role: str = Field(primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    accounts: int
+    accounts_observed: int
+    followers: int
+    posts: int
+    likes: int
+    comments: int
+    shares: int
+    views: int
+    inquiries: int
+    answered: int
+    # Σ posts × followers of each page-day: the audience of the day's posts, the denominator of pooled ER.
+    post_followers: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class RegionDay(SQLModel, table=True):
+    """Daily rollup per region × platform × owner role, summed from TerritoryDay: country-wide reads stay small."""
+
+    __table_args__ = (CLUSTERED,)
+
+    # The territory's region; its country for a country's own pages and for districts directly under it.
+    region_code: str = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    owner_role: str = Field(primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    accounts: int
+    accounts_observed: int
+    followers: int
+    posts: int
+    likes: int
+    comments: int
+    shares: int
+    views: int
+    inquiries: int
+    answered: int
+    post_followers: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class RollupDirty(SQLModel, table=True):
+    """Accounts whose rollups must be rebuilt from a day on (filled by loads, emptied by the refresh)."""
+
+    account_pk: int = Field(primary_key=True)
+    from_day: dt.date
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table behind a model."""
+    return model.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,72 @@
+"""A demo database shared by the dashboard's tests (built once per test session), and pointing the app at one."""
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import demo
+from etl.ingest.load import load_paths
+from etl.settings import get_settings
+from etl.store.db import get_engine, make_engine
+
+END = dt.date(2026, 11, 22)
+MONTHS = 9  # reaches back over the 90 days before the training district's jump (183 days before the end)
+PAGES = ["overview", "growth", "rankings", "responsiveness", "compare", "account", "coverage", "data"]
+ROOT = Path(__file__).parents[2] / "dashboard"
+
+
+def demo_database(factory: pytest.TempPathFactory) -> Path:
+    """The folder of a loaded demo database (9 months to 2026-11-22), built by the first caller of the session."""
+    folder = factory.getbasetemp() / "govpulse-demo"
+    done = folder / "loaded"
+    if not done.exists():
+        folder.mkdir(exist_ok=True)
+        demo.write_demo(folder / "csv", end=END, months=MONTHS)
+        engine = make_engine(f"sqlite:///{folder / 'govpulse.db'}")
+        results = load_paths(engine, [folder / "csv"])
+        engine.dispose()
+        assert all(r.ok for r in results), [(r.path, r.message) for r in results]
+        done.touch()
+    return folder
+
+
+def run_page(folder: Path, *lines: str) -> AppTest:
+    """A page of the given lines of code, written into `folder` and run once."""
+    page = folder / "page.py"
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return AppTest.from_file(str(page), default_timeout=30).run()
+
+
+def empty_database(factory: pytest.TempPathFactory) -> Path:
+    """The folder of an empty database with its tables."""
+    folder = factory.getbasetemp() / "govpulse-empty"
+    folder.mkdir(exist_ok=True)
+    make_engine(f"sqlite:///{folder / 'govpulse.db'}").dispose()
+    return folder
+
+
+@contextmanager
+def using(folder: Path) -> Iterator[None]:
+    """Point govpulse (settings, engine, the dashboard's caches) at the database in `folder`."""
+    import streamlit as st
+
+    saved = {k: os.environ.get(k) for k in ("GOVPULSE_DATA_DIR", "GOVPULSE_DATABASE_URL")}
+    os.environ["GOVPULSE_DATA_DIR"] = str(folder)
+    os.environ["GOVPULSE_DATABASE_URL"] = f"sqlite:///{folder / 'govpulse.db'}"
+    for clear in (get_settings.cache_clear, get_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
+        clear()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        for clear in (get_settings.cache_clear, get_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
+            clear()

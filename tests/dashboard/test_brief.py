@@ -1,0 +1,183 @@
+"""The briefing pack of a small demo database: its slides, the PPTX and PDF, the command and the Overview button."""
+
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+from pptx import Presentation
+from pptx.util import Emu
+from typer.testing import CliRunner
+
+from dashboard import brief, exports, render
+from tests.dashboard.support import run_page
+
+START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
+HEADINGS_RU = [
+    "Алтайский край: работа с гражданами в социальных сетях",
+    "Главные показатели",
+    "Подписчики",
+    "Рейтинг: районы",
+    "Ответы гражданам",
+    "Ответы в срок",
+    "Госпаблики",
+    "Тревоги",
+    "Определения и источники данных",
+]
+
+
+def test_briefing_catalogs_have_the_same_keys() -> None:
+    """Every message of exports and the pack exists in Russian and English."""
+    assert exports._briefing_catalog("ru").keys() == exports._briefing_catalog("en").keys()
+
+
+# --- the pack of a small demo database ---
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Four months of the synthetic demo loaded by the real ETL into SQLite; the dashboard's queries read it."""
+    import streamlit as st
+
+    from etl.demo import write_demo
+    from etl.ingest.load import load_paths
+    from etl.settings import get_settings
+    from etl.store.db import get_engine, make_engine
+
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo(folder / "csv", end=END, months=4)
+    engine = make_engine(f"sqlite:///{folder / 'govpulse.db'}")
+    assert all(r.ok for r in load_paths(engine, [folder / "csv"]))
+    engine.dispose()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GOVPULSE_DATA_DIR", str(folder))
+        mp.delenv("GOVPULSE_DATABASE_URL", raising=False)
+        for clear in (get_settings.cache_clear, get_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
+            clear()
+        yield folder
+    for clear in (get_settings.cache_clear, get_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
+        clear()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """The system Chromium kaleido drives; skipped where there is none, except in CI, where it must be."""
+    path = render.chromium_path()
+    if path is None:
+        message = "no Chromium: apt-get install chromium (kaleido renders chart pictures with it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs Chromium: {message}")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def pack(demo: Path) -> brief.Pack:
+    return brief.collect("RU-ALT", START, END, "ru")
+
+
+@pytest.fixture(scope="module")
+def pictures(pack: brief.Pack, chromium: str) -> list[list[bytes]]:
+    """The pack's charts rendered once for the PPTX and PDF tests."""
+    return [brief.slide_pictures(slide, pack.stamp()) for slide in pack.slides]
+
+
+def test_pack_has_the_slides_of_the_issue(pack: brief.Pack) -> None:
+    """Title, KPIs with headlines, growth, district ranking, responsiveness and deadline, coverage, alerts,
+    definitions — in that order, with about eight charts."""
+    assert [s.heading for s in pack.slides] == HEADINGS_RU
+    cover, kpis = pack.slides[0], pack.slides[1]
+    assert cover.lines[0].startswith("Период: 1–31 окт. 2026")
+    assert "Данные на 31 окт. 2026" in cover.lines[1]
+    assert len(kpis.cards) == 8 and kpis.cards[0][0] == "Подписчики"
+    assert kpis.lines[0].startswith("Подписчики выросли на ") or kpis.lines[0].startswith("Подписчики сократились на ")
+    assert "доля ответов" in kpis.lines[0]
+    keys = [c.key for s in pack.slides for c in s.charts]
+    assert keys == [
+        "followers",
+        "net_new",
+        "ranking",
+        "movers",
+        "response_rate",
+        "backlog",
+        "within_deadline",
+        "reply_hours",
+        "coverage",
+    ]
+    assert pack.data_date == END
+
+
+def test_unknown_territory_is_an_error(demo: Path) -> None:
+    with pytest.raises(brief.BriefError, match="XX-NOPE"):
+        brief.collect("XX-NOPE", START, END, "en")
+
+
+def test_pptx_has_16_9_slides_pictures_and_cyrillic(pack: brief.Pack, pictures: list[list[bytes]]) -> None:
+    """The PPTX opens with python-pptx: 16:9, one slide per page of the pack, the charts as pictures, Russian text."""
+    deck = Presentation(io.BytesIO(brief.write(pack, "pptx", pictures)))
+    assert round(Emu(deck.slide_width).inches / Emu(deck.slide_height).inches, 2) == round(16 / 9, 2)
+    assert len(deck.slides) == len(HEADINGS_RU)
+    shapes = [shape for slide in deck.slides for shape in slide.shapes]
+    assert sum(shape.shape_type == 13 for shape in shapes) == 9  # MSO_SHAPE_TYPE.PICTURE
+    text = "\n".join(shape.text_frame.text for shape in shapes if shape.has_text_frame)
+    for heading in HEADINGS_RU:
+        assert heading in text
+    assert "Подписчики выросли на " in text or "Подписчики сократились на " in text
+    assert "Источники: CSV-выгрузки" in text
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm missing: apt-get install poppler-utils")
+def test_pdf_pages_render_and_fonts_are_embedded(pack: brief.Pack, pictures: list[list[bytes]], tmp_path: Path) -> None:
+    """Every PDF page renders (pdftoppm) to a picture that is not blank, and every font is embedded."""
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(brief.write(pack, "pdf", pictures))
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(HEADINGS_RU)
+    for page in pages:
+        image = Image.open(page).convert("L")
+        assert image.width / image.height == pytest.approx(16 / 9, abs=0.02)
+        assert ImageStat.Stat(image).stddev[0] > 10, f"{page.name} looks blank"
+    if shutil.which("pdffonts"):
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        rows = fonts.splitlines()[2:]
+        assert rows and all(" yes " in row for row in rows), fonts
+        assert any("DejaVuSans" in row for row in rows)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Главные показатели" in text
+
+
+def test_command_writes_a_pack(demo: Path, chromium: str, tmp_path: Path) -> None:
+    """`govpulse brief` writes the PDF of a district in English; a bad territory exits 1 with a message."""
+    from dashboard.cli import app
+
+    runner = CliRunner()
+    help_text = runner.invoke(app, ["brief", "--help"])
+    assert help_text.exit_code == 0 and "--territory" in help_text.output
+    out = tmp_path / "weekly" / "brief.pdf"
+    args = ["brief", "--territory", "RU-ALT", "--from", "2026-10-25", "--to", "31.10.2026", "--lang", "en"]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    bad = runner.invoke(
+        app, ["brief", "--territory", "XX", "--from", "2026-10-01", "--to", "2026-10-31", "--out", "x.pptx"]
+    )
+    assert bad.exit_code == 1
+    assert "XX" in bad.output
+
+
+def test_overview_button_offers_both_formats(demo: Path, chromium: str, tmp_path: Path) -> None:
+    """The helper the Overview calls shows the pack's PPTX and PDF downloads; the pack is built only on click."""
+    at = run_page(
+        tmp_path,
+        "import datetime as dt",
+        "from dashboard.brief import brief_buttons",
+        "brief_buttons('RU-ALT', dt.date(2026, 10, 1), dt.date(2026, 10, 31), 'ru')",
+    )
+    assert not at.exception
+    assert [b.label for b in at.get("download_button")] == ["Слайды (PPTX)", "PDF"]

@@ -1,0 +1,133 @@
+"""In a real browser: every page opens, a filter and the language change, and a copied URL reopens the same view.
+
+Playwright drives the system Chromium (/usr/bin/chromium) against `streamlit run` on a free port. Without Chromium
+the tests are skipped with what to install; with CI=true a missing browser fails them.
+"""
+
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard.i18n import translator
+from tests.dashboard.support import PAGES, demo_database
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
+import screenshots
+
+MISSING = (
+    f"Browser tests need Chromium at {screenshots.CHROMIUM}: apt-get install -y chromium fonts-dejavu-core "
+    "(do not run `playwright install`; set BROWSER_PATH for another location)"
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chromium() -> None:
+    """Skip (or, on CI, fail) when the system Chromium is missing."""
+    if not os.access(screenshots.CHROMIUM, os.X_OK):
+        if os.environ.get("CI") == "true":
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright launches the system Chromium, never a downloaded one."""
+    return {**browser_type_launch_args, "executable_path": screenshots.CHROMIUM, "args": screenshots.ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    """A desktop window (the sidebar is open) in a Russian-speaking browser."""
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "locale": "ru-RU"}
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, chromium: None) -> Iterator[str]:
+    """The dashboard served over the shared demo database."""
+    with screenshots.serve(demo_database(tmp_path_factory)) as url:
+        yield url
+
+
+def open_page(page: Any, url: str) -> None:
+    """Go to `url` and wait for the script run to finish."""
+    page.goto(url)
+    screenshots.settle(page)
+
+
+def heading(page: Any) -> str:
+    """The page's title."""
+    return str(page.locator('[data-testid="stMain"] h1').first.inner_text()).strip()
+
+
+def query(page: Any) -> dict[str, str]:
+    """The current URL's query parameters."""
+    from urllib.parse import parse_qsl, urlparse
+
+    return dict(parse_qsl(urlparse(page.url).query))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens(server: str, page: Any, name: str) -> None:
+    """Each page opens by its URL, titled, without an exception."""
+    path = "" if name == "overview" else name
+    open_page(page, f"{server}/{path}?lang=en&country=KZ")
+    assert heading(page) == translator("en")(f"page.{name}")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    if name != "data":
+        assert page.locator(".js-plotly-plot, [data-testid='stDataFrame']").count() > 0
+
+
+def test_filter_language_and_copied_url(server: str, page: Any, context: Any) -> None:
+    """Choose a region and English; the URL says so; opening it in a new tab shows the same view."""
+    ru, en = translator("ru"), translator("en")
+    open_page(page, f"{server}/growth?lang=ru&country=KZ")
+    assert heading(page) == ru("page.growth")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text=ru("filter.region")).click()
+    page.get_by_role("option", name="Костанайская область").click()
+    page.wait_for_url(re.compile(r"region=KZ-KUS"))
+    screenshots.settle(page)
+    sidebar.get_by_text("English", exact=True).click()
+    page.wait_for_url(re.compile(r"lang=en"))
+    screenshots.settle(page)
+    assert heading(page) == en("page.growth")
+    found = query(page)
+    assert (found["lang"], found["country"], found["region"]) == ("en", "KZ", "KZ-KUS")
+    caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
+    assert "Kostanay Region" in caption
+
+    again = context.new_page()
+    open_page(again, page.url)
+    assert heading(again) == en("page.growth")
+    assert again.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text() == caption
+    region = again.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="Region")
+    assert "Kostanay Region" in (region.first.text_content() or "") + (
+        region.first.locator("input").input_value() or ""
+    )
+
+
+def test_screenshots_script_writes_pictures(server: str, page: Any, tmp_path: Path) -> None:
+    """The README's screenshot script works against a running dashboard."""
+    (shot,) = screenshots.capture(server, tmp_path, {"overview": screenshots.SHOTS["overview"]}, height=900, page=page)
+    assert shot.stat().st_size > 20_000
+
+
+def test_a_rejected_upload_shows_its_errors(server: str, page: Any, tmp_path: Path) -> None:
+    """Uploading a bad CSV in the browser shows the file's errors (line, column, value, rule) and lists it."""
+    bad = tmp_path / "followers.csv"
+    bad.write_text("date,platform,account_id,followers\n2026-11-20,instagram,1,-4\n", encoding="utf-8")
+    open_page(page, f"{server}/data?lang=en")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.get_by_role("button", name=translator("en")("data.load")).click()
+    page.get_by_text(translator("en")("data.rejected_whole")).first.wait_for(timeout=60_000)
+    screenshots.settle(page)
+    page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="followers.csv")
+    assert translator("en")("data.errors", n=2) in alert.inner_text()  # an unknown account, followers -4
+    assert page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count() >= 3  # the errors' table too
+    assert page.locator('[data-testid="stExpander"]').filter(has_text="followers.csv").count() == 1
