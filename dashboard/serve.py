@@ -8,7 +8,7 @@ import sys
 from streamlit.web import cli
 
 # Imported now, while the server starts, not in the first visitor's page run (pandas, SQLAlchemy, plotly: ~2 s).
-from dashboard import analysis, brief, cards, charts, queries, sidebar, ui  # noqa: F401
+from dashboard import analysis, brief, brief_slides, cards, charts, queries, sidebar, ui  # noqa: F401
 
 if __name__ == "__main__":
     cli.main(["run", *sys.argv[1:]], prog_name="streamlit")

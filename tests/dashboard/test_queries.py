@@ -78,6 +78,7 @@ def read_everything() -> dict[str, Any]:
         "clocks": clocks_summary(queries.clocks()),
         "as_of": type(queries.as_of()),
         "load_log": queries.load_log().drop(columns=LOAD_TIMES).sort_values("source_path", ignore_index=True),
+        "collections": queries.collections(),
         "sources": queries.sources(dt.date(2026, 3, 4)),
         "sources late": queries.sources(dt.date(2026, 3, 6)),
         "handles": queries.handles(1),
