@@ -17,7 +17,7 @@ from etl import demo
 
 END = dt.date(2026, 10, 31)
 MONTHS = 12
-CONTRACT = json.loads((Path(__file__).parents[1] / "etl" / "contract.json").read_text(encoding="utf-8"))
+CONTRACT = json.loads((Path(__file__).parents[2] / "etl" / "contract.json").read_text(encoding="utf-8"))
 KINDS = sorted(CONTRACT["kinds"], key=lambda k: CONTRACT["kinds"][k]["order"])
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
