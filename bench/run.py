@@ -49,9 +49,9 @@ TARGET_GENERATION_S = 600.0
 
 
 def _days(end: dt.date, months: int) -> int:
-    from etl.demo import _months_before
+    from etl.demo import months_before
 
-    return (end - _months_before(end, months)).days + 1
+    return (end - months_before(end, months)).days + 1
 
 
 def _generate(folder: Path, accounts: int, months: int, end: dt.date, *extra: str) -> Measured:

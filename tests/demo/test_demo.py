@@ -14,10 +14,12 @@ import pandas as pd
 import pytest
 
 from etl import demo
+from etl.demo import national as national_scale
+from etl.demo import national_accounts, stories
 
 END = dt.date(2026, 10, 31)
 MONTHS = 12
-CONTRACT = json.loads((Path(__file__).parents[1] / "etl" / "ingest" / "contract.json").read_text(encoding="utf-8"))
+CONTRACT = json.loads((Path(__file__).parents[2] / "etl" / "ingest" / "contract.json").read_text(encoding="utf-8"))
 KINDS = sorted(CONTRACT["kinds"], key=lambda k: CONTRACT["kinds"][k]["order"])
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
@@ -357,9 +359,9 @@ def national(national_paths: list[Path]) -> dict[str, pd.DataFrame]:
 
 def test_national_registry_is_national() -> None:
     """Over 100,000 pages under every Kazakh region and all 83 Russian regions; the demo's pages come first."""
-    territories, pages = demo._national_registry()
+    territories, pages = national_accounts.national_registry()
     assert len(pages) >= demo.NATIONAL_ACCOUNTS
-    _, core = demo._registry()
+    _, core = stories.demo_registry()
     assert pages[: len(core)] == core
     regions = [t for t in territories if t.level == "region"]
     assert sum(t.country == "RU" for t in regions) == 83 and sum(t.country == "KZ" for t in regions) == 20
@@ -373,7 +375,7 @@ def test_national_registry_is_national() -> None:
 
 def test_national_cut_is_spread_and_nested() -> None:
     """A cut of N pages is N distinct registry pages from every part of the registry, in registry order."""
-    _, pages = demo._national_registry()
+    _, pages = national_accounts.national_registry()
     position = {(p.platform, p.account_id): i for i, p in enumerate(pages)}
     small, large = demo.national_pages(500), demo.national_pages(5_000)
     assert len(set(small)) == 500 and len(set(large)) == 5_000
@@ -420,7 +422,7 @@ def test_national_output_does_not_depend_on_the_batch(tmp_path: Path, national_p
 def test_national_memory_is_bounded_by_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows are streamed: at most one batch of pages is simulated before its rows are written out."""
     events: list[str] = []
-    simulate, writer = demo._simulate, csv.writer
+    simulate, writer = national_scale.simulate, csv.writer
 
     def logged_simulate(*args: Any) -> Any:
         events.append("simulate")
@@ -437,7 +439,7 @@ def test_national_memory_is_bounded_by_the_batch(tmp_path: Path, monkeypatch: py
             events.append("write")
             return self.inner.writerows(rows)
 
-    monkeypatch.setattr(demo, "_simulate", logged_simulate)
+    monkeypatch.setattr(national_scale, "simulate", logged_simulate)
     monkeypatch.setattr(csv, "writer", LoggedWriter)
     demo.write_national(tmp_path, seed=1, end=END, months=1, accounts=23, batch=5)
     runs = [len(run) for run in "".join("s" if e == "simulate" else "w" for e in events).split("w") if run]
@@ -461,9 +463,10 @@ def test_national_only_day_is_one_daily_delivery(tmp_path: Path, national: dict[
 
 def test_national_loads_through_the_etl(tmp_path: Path) -> None:
     """A tiny national set and then its next day load without a rejected row; the rollups reach the new day."""
-    from etl.db import make_engine
-    from etl.load import load_paths
     from sqlalchemy import text
+
+    from etl.ingest.load import load_paths
+    from etl.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'national.db'}")
     base = demo.write_national(tmp_path / "base", seed=5, end=END, months=1, accounts=25)
@@ -479,11 +482,11 @@ def test_national_loads_through_the_etl(tmp_path: Path) -> None:
 
 def test_cli_national_writes_without_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`govpulse demo --scale national --accounts N --no-load --out DIR` writes the files; --accounts needs national."""
-    from etl.db import get_engine
     from typer.testing import CliRunner
 
     from etl.cli import app
     from etl.settings import get_settings
+    from etl.store.db import get_engine
 
     monkeypatch.setenv("GOVPULSE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     get_settings.cache_clear()
