@@ -9,7 +9,7 @@ from dashboard.cli import app
 from tests.conftest import DATA
 
 runner = CliRunner()
-COMMANDS = ["load", "demo", "report", "refresh", "settings", "serve"]
+COMMANDS = ["load", "demo", "collect", "report", "refresh", "settings", "serve", "brief"]
 
 
 @pytest.fixture(autouse=True)

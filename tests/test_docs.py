@@ -27,3 +27,21 @@ def test_data_format_examples_are_recognised() -> None:
         header = example.group(1).splitlines()[0].split(",")
         found = recognise(header)
         assert found is not None and found.name == kind.name
+
+
+def test_data_format_lists_every_platform() -> None:
+    """Each platform the contract knows appears in docs/data-format.md's platform rows."""
+    doc = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
+    platforms = kinds()["accounts"].fields[0].enum or ()
+    row = next(line for line in doc.splitlines() if line.startswith("| `platform` |"))
+    assert [p for p in platforms if f" {p} " not in row] == []
+
+
+def test_links_between_documents_lead_somewhere() -> None:
+    """Every relative link of README.md and docs/*.md names a file of the repository."""
+    broken = []
+    for doc in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", doc.read_text(encoding="utf-8")):
+            if "://" not in target and not (doc.parent / target).exists():
+                broken.append(f"{doc.relative_to(ROOT)} → {target}")
+    assert broken == []
