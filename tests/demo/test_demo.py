@@ -260,6 +260,41 @@ def test_stories_point_at_registered_pages(data: dict[str, pd.DataFrame]) -> Non
         assert story.description, name
 
 
+def test_max_channels_open_in_altai_krai_from_august_2025(data: dict[str, pd.DataFrame]) -> None:
+    """MAX channels: the krai's governor and government and about half of its districts, created Aug–Dec 2025."""
+    accounts, territories = data["accounts"], data["territories"]
+    channels = accounts[accounts.platform == "max"]
+    assert channels.territory_code.str.startswith("RU-ALT").all()
+    assert sorted(channels[channels.territory_code == "RU-ALT"].owner_role) == ["body", "head"]
+    districts = territories[(territories.level == "district") & territories.code.str.startswith("RU-ALT")]
+    assert 0.3 <= channels.territory_code.isin(districts.code).sum() / len(districts) <= 0.7
+    assert channels.created_on.between("2025-08-01", "2025-12-31").all()
+    assert (channels.official_mark == channels.created_on).all()
+    followers = data["followers"][data["followers"].platform == "max"]
+    first = followers.groupby("account_id").date.min()
+    assert (first >= channels.set_index("account_id").created_on[first.index]).all()
+
+
+def test_max_channels_post_and_are_asked_like_telegram(data: dict[str, pd.DataFrame]) -> None:
+    """MAX posts are texts, photos and videos, each with views and few likes; inquiries are comments and mentions."""
+    posts = data["posts"][data["posts"].platform == "max"]
+    assert len(posts) > 1_000 and set(posts.post_type) == {"text", "photo", "video"}
+    assert (posts.views != "").all()
+    assert posts.likes.astype(int).sum() * 20 < posts.views.astype(int).sum()
+    inquiries = data["inquiries"][data["inquiries"].platform == "max"]
+    assert len(inquiries) > 100 and set(inquiries.channel) == {"comment", "mention"}
+
+
+def test_max_channels_created_after_the_end_are_left_out(tmp_path: Path) -> None:
+    """A demo that ends in September 2025 has the MAX channels created by then, and none of the later ones."""
+    end = dt.date(2025, 9, 30)
+    accounts = pd.read_csv(demo.write_demo(tmp_path, seed=3, end=end, months=1)[1], dtype=str)
+    created = accounts[accounts.platform == "max"].created_on
+    _, pages = stories.demo_registry()
+    assert 0 < len(created) < sum(p.platform == "max" for p in pages)
+    assert (created <= end.isoformat()).all()
+
+
 def test_story_new_akim_reaches_about_a_thousand_in_two_months(data: dict[str, pd.DataFrame]) -> None:
     """A new district akim's Instagram appears ~4 months before the end, has 800–1,300 followers after ~60 days."""
     (account,) = demo.STORIES["new_akim"].accounts
@@ -358,11 +393,12 @@ def national(national_paths: list[Path]) -> dict[str, pd.DataFrame]:
 
 
 def test_national_registry_is_national() -> None:
-    """Over 100,000 pages under every Kazakh region and all 83 Russian regions; the demo's pages come first."""
+    """Over 100,000 pages under every Kazakh region and all 83 Russian regions; the demo's come first, but MAX's."""
     territories, pages = national_accounts.national_registry()
     assert len(pages) >= demo.NATIONAL_ACCOUNTS
-    _, core = stories.demo_registry()
-    assert pages[: len(core)] == core
+    _, demo_pages = stories.demo_registry()
+    core = tuple(p for p in demo_pages if p.platform != "max")
+    assert pages[: len(core)] == core and all(p.platform != "max" for p in pages)
     regions = [t for t in territories if t.level == "region"]
     assert sum(t.country == "RU" for t in regions) == 83 and sum(t.country == "KZ" for t in regions) == 20
     assert len({t.code for t in territories}) == len(territories)
