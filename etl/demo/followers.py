@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from etl.demo.period import Context
+from etl.demo.platforms import GROWTH
 from etl.demo.registry import Page
 from etl.demo.stories import STORY_DAYS
 from etl.demo.tiers import PROFILES, TIERS
@@ -18,7 +19,7 @@ def follower_counts(page: Page, rng: np.random.Generator, days: np.ndarray, crea
     median, _ = PROFILES[(page.tier, page.platform)]
     scale = float(np.clip((page.territory.population / tier.ref_population) ** 0.4, 0.3, 3.0))
     size = median * scale * rng.lognormal(0.0, 0.5)
-    growth = tier.growth * rng.lognormal(0.0, 0.5) - 0.03
+    growth = tier.growth * rng.lognormal(0.0, 0.5) - 0.03 + GROWTH.get(page.platform, 0.0)
     if created >= ctx.start_day:
         # A page created in the period fills quickly from zero, then grows slowly.
         level, tau, slope = (950.0, 18.0, 1.2) if page.story == "new_akim" else (size * 0.4, 30.0, size / 365 * 0.2)

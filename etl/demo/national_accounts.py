@@ -12,6 +12,7 @@ import numpy as np
 from etl.demo.names import feminine, genitive_national, handle_stem, slug
 from etl.demo.national_territories import national_territories
 from etl.demo.period import date_between
+from etl.demo.platforms import OPENED_ON
 from etl.demo.registry import Page, Registry
 from etl.demo.stories import demo_registry
 from etl.demo.territories import Territory, fixed_rng
@@ -158,8 +159,10 @@ def _kz_national_pages(reg: Registry, territories: list[Territory], core: set[st
 
 @cache
 def national_registry() -> tuple[tuple[Territory, ...], tuple[Page, ...]]:
-    """All territories and pages of the national scale: the demo's first, then the synthetic ones."""
-    core_territories, core_pages = demo_registry()
+    """All territories and pages of the national scale: the demo's first (but its MAX channels), then the synthetic."""
+    core_territories, demo_pages = demo_registry()
+    # Every page is snapshotted every day from before the period: channels of lately opened platforms stay out.
+    core_pages = tuple(p for p in demo_pages if p.platform not in OPENED_ON)
     territories = national_territories(core_territories)
     reg = Registry()
     reg.pages = list(core_pages)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from etl.demo.names import handle_stem
 from etl.demo.period import date_between
+from etl.demo.platforms import OPENED_ON
 from etl.demo.registry import Registry
 from etl.demo.ru_places import ALT_MARKED, TRAINING_DISTRICT
 from etl.demo.territories import Territory, fixed_rng
@@ -252,3 +255,60 @@ def ru_pages(reg: Registry, territories: list[Territory]) -> None:
                 story="training" if t.parent_code == training else "",
                 dormant_days=int(rng.integers(70, 300)) if i in dormant else 0,
             )
+
+
+def _gos_handle(rng: np.random.Generator) -> str:
+    """A state body's MAX link: id, a taxpayer number of Altai Krai (22…) and _gos."""
+    return f"id22{int(rng.integers(10**7, 10**8))}_gos"
+
+
+def ru_max_channels(reg: Registry, territories: list[Territory]) -> None:
+    """Altai Krai's MAX channels: the governor's, the government's and about half of the district administrations'."""
+    # A state body's channel is verified as it opens: the mark dates from its creation.
+    opened = OPENED_ON["max"].isoformat()
+    rng = fixed_rng("RU-ALT/max")
+    krai = next(t for t in territories if t.code == "RU-ALT")
+    for role, handle, owner_kind, owner, tier in (
+        ("head", "gubernator22", "person", "Губернатор Алтайского края", "ru_governor"),
+        ("body", _gos_handle(rng), "body", "Правительство Алтайского края", "ru_government"),
+    ):
+        created = date_between(rng, opened, "2025-08-31")
+        reg.add(
+            "max",
+            f"RU-ALT/{role}",
+            reg.handle("max", handle, "alt"),
+            krai,
+            display_name=owner,
+            owner_kind=owner_kind,
+            owner_role=role,
+            owner_name=owner,
+            sphere="",
+            required=0,
+            mark=created.isoformat(),
+            created=created,
+            tier=tier,
+        )
+    for t in territories:
+        if t.country != "RU" or t.level != "district":
+            continue
+        rng = fixed_rng(t.code + "/max")
+        # Towns have one more often than rural districts.
+        if rng.random() >= (0.7 if t.urban else 0.45):
+            continue
+        owner = f"Администрация {t.genitive}"
+        created = date_between(rng, opened, "2025-12-31")
+        reg.add(
+            "max",
+            f"{t.code}/body",
+            reg.handle("max", _gos_handle(rng), "alt"),
+            t,
+            display_name=f"{owner} Алтайского края" if not t.urban else owner,
+            owner_kind="body",
+            owner_role="body",
+            owner_name=owner,
+            sphere="",
+            required=0,
+            mark=created.isoformat(),
+            created=created,
+            tier="ru_district",
+        )

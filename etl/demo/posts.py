@@ -24,7 +24,7 @@ def post_ids(page: Page, ordinal: np.ndarray) -> list[str]:
         return [f"-{page.account_id}_{n}" for n in ordinal.tolist()]
     if page.platform == "facebook":
         return [f"{page.account_id}_{n}" for n in (ordinal + 10**15).tolist()]
-    if page.platform == "telegram":
+    if page.platform in ("telegram", "max"):
         return ordinal.astype(str).tolist()
     return (ordinal + 17_000_000_000_000_000 + (h % 10**9) * 10**6).astype(str).tolist()
 

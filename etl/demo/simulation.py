@@ -12,14 +12,22 @@ from etl.demo.columns import HEADERS
 from etl.demo.followers import follower_counts
 from etl.demo.inquiries import CHANNELS, first_replies, receive, topics
 from etl.demo.period import Context, date_of, day_number, stamp
+from etl.demo.platforms import OPENED_ON
 from etl.demo.posts import publish
 from etl.demo.registry import Page
 from etl.demo.stories import STORY_DAYS
 from etl.demo.tiers import TIERS
 
 
+def exists_by_end(page: Page, ctx: Context) -> bool:
+    """Whether the page is in the data set: a page of a lately opened platform only once it is created."""
+    return page.platform not in OPENED_ON or day_number(page.created) <= ctx.end_day
+
+
 def created_on(page: Page, ctx: Context) -> dt.date:
     """Creation date of a page for this period; never after the end."""
+    if page.platform in OPENED_ON:
+        return page.created
     if page.story == "new_akim":
         return date_of(ctx.end_day - STORY_DAYS["new_akim"])
     if page.recent_days:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import cache
 from typing import NamedTuple
 
-from etl.demo.pages import kz_pages, ru_pages
+from etl.demo.pages import kz_pages, ru_max_channels, ru_pages
 from etl.demo.platforms import page_id
 from etl.demo.registry import Page, Registry
 from etl.demo.ru_places import TRAINING_DISTRICT
@@ -50,6 +50,7 @@ def demo_registry() -> tuple[tuple[Territory, ...], tuple[Page, ...]]:
     reg = Registry()
     kz_pages(reg, territories)
     ru_pages(reg, territories)
+    ru_max_channels(reg, territories)
     pages = reg.pages
 
     def find(parent: str, name_en: str, platform: str, role: str) -> int:

@@ -62,8 +62,11 @@ PROFILES: dict[tuple[str, str], tuple[float, float]] = {
     ("ru_government", "vk"): (60_000, 3.0),
     ("ru_government", "ok"): (20_000, 1.0),
     ("ru_government", "telegram"): (30_000, 3.0),
+    ("ru_governor", "max"): (12_000, 1.0),
+    ("ru_government", "max"): (8_000, 2.5),
     ("ru_district", "vk"): (3_000, 0.4),
     ("ru_district", "ok"): (1_500, 0.3),
+    ("ru_district", "max"): (600, 0.35),
     ("ru_settlement", "vk"): (450, 0.07),
     # National scale only.
     ("ru_municipality", "vk"): (450, 0.25),

@@ -12,7 +12,7 @@ import numpy as np
 from etl.demo.columns import HEADERS, KINDS
 from etl.demo.period import Context, WorkCalendar, day_number, months_before
 from etl.demo.registry import Page
-from etl.demo.simulation import created_on, official_mark, simulate
+from etl.demo.simulation import created_on, exists_by_end, official_mark, simulate
 from etl.demo.stories import demo_registry
 from etl.demo.territories import Territory
 
@@ -62,7 +62,8 @@ def write_demo(out_dir: Path, *, seed: int = 2019, end: dt.date | None = None, m
     n_out = max(1, outage.size // 120)
     outage[np.random.default_rng([seed, 0]).choice(np.arange(1, outage.size - 1), n_out, replace=False)] = True
     ctx = Context(seed, start_day, end_day, outage, {c: WorkCalendar(c, start_day, end_day) for c in ("KZ", "RU")})
-    territories, pages = demo_registry()
+    territories, every_page = demo_registry()
+    pages = [p for p in every_page if exists_by_end(p, ctx)]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{kind}.csv" for kind in KINDS]

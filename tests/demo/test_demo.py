@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 import re
 from pathlib import Path
-from typing import Any
 
 import holidays
 import pandas as pd
 import pytest
 
 from etl import demo
-from etl.demo import national as national_scale
-from etl.demo import national_accounts, stories
+from etl.demo import stories
+from tests.demo.contract_rules import KINDS, fields, keep_to_the_contract, keys_resolve
 
 END = dt.date(2026, 10, 31)
 MONTHS = 12
-CONTRACT = json.loads((Path(__file__).parents[2] / "etl" / "ingest" / "contract.json").read_text(encoding="utf-8"))
-KINDS = sorted(CONTRACT["kinds"], key=lambda k: CONTRACT["kinds"][k]["order"])
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
@@ -34,11 +29,6 @@ def paths(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 def data(paths: list[Path]) -> dict[str, pd.DataFrame]:
     """The demo files as text frames."""
     return {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths}
-
-
-def fields(kind: str, type_: str | None = None) -> list[str]:
-    """Field names of a kind in the contract, optionally only those of one type."""
-    return [f["name"] for f in CONTRACT["kinds"][kind]["fields"] if type_ in (None, f["type"])]
 
 
 def of(frame: pd.DataFrame, account: tuple[str, str]) -> pd.DataFrame:
@@ -121,42 +111,9 @@ def test_values_keep_to_the_contract(data: dict[str, pd.DataFrame]) -> None:
     keep_to_the_contract(data)
 
 
-def keep_to_the_contract(data: dict[str, pd.DataFrame]) -> None:
-    """Assert the contract's constraints on every kind present in `data`."""
-    for kind in [k for k in KINDS if k in data]:
-        frame = data[kind]
-        for field in CONTRACT["kinds"][kind]["fields"]:
-            column, rules = frame[field["name"]], field.get("constraints", {})
-            if rules.get("required"):
-                assert (column != "").all(), (kind, field["name"])
-            filled = column[column != ""]
-            if "enum" in rules:
-                assert filled.isin(rules["enum"]).all(), (kind, field["name"])
-            if field["type"] == "integer":
-                assert (filled.astype(int) >= 0).all(), (kind, field["name"])
-            if field["type"] == "flag":
-                assert filled.isin(["0", "1"]).all(), (kind, field["name"])
-            if field["type"] == "flag_or_date":
-                assert filled.str.fullmatch(r"[01]|\d{4}-\d\d-\d\d").all(), (kind, field["name"])
-
-
 def test_keys_are_unique_and_references_resolve(data: dict[str, pd.DataFrame]) -> None:
     """Primary keys are unique; parents, territories and accounts referred to exist."""
     keys_resolve(data)
-
-
-def keys_resolve(data: dict[str, pd.DataFrame]) -> None:
-    """Assert unique primary keys and resolving references."""
-    for kind in KINDS:
-        assert not data[kind].duplicated(CONTRACT["kinds"][kind]["primaryKey"]).any(), kind
-    territories, accounts = data["territories"], data["accounts"]
-    parents = territories.parent_code[territories.parent_code != ""]
-    assert parents.isin(territories.code).all()
-    assert accounts.territory_code.isin(territories.code).all()
-    keys = set(zip(accounts.platform, accounts.account_id, strict=True))
-    for kind in ("followers", "posts", "inquiries"):
-        frame = data[kind]
-        assert set(zip(frame.platform, frame.account_id, strict=True)) <= keys, kind
 
 
 def test_comments_point_at_a_post_of_the_same_account(data: dict[str, pd.DataFrame]) -> None:
@@ -260,6 +217,41 @@ def test_stories_point_at_registered_pages(data: dict[str, pd.DataFrame]) -> Non
         assert story.description, name
 
 
+def test_max_channels_open_in_altai_krai_from_august_2025(data: dict[str, pd.DataFrame]) -> None:
+    """MAX channels: the krai's governor and government and about half of its districts, created Aug–Dec 2025."""
+    accounts, territories = data["accounts"], data["territories"]
+    channels = accounts[accounts.platform == "max"]
+    assert channels.territory_code.str.startswith("RU-ALT").all()
+    assert sorted(channels[channels.territory_code == "RU-ALT"].owner_role) == ["body", "head"]
+    districts = territories[(territories.level == "district") & territories.code.str.startswith("RU-ALT")]
+    assert 0.3 <= channels.territory_code.isin(districts.code).sum() / len(districts) <= 0.7
+    assert channels.created_on.between("2025-08-01", "2025-12-31").all()
+    assert (channels.official_mark == channels.created_on).all()
+    followers = data["followers"][data["followers"].platform == "max"]
+    first = followers.groupby("account_id").date.min()
+    assert (first >= channels.set_index("account_id").created_on[first.index]).all()
+
+
+def test_max_channels_post_and_are_asked_like_telegram(data: dict[str, pd.DataFrame]) -> None:
+    """MAX posts are texts, photos and videos, each with views and few likes; inquiries are comments and mentions."""
+    posts = data["posts"][data["posts"].platform == "max"]
+    assert len(posts) > 1_000 and set(posts.post_type) == {"text", "photo", "video"}
+    assert (posts.views != "").all()
+    assert posts.likes.astype(int).sum() * 20 < posts.views.astype(int).sum()
+    inquiries = data["inquiries"][data["inquiries"].platform == "max"]
+    assert len(inquiries) > 100 and set(inquiries.channel) == {"comment", "mention"}
+
+
+def test_max_channels_created_after_the_end_are_left_out(tmp_path: Path) -> None:
+    """A demo that ends in September 2025 has the MAX channels created by then, and none of the later ones."""
+    end = dt.date(2025, 9, 30)
+    accounts = pd.read_csv(demo.write_demo(tmp_path, seed=3, end=end, months=1)[1], dtype=str)
+    created = accounts[accounts.platform == "max"].created_on
+    _, pages = stories.demo_registry()
+    assert 0 < len(created) < sum(p.platform == "max" for p in pages)
+    assert (created <= end.isoformat()).all()
+
+
 def test_story_new_akim_reaches_about_a_thousand_in_two_months(data: dict[str, pd.DataFrame]) -> None:
     """A new district akim's Instagram appears ~4 months before the end, has 800–1,300 followers after ~60 days."""
     (account,) = demo.STORIES["new_akim"].accounts
@@ -335,169 +327,3 @@ def test_story_rename_changes_the_handle_once(data: dict[str, pd.DataFrame]) -> 
     assert handles.nunique() == 2
     assert (handles != handles.shift()).sum() == 2
     assert handles.iloc[-1] == of(data["accounts"], account).handle.item()
-
-
-# -- National scale ------------------------------------------------------------------------------------------------
-
-NATIONAL_PAGES = 60
-NATIONAL_MONTHS = 1  # 2026-10-01 … 2026-10-31
-NATIONAL_DAYS = 31
-
-
-@pytest.fixture(scope="module")
-def national_paths(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """A tiny national data set: 60 pages over one month, written in batches of 7 pages."""
-    folder = tmp_path_factory.mktemp("national")
-    return demo.write_national(folder, seed=7, end=END, months=NATIONAL_MONTHS, accounts=NATIONAL_PAGES, batch=7)
-
-
-@pytest.fixture(scope="module")
-def national(national_paths: list[Path]) -> dict[str, pd.DataFrame]:
-    """The tiny national files as text frames."""
-    return {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in national_paths}
-
-
-def test_national_registry_is_national() -> None:
-    """Over 100,000 pages under every Kazakh region and all 83 Russian regions; the demo's pages come first."""
-    territories, pages = national_accounts.national_registry()
-    assert len(pages) >= demo.NATIONAL_ACCOUNTS
-    _, core = stories.demo_registry()
-    assert pages[: len(core)] == core
-    regions = [t for t in territories if t.level == "region"]
-    assert sum(t.country == "RU" for t in regions) == 83 and sum(t.country == "KZ" for t in regions) == 20
-    assert len({t.code for t in territories}) == len(territories)
-    assert len({(p.platform, p.account_id) for p in pages}) == len(pages)
-    assert len({(p.platform, p.handle) for p in pages}) == len(pages)
-    assert sum(t.level == "settlement" for t in territories) > 15_000
-    people = [p.owner_name for p in pages if p.owner_kind == "person"]
-    assert all(re.match(r"(Аким|Заместитель акима|Губернатор|Глава|Мэр) ", name) for name in people)
-
-
-def test_national_cut_is_spread_and_nested() -> None:
-    """A cut of N pages is N distinct registry pages from every part of the registry, in registry order."""
-    _, pages = national_accounts.national_registry()
-    position = {(p.platform, p.account_id): i for i, p in enumerate(pages)}
-    small, large = demo.national_pages(500), demo.national_pages(5_000)
-    assert len(set(small)) == 500 and len(set(large)) == 5_000
-    indexes = [position[(p.platform, p.account_id)] for p in large]
-    assert indexes == sorted(indexes)
-    assert set(small) <= set(large)
-    countries = {p.territory.country for p in small}
-    regions = {p.territory.code.split("-")[1] for p in large}
-    assert countries == {"KZ", "RU"} and len(regions) > 80
-
-
-def test_national_has_a_snapshot_per_page_and_day(national: dict[str, pd.DataFrame]) -> None:
-    """followers.csv holds exactly pages × days rows: every page, every day of the period."""
-    followers = national["followers"]
-    assert len(national["accounts"]) == NATIONAL_PAGES
-    assert len(followers) == NATIONAL_PAGES * NATIONAL_DAYS
-    per_page = followers.groupby(["platform", "account_id"]).date.agg(["nunique", "min", "max"])
-    assert (per_page["nunique"] == NATIONAL_DAYS).all()
-    assert (per_page["min"] == "2026-10-01").all() and (per_page["max"] == END.isoformat()).all()
-    created = national["accounts"].created_on
-    assert (created < "2026-10-01").all()
-
-
-def test_national_keeps_to_the_contract(national: dict[str, pd.DataFrame]) -> None:
-    """The same format as the demo: contract constraints, unique keys, resolving references, posts and inquiries."""
-    assert list(national) == KINDS
-    keep_to_the_contract(national)
-    keys_resolve(national)
-    assert len(national["posts"]) > 0 and len(national["inquiries"]) > 0
-
-
-def test_national_is_labelled_synthetic(national_paths: list[Path]) -> None:
-    """The folder says the data is synthetic."""
-    assert "SYNTHETIC" in (national_paths[0].parent / "README.md").read_text(encoding="utf-8")
-
-
-def test_national_output_does_not_depend_on_the_batch(tmp_path: Path, national_paths: list[Path]) -> None:
-    """Batches only bound memory: one page at a time writes the very same bytes, and so does the same seed again."""
-    again = demo.write_national(tmp_path, seed=7, end=END, months=NATIONAL_MONTHS, accounts=NATIONAL_PAGES, batch=1)
-    for a, b in zip(national_paths, again, strict=True):
-        assert a.read_bytes() == b.read_bytes(), a.name
-
-
-def test_national_memory_is_bounded_by_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rows are streamed: at most one batch of pages is simulated before its rows are written out."""
-    events: list[str] = []
-    simulate, writer = national_scale.simulate, csv.writer
-
-    def logged_simulate(*args: Any) -> Any:
-        events.append("simulate")
-        return simulate(*args)
-
-    class LoggedWriter:
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            self.inner = writer(*args, **kwargs)
-
-        def writerow(self, row: Any) -> Any:
-            return self.inner.writerow(row)
-
-        def writerows(self, rows: Any) -> Any:
-            events.append("write")
-            return self.inner.writerows(rows)
-
-    monkeypatch.setattr(national_scale, "simulate", logged_simulate)
-    monkeypatch.setattr(csv, "writer", LoggedWriter)
-    demo.write_national(tmp_path, seed=1, end=END, months=1, accounts=23, batch=5)
-    runs = [len(run) for run in "".join("s" if e == "simulate" else "w" for e in events).split("w") if run]
-    assert sum(runs) == 23 and max(runs) == 5
-
-
-def test_national_only_day_is_one_daily_delivery(tmp_path: Path, national: dict[str, pd.DataFrame]) -> None:
-    """--only-day writes that day's followers (one row per page), posts and inquiries, and no registry."""
-    day = END + dt.timedelta(days=1)
-    paths = demo.write_national(tmp_path, seed=7, months=NATIONAL_MONTHS, accounts=NATIONAL_PAGES, only_day=day)
-    assert [p.name for p in paths] == ["followers.csv", "posts.csv", "inquiries.csv"]
-    frames = {p.stem: pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths}
-    followers = frames["followers"]
-    assert len(followers) == NATIONAL_PAGES and (followers.date == day.isoformat()).all()
-    pages = set(zip(national["accounts"].platform, national["accounts"].account_id, strict=True))
-    assert set(zip(followers.platform, followers.account_id, strict=True)) == pages
-    assert (frames["posts"].published_at.str[:10] == day.isoformat()).all()
-    assert (frames["inquiries"].received_at.str[:10] == day.isoformat()).all()
-    assert len(frames["inquiries"]) > 0
-
-
-def test_national_loads_through_the_etl(tmp_path: Path) -> None:
-    """A tiny national set and then its next day load without a rejected row; the rollups reach the new day."""
-    from sqlalchemy import text
-
-    from etl.ingest.load import load_paths
-    from etl.store.db import make_engine
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'national.db'}")
-    base = demo.write_national(tmp_path / "base", seed=5, end=END, months=1, accounts=25)
-    nxt = demo.write_national(tmp_path / "next", seed=5, months=1, accounts=25, only_day=END + dt.timedelta(days=1))
-    for paths in (base, nxt):
-        results = load_paths(engine, paths)
-        assert all(r.ok for r in results), [(r.path.name, r.message, r.errors.head()) for r in results]
-    with engine.connect() as conn:
-        last = conn.execute(text("SELECT max(day), count(DISTINCT account_pk) FROM accountday")).one()
-    assert str(last[0])[:10] == (END + dt.timedelta(days=1)).isoformat() and last[1] == 25
-    engine.dispose()
-
-
-def test_cli_national_writes_without_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`govpulse demo --scale national --accounts N --no-load --out DIR` writes the files; --accounts needs national."""
-    from typer.testing import CliRunner
-
-    from etl.cli import app
-    from etl.settings import get_settings
-    from etl.store.db import get_engine
-
-    monkeypatch.setenv("GOVPULSE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    runner = CliRunner()
-    out = tmp_path / "out"
-    args = ["demo", "--scale", "national", "--accounts", "12", "--months", "1", "--end", END.isoformat()]
-    result = runner.invoke(app, [*args, "--no-load", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert sum(1 for _ in (out / "followers.csv").open(encoding="utf-8")) == 1 + 12 * NATIONAL_DAYS
-    refused = runner.invoke(app, ["demo", "--accounts", "12", "--no-load", "--out", str(tmp_path / "x")])
-    assert refused.exit_code != 0 and "--scale national" in refused.output
-    get_settings.cache_clear()
-    get_engine.cache_clear()

@@ -12,10 +12,10 @@ END = dt.date(2026, 10, 31)
 
 # The locked numpy and holidays versions are part of what these digests pin.
 DEMO = {
-    "accounts.csv": "7909134b6929c370c7bb15a9a41b51ad7a0b28edb45438f5504a573ead41dc7a",
-    "followers.csv": "987983474e1ad5ab0846807a7c30c4cafe30db454449327eafe2a904333c8d64",
-    "inquiries.csv": "efe641a871b1605578e7405370d3a99fc9612cc7b26168fcaefe4734b63280f8",
-    "posts.csv": "7355c756f53fddee1a0717d29a66d3721303a4c99aafff50e616022ac45fb828",
+    "accounts.csv": "b391430fe7cce884b305fd43bf912f5b68536c26b7c0b98e64a1da17e191e3f8",
+    "followers.csv": "1d2b2d8a4158ec4818ac14176b31573c5c62b303dea63db5d268bdef05ac695b",
+    "inquiries.csv": "fa9fab8d4e06190cdaddb5d910a4719012e81351cbab5051511ce17490b86d3a",
+    "posts.csv": "7ea6f80585576ff8fd1dfa15c0aa7c389a4264c37d52eb1b65577d29e06738bd",
     "territories.csv": "c9539cddf7683fc15165770c2566777a6d735eeee32ced97f210302657825f66",
 }
 
