@@ -10,6 +10,7 @@ import pytest
 from dashboard.filters import LEVELS, PERIODS, ROLES
 from dashboard.i18n import LANGUAGES, Tr, catalog, pick_language
 from dashboard.ranking import COMPONENTS
+from etl.ingest.contract import kinds
 from etl.metrics.worktime import BACKLOG_BUCKETS, DEADLINE_PRESETS
 
 DASHBOARD = Path(__file__).parents[2] / "dashboard"
@@ -52,7 +53,7 @@ def test_every_message_the_code_asks_for_exists() -> None:
         ("deadline", DEADLINE_PRESETS),
         ("who", ("owner", "press_service", "other", "nobody")),
         ("stage", ("required", "existing", "verified", "active", "answering")),
-        ("platform", ("instagram", "facebook", "telegram", "vk", "ok")),
+        ("platform", kinds()["accounts"].fields[0].enum or ()),
     ],
 )
 def test_every_choice_has_a_label(group: str, values: tuple[str, ...]) -> None:
