@@ -86,8 +86,8 @@ def growth_slide(tr: Tr, period: Period, scope: Any) -> Slide:
     return Slide(
         tr("brief.growth"),
         charts=[
-            Chart("followers", charts.followers(daily, "absolute", tr, note)),
-            Chart("net_new", charts.net_new(analysis.weekly_net(daily), tr, note)),
+            Chart("followers", charts.followers(daily, "absolute", tr, note, charts.platform_colours(tr))),
+            Chart("net_new", charts.net_new(analysis.weekly_net(daily), tr, note, charts.platform_colours(tr))),
         ],
     )
 

@@ -1,11 +1,18 @@
 """Charts: pure functions from a DataFrame to a plotly Figure, in one theme, with titles and units in the language."""
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard.i18n import Tr
 
+# Each platform in its own brand colour wherever series are platforms, so that VK is the same blue on every chart.
+PLATFORM_COLOURS = {
+    "vk": "#0077ff", "ok": "#ee8208", "max": "#7b3fe4", "telegram": "#27a6e5", "instagram": "#d62976",
+    "facebook": "#1877f2", "x": "#14171a", "youtube": "#ff0000", "tiktok": "#25b8b8", "threads": "#6c757d",
+}  # fmt: skip
 PALETTE = ["#1f6f8b", "#e07a1f", "#3a9d5d", "#c8435a", "#7b5ea7", "#99a83b", "#d4a017", "#5b8bd9", "#8c564b", "#6c757d"]
 GOOD, BAD, NEUTRAL = "#3a9d5d", "#c8435a", "#9aa5b1"
 pio.templates["govpulse"] = go.layout.Template(
@@ -37,30 +44,39 @@ def _figure(tr: Tr, title: str, note: str, x_title: str = "", y_title: str = "",
     return fig
 
 
-def _lines(fig: go.Figure, df: pd.DataFrame, x: str, tr: Tr, hover: str) -> go.Figure:
-    """One line per `name`, in order of first appearance."""
+def platform_colours(tr: Tr) -> dict[str, str]:
+    """The colour of each platform's series, by its label in the language."""
+    return {tr.label("platform", p): colour for p, colour in PLATFORM_COLOURS.items()}
+
+
+def _lines(
+    fig: go.Figure, df: pd.DataFrame, x: str, tr: Tr, hover: str, colours: Mapping[str, str] | None = None
+) -> go.Figure:
+    """One line per `name`, in order of first appearance (in its colour from `colours`, else the theme's)."""
     for name, part in df.groupby("name", sort=False):
-        fig.add_scatter(x=part[x], y=part["value"], name=str(name), mode="lines", hovertemplate=hover)
+        line = {"color": colours[str(name)]} if colours and str(name) in colours else None
+        fig.add_scatter(x=part[x], y=part["value"], name=str(name), mode="lines", hovertemplate=hover, line=line)
     fig.update_xaxes(tickformat=tr.date_axis)
     return fig
 
 
-def followers(df: pd.DataFrame, mode: str, tr: Tr, note: str) -> go.Figure:
+def followers(df: pd.DataFrame, mode: str, tr: Tr, note: str, colours: Mapping[str, str] | None = None) -> go.Figure:
     """Followers by day per series (`day`, `name`, `value`): absolute, indexed to 100, or per 1,000 residents."""
     title = tr(f"chart.followers.{mode}")
     fig = _figure(tr, title, note, tr("axis.date"), tr(f"axis.followers_{mode}"))
-    fig = _lines(fig, df, "day", tr, "%{y:,.1f}" if mode != "absolute" else "%{y:,.0f}")
+    fig = _lines(fig, df, "day", tr, "%{y:,.1f}" if mode != "absolute" else "%{y:,.0f}", colours)
     if mode == "index":
         fig.add_hline(y=100, line={"color": NEUTRAL, "dash": "dot"})
         fig.update_yaxes(rangemode="normal")
     return fig
 
 
-def net_new(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+def net_new(df: pd.DataFrame, tr: Tr, note: str, colours: Mapping[str, str] | None = None) -> go.Figure:
     """Net new followers per week per series (`week`, `name`, `value`), as grouped bars."""
     fig = _figure(tr, tr("chart.net_new"), note, tr("axis.week"), tr("axis.followers_net"))
     for name, part in df.groupby("name", sort=False):
-        fig.add_bar(x=part["week"], y=part["value"], name=str(name), hovertemplate="%{y:+,.0f}")
+        colour = colours.get(str(name)) if colours else None
+        fig.add_bar(x=part["week"], y=part["value"], name=str(name), hovertemplate="%{y:+,.0f}", marker_color=colour)
     fig.update_layout(barmode="relative")
     fig.update_xaxes(tickformat=tr.date_axis)
     fig.update_yaxes(rangemode="normal")

@@ -43,6 +43,7 @@ if daily.empty:
     ui.stop(tr, "empty.selection")
 n = daily["name"].nunique()
 shown = analysis.top_series(daily, tr("growth.other"))
-ui.chart(charts.followers(analysis.reshape(shown, mode, population), mode, tr, page.note(n, "unit.series")))
+colours = charts.platform_colours(tr) if by == "platform" else None
+ui.chart(charts.followers(analysis.reshape(shown, mode, population), mode, tr, page.note(n, "unit.series"), colours))
 st.caption(tr(f"growth.help_{mode}"))
-ui.chart(charts.net_new(analysis.weekly_net(shown), tr, page.note(n, "unit.series")))
+ui.chart(charts.net_new(analysis.weekly_net(shown), tr, page.note(n, "unit.series"), colours))

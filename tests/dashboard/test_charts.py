@@ -28,6 +28,19 @@ def test_followers_draws_one_line_per_series_with_title_units_and_caption() -> N
     assert fig.layout.template.layout.colorway == tuple(charts.PALETTE)
 
 
+def test_platform_series_keep_their_brand_colour_in_both_languages() -> None:
+    """Series of platforms are drawn in the platform's colour (VK blue, MAX violet), lines and weekly bars alike."""
+    for tr in (EN, RU):
+        vk, max_ = tr.label("platform", "vk"), tr.label("platform", "max")
+        series = days({vk: [100, 110, 120, 130, 140, 150, 160, 170], max_: [10, 20, 30, 40, 50, 60, 70, 80]})
+        lines = charts.followers(series, "absolute", tr, NOTE, charts.platform_colours(tr))
+        assert [t.line.color for t in lines.data] == ["#0077ff", "#7b3fe4"]
+        weekly = series.assign(week=series["day"]).drop(columns="day")
+        bars = charts.net_new(weekly, tr, NOTE, charts.platform_colours(tr))
+        assert [t.marker.color for t in bars.data][:2] == ["#0077ff", "#7b3fe4"]
+    assert charts.followers(days({"A": [1, 2]}), "absolute", EN, NOTE).data[0].line.color is None
+
+
 def test_indexed_followers_mark_100() -> None:
     """The indexed chart says so in its title and draws the 100 line."""
     fig = charts.followers(days({"A": [100, 120]}), "index", EN, NOTE)
