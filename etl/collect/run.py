@@ -83,9 +83,9 @@ def record(engine: Engine, outcome: Outcome, territory: str | None, finished: dt
     skipped = "\n".join(f"{page}: {reason}" for page, reason in sorted(outcome.harvest.skipped.items()))
     run = CollectionRun(
         platform=outcome.platform,
-        started_at=outcome.window.now.replace(tzinfo=None),
-        finished_at=finished.astimezone(dt.UTC).replace(tzinfo=None),
-        since=outcome.window.since.replace(tzinfo=None),
+        started_at=outcome.window.now,
+        finished_at=finished.astimezone(dt.UTC),
+        since=outcome.window.since,
         territory_code=territory,
         pages=len(outcome.pages),
         collected=outcome.collected,

@@ -1,0 +1,117 @@
+"""`govpulse collect`: from the registry through a platform's API into contract files, the database, the dashboard."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+from dashboard.cli import app
+from etl.collect import vk
+from tests.collect.conftest import FakeApi
+from tests.collect.test_vk import COMMUNITY, PERSON, PRIVATE, TOKEN, answer
+from tests.conftest import DATA
+from tests.dashboard.support import ROOT, using
+
+runner = CliRunner()
+HEADER = "platform,account_id,handle,display_name,territory_code,owner_kind,owner_role,owner_name,sphere,required"
+REGISTRY = f"""{HEADER},official_mark,created_on,url
+vk,{COMMUNITY},zarinsky_adm,Администрация Заринского района,RU-ALT-ZAR,body,body,Администрация,,1,2023-03-01,2022-12-01,
+vk,{PERSON},glava_zarinsk,Глава Заринского района,RU-ALT-ZAR,person,head,Глава района,,1,2023-03-01,2022-12-01,
+vk,{PRIVATE},novodrach_sovet,Совет депутатов,RU-ALT-ZAR-01,body,body,Совет депутатов,,0,0,2022-12-01,
+"""  # fmt: skip
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private database with the test registry and the VK pages, and the token in the environment."""
+    from etl.settings import get_settings
+    from etl.store.db import get_engine
+
+    monkeypatch.setenv("GOVPULSE_DATABASE_URL", f"sqlite:///{tmp_path / 'govpulse.db'}")
+    monkeypatch.setenv("GOVPULSE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GOVPULSE_VK_TOKEN", TOKEN)
+    monkeypatch.setattr(vk, "PAGE_SIZE", 2)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    (tmp_path / "registry").mkdir()
+    (tmp_path / "registry" / "accounts.csv").write_text(REGISTRY, encoding="utf-8")
+    loaded = runner.invoke(app, ["load", str(DATA / "territories.csv"), str(tmp_path / "registry")])
+    assert loaded.exit_code == 0, loaded.output
+    return tmp_path
+
+
+def collect(api: FakeApi, folder: Path, *extra: str) -> tuple[int, str]:
+    """Exit code and output of `govpulse collect vk` against the recorded server, loading what it wrote."""
+    args = ["collect", "vk", "--api-base", api.url, "--since", "2026-11-05", "--out", str(folder / "out"), *extra]
+    result = runner.invoke(app, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_collected_files_load_and_the_dashboard_shows_them(api: FakeApi, folder: Path) -> None:
+    """The run writes contract files that load cleanly; the KPI table and the Data page show the collected pages."""
+    from etl.metrics.kpis import kpi_table
+    from etl.store.db import get_engine
+
+    answer(api)
+    code, output = collect(api, folder, "--load")
+    assert code == 1  # one page skipped, named
+    assert f"skipped vk {PRIVATE}: access denied (VK error 15 in wall.get)" in output
+    assert "Collection summary: vk" in output and "Load summary" in output and "│ rejected" not in output
+    assert sorted(p.name for p in (folder / "out").iterdir()) == ["followers.csv", "inquiries.csv", "posts.csv"]
+    today = dt.date.today()
+    table = kpi_table(get_engine(), "account", today - dt.timedelta(days=40), today, parent="RU-ALT-ZAR")
+    pages = table.set_index("account_id")
+    assert pages.at[COMMUNITY, "followers_end"] == 12450 and pages.at[PERSON, "followers_end"] == 8513
+    assert pages.at[COMMUNITY, "inquiries"] == 4 and pages.at[COMMUNITY, "answered"] == 3
+    with using(folder):
+        page = AppTest.from_file(str(ROOT / "app_pages" / "data.py"), default_timeout=60).run()
+    assert not page.exception
+    assert any("Сбор с платформ" in s.value for s in page.subheader)
+    assert any("пропущено страниц — 1" in e.label for e in page.expander)
+
+
+def test_collecting_twice_gives_the_same_rows(api: FakeApi, folder: Path) -> None:
+    """A second run of the same day replaces the day's snapshot and the posts' metrics; nothing is doubled."""
+    from sqlalchemy import text
+
+    from etl.store.db import get_engine
+
+    answer(api)
+    collect(api, folder, "--load")
+    first = (folder / "out" / "inquiries.csv").read_bytes()
+    collect(api, folder, "--load")
+    assert (folder / "out" / "inquiries.csv").read_bytes() == first
+    with get_engine().connect() as conn:
+        counts = [
+            conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in ("followersnapshot", "post", "inquiry")
+        ]
+    assert counts == [2, 3, 4]
+
+
+def test_the_token_appears_in_no_output_file_or_table(api: FakeApi, folder: Path) -> None:
+    """Nothing the run prints, writes or stores carries the token, even when requests fail."""
+    api.on("/wall.get", {}, status=503, owner_id=PERSON)
+    answer(api)
+    code, output = collect(api, folder, "--load", "--timeout", "2")
+    assert code == 1 and TOKEN not in output
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_a_missing_token_is_one_line_naming_the_variable(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without GOVPULSE_VK_TOKEN the run stops at once with where to get one."""
+    monkeypatch.delenv("GOVPULSE_VK_TOKEN")
+    result = runner.invoke(app, ["collect", "vk", "--api-base", "http://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "GOVPULSE_VK_TOKEN is not set" in result.output and "Traceback" not in result.output
+
+
+def test_an_unknown_platform_and_an_empty_registry_are_clear_errors(folder: Path) -> None:
+    """`collect myspace` names the choices; `collect ok` with no OK pages says what to load."""
+    assert "must be one of vk, ok, max" in runner.invoke(app, ["collect", "myspace"]).output
+    result = runner.invoke(app, ["collect", "vk", "--territory", "KZ-KUS"])
+    assert result.exit_code == 1 and "no vk pages under KZ-KUS" in result.output
