@@ -195,7 +195,7 @@ def collect(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer before retrying", min=0.1)] = 30.0,
 ) -> None:
     """Fetch today's followers, the recent posts and the citizens' comments of the registry's pages from a platform."""
-    from etl.collect import PLATFORMS
+    from etl.collect import BUILT, PLATFORMS
     from etl.collect import platform as collector
     from etl.collect.base import MissingCredential, Window
     from etl.collect.run import collect as run_collect
@@ -204,6 +204,10 @@ def collect(
 
     if platform not in PLATFORMS:
         raise typer.BadParameter(f"must be one of {', '.join(PLATFORMS)}", param_hint="PLATFORM")
+    if platform not in BUILT:
+        err.print(f"[bold red]Error:[/] collecting from {platform} is not built yet: load its pages from CSV files "
+                  f"(docs/collect/{platform}.md)")  # fmt: skip
+        raise typer.Exit(2)
     spec = collector(platform)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = dt.datetime.combine(parse_day(since), dt.time(), dt.UTC) if since else now - dt.timedelta(days=30)

@@ -5,12 +5,13 @@ import importlib
 from etl.collect.base import Platform
 
 PLATFORMS = ("vk", "ok", "max")
+BUILT = ("vk", "max")  # OK: docs/collect/ok.md
 
 
 def platform(name: str) -> Platform:
     """The collector of a platform (imported on demand: a run needs only its own)."""
-    if name not in PLATFORMS:
-        raise ValueError(f"no collector for {name!r}; expected one of {', '.join(PLATFORMS)}")
+    if name not in BUILT:
+        raise ValueError(f"no collector for {name!r} yet; built: {', '.join(BUILT)}")
     module = importlib.import_module(f"etl.collect.{name}")
     found: Platform = module.PLATFORM
     return found

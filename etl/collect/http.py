@@ -16,6 +16,10 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 class ApiError(Exception):
     """A request that failed after its retries, or an answer that is not JSON; the message never holds a secret."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status of a refused request
+
 
 class Client:
     """A platform's API over one `requests.Session`, at most `per_second` requests a second."""
@@ -97,7 +101,7 @@ class Client:
         """The decoded JSON answer of one API request; ApiError after retries, on HTTP errors or on non-JSON."""
         self._pace()
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
-        name = path.split("?", 1)[0].rsplit("/", 1)[-1] or path
+        name = path.split("?", 1)[0].strip("/") if not path.startswith(("http://", "https://")) else path
         self.requests += 1
         try:
             response = self.session.request(
@@ -112,7 +116,9 @@ class Client:
         self.requests += _retries(response)
         if response.status_code >= 400:
             self._failed()
-            raise ApiError(f"{name}: HTTP {response.status_code}")
+            raise ApiError(
+                self.redact(f"{name}: HTTP {response.status_code}{_error_code(response)}"), response.status_code
+            )
         try:
             return response.json()
         except ValueError:
@@ -134,3 +140,13 @@ def _timed_out(exc: requests.RequestException) -> bool:
     return isinstance(exc, requests.Timeout) or (
         isinstance(reason, MaxRetryError) and isinstance(reason.reason, ReadTimeoutError)
     )
+
+
+def _error_code(response: requests.Response) -> str:
+    """The platform's error key of a refused request (" (chat.not.found)"), if its answer names one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    code = body.get("code") if isinstance(body, dict) else None
+    return f" ({code})" if isinstance(code, str) and len(code) < 80 else ""

@@ -111,7 +111,32 @@ def test_a_missing_token_is_one_line_naming_the_variable(folder: Path, monkeypat
 
 
 def test_an_unknown_platform_and_an_empty_registry_are_clear_errors(folder: Path) -> None:
-    """`collect myspace` names the choices; `collect ok` with no OK pages says what to load."""
+    """`collect myspace` names the choices, `collect ok` says it is not built yet; no pages say what to load."""
     assert "must be one of vk, ok, max" in runner.invoke(app, ["collect", "myspace"]).output
+    not_yet = runner.invoke(app, ["collect", "ok"])
+    assert not_yet.exit_code == 2 and "not built yet" in not_yet.output
     result = runner.invoke(app, ["collect", "vk", "--territory", "KZ-KUS"])
     assert result.exit_code == 1 and "no vk pages under KZ-KUS" in result.output
+
+
+def test_a_max_channel_is_collected_and_loaded(api: FakeApi, folder: Path) -> None:
+    """`collect max` loads the channel's subscribers, posts with views, and comments with the channel's replies."""
+    from sqlalchemy import text
+
+    from etl.store.db import get_engine
+    from tests.collect import test_max
+
+    registry = folder / "registry" / "accounts.csv"
+    registry.write_text(REGISTRY + f"max,{test_max.GOV},altai_gov,Правительство,RU-ALT,body,body,Правительство,,0,"
+                        "2025-08-20,2025-08-14,\n", encoding="utf-8")  # fmt: skip
+    assert runner.invoke(app, ["load", str(registry)]).exit_code == 0
+    test_max.answer(api)
+    result = runner.invoke(app, ["collect", "max", "--api-base", api.url, "--out", str(folder / "max"), "--load"],
+                           env={"GOVPULSE_MAX_TOKEN": test_max.TOKEN})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert test_max.TOKEN not in result.output
+    with get_engine().connect() as conn:
+        views = conn.execute(text("SELECT sum(views) FROM post p JOIN account a ON a.id = p.account_pk "
+                                  "WHERE a.platform = 'max'")).scalar()  # fmt: skip
+        answered = conn.execute(text("SELECT count(first_reply_at), count(*) FROM inquiry")).one()
+    assert views == 15320 + 9874 + 6120 + 4410 and tuple(answered) == (2, 4)
