@@ -247,13 +247,17 @@ def _run_collect(run: Any, spec: Any, pages: list[Any], window: Any, folder: Pat
     from etl.collect.base import RunFailed
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err
-    ) as bar:
-        task = bar.add_task(f"{spec.name}: pages", total=len(pages))
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("pages"),
+        TextColumn("· {task.fields[requests]:,} requests · {task.fields[errors]:,} failed"), TimeRemainingColumn(),
+        console=err,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(spec.name, total=len(pages), requests=0, errors=0)
+
+        def advance(_: Any, requests: int, errors: int) -> None:
+            bar.update(task, advance=1, requests=requests, errors=errors)
+
         try:
-            return run(
-                spec, pages, window, folder, api_base=api_base, timeout=timeout, progress=lambda _: bar.advance(task)
-            )
+            return run(spec, pages, window, folder, api_base=api_base, timeout=timeout, progress=advance)
         except RunFailed as exc:
             bar.stop()
             err.print(f"[bold red]Error:[/] {escape(str(exc))}")

@@ -2,14 +2,14 @@
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from etl.collect.base import Harvest, Page, Platform, Progress, Window, credentials
+from etl.collect.base import Harvest, Page, Platform, Window, credentials
 from etl.collect.files import write_harvest
 from etl.collect.http import Client
 from etl.store.models import CollectionRun
@@ -62,15 +62,21 @@ def collect(
     api_base: str | None = None,
     environ: Mapping[str, str] | None = None,
     timeout: float = 30.0,
-    progress: Progress | None = None,
+    progress: Callable[[Page, int, int], None] | None = None,
 ) -> Outcome:
-    """Collect `pages` from the platform's API and write the contract files into `out_dir`."""
+    """Collect `pages` from the platform's API and write the contract files into `out_dir`; `progress` is told of each
+    page done with the requests and failed requests so far."""
     secrets = credentials(spec.credentials, environ)
     started = time.perf_counter()
     with Client(
         api_base or spec.api_base, per_second=spec.per_second, secrets=secrets.values(), timeout=timeout
     ) as client:
-        harvest = spec.collect(client, secrets, pages, window, progress or (lambda page: None))
+
+        def done(page: Page) -> None:
+            if progress is not None:
+                progress(page, client.requests, client.errors)
+
+        harvest = spec.collect(client, secrets, pages, window, done)
         requests, errors = client.requests, client.errors
         harvest.skipped = {k: client.redact(v) for k, v in harvest.skipped.items()}
         harvest.notices = [client.redact(n) for n in harvest.notices]
