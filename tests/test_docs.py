@@ -45,3 +45,20 @@ def test_links_between_documents_lead_somewhere() -> None:
             if "://" not in target and not (doc.parent / target).exists():
                 broken.append(f"{doc.relative_to(ROOT)} → {target}")
     assert broken == []
+
+
+def test_imports_shown_in_the_documents_work() -> None:
+    """Every `from etl… import …` / `from dashboard… import …` line of README.md and docs/ names what exists."""
+    import importlib
+
+    lines = [
+        line.strip()
+        for doc in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]
+        for line in doc.read_text(encoding="utf-8").splitlines()
+        if re.match(r"\s*from (etl|dashboard)[\w.]* import ", line)
+    ]
+    assert lines
+    for line in lines:
+        module, names = re.match(r"from ([\w.]+) import (.+)", line).groups()  # type: ignore[union-attr]
+        found = importlib.import_module(module)
+        assert all(hasattr(found, n.strip()) for n in names.split(",")), line
