@@ -3,7 +3,7 @@
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from pydantic import ValidationError
@@ -15,6 +15,8 @@ from etl.settings import Settings, get_settings
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from etl.collect.base import Page, Platform, Window
+    from etl.collect.run import Outcome
     from etl.ingest.load import FileResult
 
 # The database, pandas and the loader are imported by the commands that use them: --help stays quick.
@@ -198,7 +200,6 @@ def collect(
     from etl.collect import BUILT, PLATFORMS
     from etl.collect import platform as collector
     from etl.collect.base import MissingCredential, Window
-    from etl.collect.run import collect as run_collect
     from etl.collect.run import record, registry_pages
     from etl.store.db import get_engine
 
@@ -214,14 +215,17 @@ def collect(
     if start > now:
         raise typer.BadParameter("is in the future", param_hint="--since")
     engine = get_engine()
-    pages = registry_pages(engine, platform, territory)
+    try:
+        pages = registry_pages(engine, platform, territory)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--territory") from None
     if not pages:
         where = f" under {territory}" if territory else ""
         err.print(f"[bold red]Error:[/] the registry has no {platform} pages{where}: load an accounts file first.")
         raise typer.Exit(1)
     folder = out_dir or get_settings().data_dir / "incoming" / now.date().isoformat() / platform
     try:
-        outcome = _run_collect(run_collect, spec, pages, Window(start, now), folder, api_base, timeout)
+        outcome = _run_collect(spec, pages, Window(start, now), folder, api_base, timeout)
     except MissingCredential as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
@@ -239,12 +243,13 @@ def collect(
         raise typer.Exit(1)
 
 
-def _run_collect(run: Any, spec: Any, pages: list[Any], window: Any, folder: Path, api_base: str | None,
-                 timeout: float) -> Any:  # fmt: skip
+def _run_collect(spec: "Platform", pages: "list[Page]", window: "Window", folder: Path, api_base: str | None,
+                 timeout: float) -> "Outcome":  # fmt: skip
     """A collection run with a progress bar of pages, requests and errors."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from etl.collect.base import RunFailed
+    from etl.collect.run import collect
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("pages"),
@@ -253,18 +258,18 @@ def _run_collect(run: Any, spec: Any, pages: list[Any], window: Any, folder: Pat
     ) as bar:  # fmt: skip
         task = bar.add_task(spec.name, total=len(pages), requests=0, errors=0)
 
-        def advance(_: Any, requests: int, errors: int) -> None:
+        def advance(_: "Page", requests: int, errors: int) -> None:
             bar.update(task, advance=1, requests=requests, errors=errors)
 
         try:
-            return run(spec, pages, window, folder, api_base=api_base, timeout=timeout, progress=advance)
+            return collect(spec, pages, window, folder, api_base=api_base, timeout=timeout, progress=advance)
         except RunFailed as exc:
             bar.stop()
             err.print(f"[bold red]Error:[/] {escape(str(exc))}")
             raise typer.Exit(2) from None
 
 
-def _collect_summary(outcome: Any) -> "Table":
+def _collect_summary(outcome: "Outcome") -> "Table":
     from rich.table import Table
 
     table = Table(title=f"Collection summary: {outcome.platform}")

@@ -77,10 +77,15 @@ class Harvest:
     notices: list[str] = field(default_factory=list)  # run-wide: a method stopped for the run, a quota reached
 
     def skip(self, page: Page, reason: str) -> None:
-        """Record a page that could not be collected; its rows already gathered are dropped."""
+        """Record a page that could not be collected."""
         self.skipped[page.account_id] = reason
-        for rows in (self.followers, self.posts, self.inquiries):
-            rows[:] = [r for r in rows if r["account_id"] != page.account_id]
+
+    def take(self, page: "Harvest") -> None:
+        """Add the rows and notices of one page, gathered apart until it was collected in full."""
+        self.followers += page.followers
+        self.posts += page.posts
+        self.inquiries += page.inquiries
+        self.notices += page.notices
 
 
 class Progress(Protocol):

@@ -108,25 +108,22 @@ class Client:
                 method, url, params=params, data=data, headers=headers, timeout=self.timeout
             )
         except requests.RequestException as exc:
-            self._failed()
+            self.errors += 1
             if _timed_out(exc):
                 raise ApiError(f"{name}: no answer within {self.timeout:g} s") from None
             # The exception's text holds the URL, and with it any token in the query: name only its kind.
             raise ApiError(f"{name}: connection failed ({type(exc).__name__})") from None
         self.requests += _retries(response)
         if response.status_code >= 400:
-            self._failed()
+            self.errors += 1
             raise ApiError(
                 self.redact(f"{name}: HTTP {response.status_code}{_error_code(response)}"), response.status_code
             )
         try:
             return response.json()
         except ValueError:
-            self._failed()
+            self.errors += 1
             raise ApiError(f"{name}: the answer is not JSON") from None
-
-    def _failed(self) -> None:
-        self.errors += 1
 
 
 def _retries(response: requests.Response) -> int:

@@ -28,7 +28,9 @@ def collect(client: Client, creds: dict[str, str], pages: list[Page], window: Wi
             harvest.skip(page, "account_id must be the channel's chat_id in MAX, e.g. -72345678901234")
         else:
             try:
-                collect_channel(client, headers, page, window, harvest)
+                harvest.take(collect_channel(client, headers, page, window))
+            except ChannelClosed as exc:
+                harvest.skip(page, str(exc))
             except ApiError as exc:
                 if exc.status == 401:
                     raise RunFailed(f"MAX refused {TOKEN.env}: {exc}") from None
@@ -38,21 +40,26 @@ def collect(client: Client, creds: dict[str, str], pages: list[Page], window: Wi
     return harvest
 
 
-def collect_channel(client: Client, headers: dict[str, str], page: Page, window: Window, harvest: Harvest) -> None:
+class ChannelClosed(Exception):
+    """The bot is no longer a member of the channel."""
+
+
+def collect_channel(client: Client, headers: dict[str, str], page: Page, window: Window) -> Harvest:
     """One channel's subscriber snapshot, its posts in the window and the citizens' comments on them."""
     chat = client.call(f"chats/{page.account_id}", headers=headers)
     if chat.get("status") not in (None, "active"):
-        harvest.skip(page, f"the bot is no longer in the channel (status {chat['status']})")
-        return
-    posts = [m for m in fetch_posts(client, headers, page, window) if m.get("sender") is None]
-    admins = fetch_admins(client, headers, page)
-    rows = []
-    for message in posts:
+        raise ChannelClosed(f"the bot is no longer in the channel (status {chat['status']})")
+    rows = Harvest(followers=[follower_row(page, chat, window)])
+    admins: set[int] | None = None  # asked once a post has comments
+    for message in fetch_posts(client, headers, page, window):
+        if message.get("sender") is not None:
+            continue
         comments = list(fetch_comments(client, headers, message["body"]["mid"], window))
-        rows.append(post_row(page, message, len(comments), window))
-        harvest.inquiries.extend(inquiry_rows(page, message["body"]["mid"], comments, admins))
-    harvest.followers.append(follower_row(page, chat, window))
-    harvest.posts.extend(rows)
+        rows.posts.append(post_row(page, message, len(comments), window))
+        if comments:
+            admins = fetch_admins(client, headers, page) if admins is None else admins
+            rows.inquiries.extend(inquiry_rows(page, message["body"]["mid"], comments, admins))
+    return rows
 
 
 def fetch_posts(client: Client, headers: dict[str, str], page: Page, window: Window) -> Iterator[dict[str, Any]]:

@@ -6,14 +6,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from etl.collect.base import Harvest, Page, Platform, Window, credentials
 from etl.collect.files import write_harvest
 from etl.collect.http import Client
-from etl.store.models import CollectionRun
-from etl.store.scope import read_frame
+from etl.store.models import CollectionRun, table_of
+from etl.store.scope import ACCOUNT, TERRITORY, resolve_scope
 
 
 @dataclass
@@ -36,21 +36,20 @@ class Outcome:
 
 
 def registry_pages(engine: Engine, platform: str, territory: str | None = None) -> list[Page]:
-    """The registry's pages of `platform` (under `territory`, itself included), with their territory's time zone."""
-    sql = (
-        "SELECT a.account_id, coalesce(a.handle, '') AS handle, coalesce(a.display_name, '') AS name, t.timezone "
-        "FROM account a JOIN territory t ON t.code = a.territory_code WHERE a.platform = :platform"
-    )
-    params = {"platform": platform}
-    if territory:
-        sql += (
-            " AND :code IN (t.code, coalesce(t.district_code, ''), coalesce(t.region_code, ''), "
-            "coalesce(t.country_code, ''))"
-        )
-        params["code"] = territory
+    """The registry's pages of `platform` (in `territory`'s subtree), with their territory's time zone; ValueError
+    names an unknown territory."""
+    a, t = ACCOUNT.c, TERRITORY.c
+    today = dt.date.today()
     with engine.connect() as conn:
-        rows = read_frame(conn, text(sql + " ORDER BY a.account_id"), params=params)
-    return [Page(str(r.account_id), str(r.handle), str(r.name), str(r.timezone)) for r in rows.itertuples()]
+        scope = resolve_scope(conn, "account", today, today, territory, platform)
+        stmt = (
+            select(a.account_id, a.handle, a.display_name, t.timezone)
+            .select_from(ACCOUNT.join(TERRITORY, t.code == a.territory_code))
+            .where(*scope.where(a.platform))
+            .order_by(a.account_id)
+        )
+        rows = conn.execute(stmt).all()
+    return [Page(str(i), handle or "", name or "", zone) for i, handle, name, zone in rows]
 
 
 def collect(
@@ -87,7 +86,7 @@ def collect(
 def record(engine: Engine, outcome: Outcome, territory: str | None, finished: dt.datetime) -> None:
     """Keep the run in the collection log the Data page shows."""
     skipped = "\n".join(f"{page}: {reason}" for page, reason in sorted(outcome.harvest.skipped.items()))
-    run = CollectionRun(
+    run = dict(
         platform=outcome.platform,
         started_at=outcome.window.now,
         finished_at=finished.astimezone(dt.UTC),
@@ -105,4 +104,4 @@ def record(engine: Engine, outcome: Outcome, territory: str | None, finished: dt
         out_dir=str(outcome.files[0].parent) if outcome.files else "",
     )
     with engine.begin() as conn:
-        conn.execute(CollectionRun.__table__.insert(), run.model_dump(exclude={"id"}))  # type: ignore[attr-defined]
+        conn.execute(table_of(CollectionRun).insert(), run)

@@ -97,7 +97,7 @@ def collect(client: Client, creds: dict[str, str], pages: list[Page], window: Wi
     for page in valid:
         if page.account_id not in harvest.skipped:
             try:
-                collect_page(vk, page, profiles[page.account_id], window, harvest)
+                harvest.take(collect_page(vk, page, profiles[page.account_id], window))
             except VkError as exc:
                 harvest.skip(page, _reason(exc))
             except ApiError as exc:
@@ -109,25 +109,27 @@ def collect(client: Client, creds: dict[str, str], pages: list[Page], window: Wi
     return harvest
 
 
-def collect_page(vk: Vk, page: Page, profile: dict[str, Any], window: Window, harvest: Harvest) -> None:
+def collect_page(vk: Vk, page: Page, profile: dict[str, Any], window: Window) -> Harvest:
     """One page's follower snapshot, posts in the window and the citizens' comments on them."""
     owner = int(page.account_id)
     total, posts = fetch_wall(vk, owner, window)
-    harvest.followers.append(follower_row(page, profile, total, window))
-    harvest.posts.extend(post_row(page, post, window) for post in posts)
+    rows = Harvest(
+        followers=[follower_row(page, profile, total, window)], posts=[post_row(page, p, window) for p in posts]
+    )
     for post in posts:
         if not post.get("comments", {}).get("count"):
             continue
         try:
             comments = list(fetch_comments(vk, owner, int(post["id"])))
         except MethodClosed:
-            return
+            break
         except VkError as exc:
             if exc.code in NO_COMMENTS:
-                harvest.notices.append(f"{page.account_id}_{post['id']}: comments not readable ({exc.message})")
+                rows.notices.append(f"{page.account_id}_{post['id']}: comments not readable ({exc.message})")
                 continue
             raise
-        harvest.inquiries.extend(inquiry_rows(page, int(post["id"]), comments, vk))
+        rows.inquiries.extend(inquiry_rows(page, int(post["id"]), comments))
+    return rows
 
 
 def fetch_profiles(vk: Vk, pages: list[Page], harvest: Harvest) -> dict[str, dict[str, Any]]:
@@ -263,7 +265,7 @@ def post_row(page: Page, post: dict[str, Any], window: Window) -> dict[str, Any]
     }
 
 
-def inquiry_rows(page: Page, post: int, comments: list[dict[str, Any]], vk: Vk) -> Iterator[dict[str, Any]]:
+def inquiry_rows(page: Page, post: int, comments: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Citizens' top-level comments, each with the page's first reply in its thread or addressed to it."""
     owner = int(page.account_id)
     # The page may also answer at the top level, naming the comment it replies to.
