@@ -184,7 +184,7 @@ def demo(
 
 @app.command()
 def collect(
-    platform: Annotated[str, typer.Argument(help="vk or max (ok: not built yet)")],
+    platform: Annotated[str, typer.Argument(help="vk, ok or max")],
     territory: Annotated[str | None, typer.Option(help="Only the pages under this territory code")] = None,
     since: Annotated[
         str | None, typer.Option(help="Posts published from this day on (default: 30 days back); their metrics refresh")
@@ -197,7 +197,7 @@ def collect(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer before retrying", min=0.1)] = 30.0,
 ) -> None:
     """Fetch today's followers, the recent posts and the citizens' comments of the registry's pages from a platform."""
-    from etl.collect import BUILT, PLATFORMS
+    from etl.collect import PLATFORMS
     from etl.collect import platform as collector
     from etl.collect.base import MissingCredential, Window
     from etl.collect.run import record, registry_pages
@@ -205,10 +205,6 @@ def collect(
 
     if platform not in PLATFORMS:
         raise typer.BadParameter(f"must be one of {', '.join(PLATFORMS)}", param_hint="PLATFORM")
-    if platform not in BUILT:
-        err.print(f"[bold red]Error:[/] collecting from {platform} is not built yet: load its pages from CSV files "
-                  f"(docs/collect/{platform}.md)")  # fmt: skip
-        raise typer.Exit(2)
     spec = collector(platform)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = dt.datetime.combine(parse_day(since), dt.time(), dt.UTC) if since else now - dt.timedelta(days=30)

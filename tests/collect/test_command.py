@@ -112,10 +112,8 @@ def test_a_missing_token_is_one_line_naming_the_variable(folder: Path, monkeypat
 
 
 def test_an_unknown_platform_and_an_empty_registry_are_clear_errors(folder: Path) -> None:
-    """`collect myspace` names the choices, `collect ok` says it is not built yet; no pages say what to load."""
+    """`collect myspace` names the choices; no pages say what to load."""
     assert "must be one of vk, ok, max" in runner.invoke(app, ["collect", "myspace"]).output
-    not_yet = runner.invoke(app, ["collect", "ok"])
-    assert not_yet.exit_code == 2 and "not built yet" in not_yet.output
     result = runner.invoke(app, ["collect", "vk", "--territory", "KZ-KUS"])
     assert result.exit_code == 1 and "no vk pages under KZ-KUS" in result.output
 
@@ -141,3 +139,31 @@ def test_a_max_channel_is_collected_and_loaded(api: FakeApi, folder: Path) -> No
                                   "WHERE a.platform = 'max'")).scalar()  # fmt: skip
         answered = conn.execute(text("SELECT count(first_reply_at), count(*) FROM inquiry")).one()
     assert views == 15320 + 9874 + 6120 + 4410 and tuple(answered) == (2, 4)
+
+
+def test_an_ok_group_is_collected_and_loaded(api: FakeApi, folder: Path) -> None:
+    """`collect ok` loads the group's members, its topics with their counts, and comments with the group's replies."""
+    from sqlalchemy import text
+
+    from etl.store.db import get_engine
+    from tests.collect import test_ok
+
+    registry = folder / "registry" / "accounts.csv"
+    registry.write_text(REGISTRY + f"ok,{test_ok.G1},akimatkarasu,Акимат,RU-ALT-ZAR,body,body,Акимат,,0,0,"
+                        "2022-12-01,\n", encoding="utf-8")  # fmt: skip
+    assert runner.invoke(app, ["load", str(registry)]).exit_code == 0
+    test_ok.serve(api)
+    env = {test_ok.ok.APP_KEY: test_ok.KEY, test_ok.ok.APP_SECRET: test_ok.SECRET, test_ok.ok.TOKEN: test_ok.TOKEN}
+    args = ["collect", "ok", "--api-base", api.url, "--since", "2024-10-01", "--out", str(folder / "ok"), "--load"]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert test_ok.TOKEN not in result.output and test_ok.SECRET not in result.output
+    with get_engine().connect() as conn:
+        followers = conn.execute(text("SELECT followers FROM followersnapshot")).scalar()
+        posts = conn.execute(text("SELECT count(*), sum(likes) FROM post")).one()
+        answered = conn.execute(text("SELECT count(first_reply_at), count(*) FROM inquiry")).one()
+    harvest, _ = test_ok.run(api, [test_ok.KARASU])
+    assert followers == harvest.followers[0]["followers"]
+    assert tuple(posts) == (len(harvest.posts), sum(p["likes"] for p in harvest.posts))
+    replied = sum(1 for i in harvest.inquiries if i["first_reply_at"])
+    assert tuple(answered) == (replied, len(harvest.inquiries)) and replied > 0
