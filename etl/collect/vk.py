@@ -32,6 +32,7 @@ PAGE_ERRORS = {
 }
 AUTH_ERRORS = {5, 28}
 TOO_FAST = 6
+TRANSIENT = {1, 10}  # unknown and internal errors: VK asks to repeat the call later
 METHOD_CLOSED = {9, 29}  # flood control, the method's daily limit
 NO_COMMENTS = {212, 801}  # comments of that post closed or hidden
 
@@ -70,7 +71,7 @@ class Vk:
             if error is None:
                 return answer["response"]
             code, message = int(error.get("error_code", 0)), str(error.get("error_msg", ""))
-            if code == TOO_FAST and attempt < RETRIES_ON_FLOOD:
+            if (code == TOO_FAST or code in TRANSIENT) and attempt < RETRIES_ON_FLOOD:
                 self.client.wait(1.0)
                 continue
             if code in AUTH_ERRORS:

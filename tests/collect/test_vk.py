@@ -131,6 +131,15 @@ def test_too_many_requests_is_waited_out(api: FakeApi) -> None:
     assert api.count("/wall.get", owner_id=PERSON) == 3
 
 
+def test_an_internal_error_of_vk_is_asked_again(api: FakeApi) -> None:
+    """VK's error 10 (internal server error) is repeated after a pause like error 6; the page is collected."""
+    api.on("/wall.get", recorded("vk", "error-10"), owner_id=PERSON, times=1)
+    answer(api)
+    harvest = run(api, [PAGES[1]])
+    assert harvest.skipped == {} and len(harvest.followers) == 1
+    assert api.count("/wall.get", owner_id=PERSON) == 2
+
+
 def test_a_server_error_is_retried_and_a_lasting_one_skips_only_that_page(api: FakeApi) -> None:
     """A 500 then success collects the page; a page whose wall keeps failing is skipped with the HTTP status."""
     api.on("/wall.get", {}, status=500, times=1, owner_id=PERSON)
