@@ -139,31 +139,34 @@ _RENAMED = {
 }
 
 
-def who_answers(inq: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Share in % of inquiries answered by the official, the press service, someone else, or nobody, per `by`."""
+def who_answers(inq: pd.DataFrame, by: str, min_sample: int = 1) -> pd.DataFrame:
+    """Share in % of the judged inquiries answered by the official, the press service, someone else, or nobody, per
+    `by`; groups with fewer than `min_sample` judged inquiries are left out."""
+    inq = inq[inq["mature"].astype(bool)]
     who = inq["replied_by"].astype("str").where(inq["first_reply_at"].notna(), "nobody").fillna("other")
     who = who.where(who.isin(WHO), "other")
-    return _shares(pd.crosstab(inq[by], who).reindex(columns=list(WHO), fill_value=0))
+    return _shares(pd.crosstab(inq[by], who).reindex(columns=list(WHO), fill_value=0), min_sample)
 
 
-def who_answers_counted(sums: pd.DataFrame, by: str) -> pd.DataFrame:
+def who_answers_counted(sums: pd.DataFrame, by: str, min_sample: int = 1) -> pd.DataFrame:
     """`who_answers` per `by` from the counts of `queries.responsiveness` (an unstated answerer is someone else)."""
     c = sums.groupby(by, observed=True)[
-        ["inquiries", "answered", "answered_owner", "answered_press_service", "answered_other", "answered_unstated"]
+        ["judged", "judged_answered", "answered_owner", "answered_press_service", "answered_other", "answered_unstated"]
     ].sum()
     counts = pd.DataFrame(
         {
             "owner": c["answered_owner"],
             "press_service": c["answered_press_service"],
             "other": c["answered_other"] + c["answered_unstated"],
-            "nobody": c["inquiries"] - c["answered"],
+            "nobody": c["judged"] - c["judged_answered"],
         }
     )
-    return _shares(counts.rename_axis(None))
+    return _shares(counts.rename_axis(None), min_sample)
 
 
-def _shares(counts: pd.DataFrame) -> pd.DataFrame:
-    """Each row's counts per answerer as % shares, long: name, who, share."""
+def _shares(counts: pd.DataFrame, min_sample: int = 1) -> pd.DataFrame:
+    """Each row's counts per answerer as % shares, long: name, who, share; rows below `min_sample` left out."""
+    counts = counts[counts.sum(axis=1) >= max(min_sample, 1)]
     shares = counts.div(counts.sum(axis=1), axis=0) * 100
     return shares.round(1).reset_index(names="name").melt(id_vars="name", var_name="who", value_name="share")
 

@@ -84,7 +84,7 @@ def collect(
 ) -> Pack:
     """Read the territory's period through the dashboard's queries and lay it out as slides (charts not rendered);
     `on_slide` is told of each slide as soon as it is built, so that its charts can render meanwhile."""
-    tr = translator(lang)
+    tr = translator(lang).in_country(code.split("-")[0])
     f = filters_for(code, tr.lang)
     scope, conf = f.scope(), queries.settings(tr.lang)
     period = Period(min(start, end), max(start, end))

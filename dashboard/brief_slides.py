@@ -62,16 +62,25 @@ def card_change(tr: Tr, kind: str, now: float | None, before: float | None) -> s
     if kind == "num2":
         return tr.signed(round(delta, 2), 2)
     if kind == "min":
-        return tr.signed(round(delta), 0, tr("unit.min"))
+        return tr.signed_minutes(delta)
     return tr.signed(round(delta, 2), 2 if kind == "pp2" else 1, tr("unit.pp"))
+
+
+def tone(change: str, lower_is_better: bool) -> str:
+    """Whether a change told as text is good or bad news ("" for none or no change)."""
+    if not change or change[0] not in "+−":
+        return ""
+    return "good" if (change[0] == "+") != lower_is_better else "bad"
 
 
 def kpi_slide(tr: Tr, now_row: Mapping[str, Any], before_row: Mapping[str, Any] | None) -> Slide:
     now, before = kpi_values(now_row), kpi_values(before_row)
-    cards = [
-        (tr(f"kpi.{key}"), card_value(tr, kind, now.get(key)), card_change(tr, kind, now.get(key), before.get(key)))
-        for key, kind in CARD_KINDS.items()
-    ]
+    cards = []
+    for key, kind in CARD_KINDS.items():
+        change = card_change(tr, kind, now.get(key), before.get(key))
+        cards.append(
+            (tr(f"kpi.{key}"), card_value(tr, kind, now.get(key)), change, tone(change, key == "reply_median"))
+        )
     return Slide(tr("brief.kpis"), lines=headlines(tr, now, before), cards=cards)
 
 
@@ -132,7 +141,7 @@ def responsiveness_slides(
 
     stats = {"median_min": "resp.median", "p90_min": "resp.p90", "median_work": "resp.median_work"}
     reply = [weekly.assign(name=tr(lbl), value=weekly[c] / 60)[["week", "name", "value"]] for c, lbl in stats.items()]
-    backlog, _ = queries.backlog(*period, scope)
+    backlog, _ = queries.backlog(period.end, scope)
     return [
         Slide(
             tr("brief.responsiveness"),

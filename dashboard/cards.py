@@ -59,23 +59,28 @@ def _change(tr: Tr, kind: str, delta: float) -> str:
         return tr.signed(round(delta, 2), 2)
     if kind in ("pp", "pp2"):
         return tr.signed(round(delta, 2), 2 if kind == "pp2" else 1, tr("unit.pp"))
-    return tr.signed(round(delta), 0, tr("unit.min"))
+    return tr.signed_minutes(delta)
 
 
 def kpi_cards(now: pd.Series, before: pd.Series | None, fresh: dict[str, Any], tr: Tr) -> list[dict[str, Any]]:
     """Arguments of `ui.card` for each KPI: label, value, delta, inverse, foot (as of, pages reporting), help."""
     current, previous = values(now), values(before) if before is not None else {}
-    reporting = tr("kpi.reporting", n=tr.num(fresh.get("reporting", 0)), of=tr.num(now.get("accounts", 1)))
+    pages = tr.num(now.get("accounts", 1))
+    young = int(now.get("inquiries_young", 0) or 0)
     out = []
     for key, (kind, change, inverse, source) in CARDS.items():
         delta = current[key] - previous.get(key, math.nan)
+        reporting = tr("kpi.reporting", n=tr.num(fresh.get(f"reporting_{source}", 0)), of=pages)
+        foot = tr("kpi.foot", day=tr.date(fresh.get(source)), reporting=reporting)
+        if source == "inquiry" and young:
+            foot += " · " + tr("kpi.young", n=tr.num(young))
         out.append(
             {
                 "label": tr(f"kpi.{key}"),
                 "value": _show(tr, kind, current[key]),
                 "delta": None if math.isnan(delta) else _change(tr, change, delta),
                 "inverse": inverse,
-                "foot": tr("kpi.foot", day=tr.date(fresh.get(source)), reporting=reporting),
+                "foot": foot,
                 "help": tr(f"kpi.{key}_help"),
             }
         )

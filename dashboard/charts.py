@@ -41,6 +41,10 @@ def _figure(tr: Tr, title: str, note: str, x_title: str = "", y_title: str = "",
         xaxis_title=x_title,
         yaxis_title=y_title,
     )
+    if tr.lang != "en":
+        # Plotly abbreviates large ticks with Latin SI letters (800k, 1.2M): Russian readers get digits instead.
+        fig.update_xaxes(exponentformat="none")
+        fig.update_yaxes(exponentformat="none")
     return fig
 
 

@@ -30,8 +30,8 @@ def _number(value: Any) -> float | None:
 
 
 def _digits(value: float) -> int:
-    """Decimals a headline shows: none from 10 up or for whole numbers, else one (6.2 pp, 12 %, 6 pp, 0.4 pp)."""
-    return 0 if abs(value) >= 10 or round(value, 1) == round(value) else 1
+    """Decimals a headline shows: one, as the cards do, unless the number is whole (6.2 pp, 12.3 %, 6 pp)."""
+    return 0 if round(value, 1) == round(value) else 1
 
 
 def _nb(text: str) -> str:
@@ -47,13 +47,17 @@ def _rounded(value: float) -> float:
     return round(value / magnitude) * magnitude
 
 
-def clause(tr: Tr, metric: str, now: Any, before: Any) -> str | None:
+def clause(tr: Tr, metric: str, now: Any, before: Any, growth: Any = None) -> str | None:
     """One clause about a metric's change: 'followers grew 12% to 84,300', 'доля ответов упала на 6 п. п. до 71 %'.
 
-    Counts change in % of the previous value, shares in percentage points, durations in time; None when the metric
-    has no value now; only the value when there is nothing to compare with."""
+    Counts change in % of the previous value (or by `growth`, a % already known: the Growth card's), shares in
+    percentage points, durations in time; None when the metric has no value now; only the value when there is
+    nothing to compare with."""
     kind = HEADLINE_KINDS[metric]
     current, previous = _number(now), _number(before)
+    known = _number(growth)
+    if known is not None and kind == "count":
+        previous = current / (1 + known / 100) if known > -100 and current is not None else previous
     if current is None:
         return None
     if kind == "count":
@@ -67,7 +71,7 @@ def clause(tr: Tr, metric: str, now: Any, before: Any) -> str | None:
     if previous is None or (kind in ("count", "ratio") and previous == 0):
         return tr(f"headline.{metric}.now", value=_nb(value))
     if kind in ("count", "ratio"):
-        delta = (current / previous - 1) * 100
+        delta = known if known is not None and kind == "count" else (current / previous - 1) * 100
         change = tr.pct(abs(delta), _digits(delta))
     elif kind == "minutes":
         delta = current - previous if abs(current - previous) >= 1 else 0
@@ -88,7 +92,8 @@ def headlines(tr: Tr, now: Mapping[str, Any], before: Mapping[str, Any]) -> list
     """The KPI slide's sentences from this period's and the previous period's values (keys of HEADLINE_KINDS)."""
     out = []
     for group in SENTENCES:
-        parts = [c for m in group if (c := clause(tr, m, now.get(m), before.get(m)))]
+        # Followers are told by the period's growth, the figure of the Growth card beside them.
+        parts = [c for m in group if (c := clause(tr, m, now.get(m), before.get(m), now.get("growth")))]
         if parts:
             out.append(_capital(tr("headline.joiner").join(parts)) + ".")
     return out

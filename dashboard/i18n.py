@@ -1,5 +1,6 @@
 """Translations and number / date formatting for the dashboard's languages (catalogs in dashboard/locales)."""
 
+import copy
 import datetime as dt
 import tomllib
 from decimal import Decimal
@@ -71,6 +72,17 @@ class Tr:
             text = text.get("other", key)
         return str(text).format(**values) if values else str(text)
 
+    def in_country(self, country: str) -> "Tr":
+        """This translator speaking of `country`'s pages in its own terms (госметка is Russian: Kazakh pages are
+        verified by the platform); itself when the catalog has no such terms."""
+        prefix = f"country.{country}."
+        terms = {k[len(prefix) :]: v for k, v in self.messages.items() if country and k.startswith(prefix)}
+        if not terms:
+            return self
+        local = copy.copy(self)
+        local.messages = self.messages | terms
+        return local
+
     def label(self, group: str, value: Any) -> str:
         """The translated label of a data value (a platform, role, topic…), or the value itself when unknown."""
         if _missing(value) or value == "":
@@ -100,9 +112,20 @@ class Tr:
         """A change with its sign: '+1 200', '−4,5 п. п.'."""
         if _missing(value):
             return DASH
-        sign = "+" if value > 0 else ("−" if value < 0 else "±")
+        # The sign of the number shown: a change that rounds to zero is no change (no arrow, no colour).
+        shown = round(float(value), digits)
+        sign = "+" if shown > 0 else ("−" if shown < 0 else "±")
         text = sign + self.num(abs(value), digits)
         return f"{text} {unit}" if unit else text
+
+    def signed_minutes(self, value: Any) -> str:
+        """A change of a duration in the unit of its size: '−4,9 ч', '+15 мин', '±0 мин'."""
+        if _missing(value):
+            return DASH
+        size = self.minutes(abs(value))
+        if round(abs(value)) == 0 or size.startswith(self.num(0)):
+            return "±" + self.minutes(0)
+        return ("+" if value > 0 else "−") + size
 
     def minutes(self, value: Any) -> str:
         """A duration in minutes as minutes, hours or days."""

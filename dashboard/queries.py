@@ -118,6 +118,33 @@ def data_range() -> tuple[dt.date, dt.date] | None:
     return _day(first) or dt.date.min, _day(last) or dt.date.min
 
 
+# A day is complete when at least this share of pages reported on it, of the most that reported on one of the
+# COMPLETE_DAYS days before it (docs/metrics.md, "Complete days").
+COMPLETE_SHARE = 0.5
+COMPLETE_DAYS = 7
+
+
+@st.cache_data(ttl=TTL)
+def complete_range() -> tuple[dt.date, dt.date, int, int] | None:
+    """The last day with data that is complete enough to end the default period, and the latest day with any
+    data with the pages that reported on it and on the complete day (None for an empty database)."""
+    span = data_range()
+    if span is None:
+        return None
+    last = span[1]
+    since = last - dt.timedelta(days=4 * COMPLETE_DAYS)
+    counts = _frame(
+        "SELECT day, sum(accounts_observed) AS n FROM regionday WHERE day >= :since GROUP BY day", {"since": since}
+    )
+    daily = pd.Series(counts["n"].astype("int64").to_numpy(), index=_dates(counts["day"]))
+    daily = daily.reindex([since + dt.timedelta(days=k) for k in range((last - since).days + 1)], fill_value=0)
+    for day in reversed(daily.index[COMPLETE_DAYS:]):
+        before = daily[day - dt.timedelta(days=COMPLETE_DAYS) : day - dt.timedelta(days=1)].max()
+        if daily[day] > 0 and daily[day] >= COMPLETE_SHARE * before:
+            return day, last, int(daily[last]), int(daily[day])
+    return last, last, int(daily[last]), int(daily[last])
+
+
 @st.cache_data(ttl=TTL)
 def territories() -> pd.DataFrame:
     """The territory registry, indexed by code."""
@@ -279,7 +306,19 @@ def freshness(start: dt.date, end: dt.date, scope: Scope) -> dict[str, Any]:
         params,
         expanding,
     ).iloc[0]
-    return {name: _day(latest[name]) for name in _MARKS} | {"reporting": int(reporting or 0)}
+    days = {name: _day(latest[name]) for name in _MARKS}
+    # Per card, the pages with a follower snapshot on the very day the card shows: a day one page has delivered
+    # says so, instead of "all pages" for the period.
+    shown = sorted({d for d in days.values() if d is not None})
+    observed = _frame(
+        f"SELECT td.day, sum(td.accounts_observed) AS n FROM {rollup} td JOIN territory t ON t.code = td.{code} "
+        f"WHERE td.day IN :days AND {where} GROUP BY td.day",
+        params | {"days": shown or [dt.date.min]},
+        [*expanding, "days"],
+    )
+    on_day = dict(zip(_dates(observed["day"]), observed["n"].astype("int64"), strict=True))
+    reported = {f"reporting_{name}": int(on_day.get(day, 0)) if day else 0 for name, day in days.items()}
+    return days | {"reporting": int(reporting or 0)} | reported
 
 
 @st.cache_resource(ttl=TTL)
@@ -331,16 +370,22 @@ def responsiveness(
     return sums, times.astype({"place": "category"})
 
 
+def _day_before(day: dt.date) -> dt.datetime:
+    """UTC midnight of the day before `day`: the earliest a reply after a local end of `day` can come."""
+    return dt.datetime.combine(day, dt.time(), dt.UTC) - dt.timedelta(days=1)
+
+
 # Rows of the longest-waiting inquiries' table.
 OLDEST = 50
 
 
 @st.cache_data(ttl=TTL, max_entries=8)
-def backlog(start: dt.date, end: dt.date, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The period's unanswered inquiries in scope per age bucket (`bucket`, `count`), and the `OLDEST` longest
-    waiting of them with their page `id`, id, channel and topic."""
+def backlog(end: dt.date, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The inquiries in scope still unanswered at the end of `end`, received then or at any time before, per age
+    bucket (`bucket`, `count`), and the `OLDEST` longest waiting of them with their page `id`, id, channel and
+    topic."""
     rows = waiting_inquiries(
-        engine(), start, end, parent=scope.parent, platform=scope.platforms or None, roles=scope.roles or None,
+        engine(), end, parent=scope.parent, platform=scope.platforms or None, roles=scope.roles or None,
         settings=get_settings(), clocks=clocks(),
     )  # fmt: skip
     counts = rows["backlog"].value_counts().reindex(list(BACKLOG_BUCKETS), fill_value=0).astype("int64")
@@ -348,8 +393,8 @@ def backlog(start: dt.date, end: dt.date, scope: Scope) -> tuple[pd.DataFrame, p
     oldest = rows.nlargest(OLDEST, "age_wd")[["account_pk", "received_at", "age_wd"]]
     details = _frame(
         "SELECT account_pk, inquiry_id, channel, topic, received_at FROM inquiry WHERE account_pk IN :ids "
-        "AND received_on BETWEEN :a AND :b AND first_reply_at IS NULL",
-        {"ids": sorted(set(oldest["account_pk"].tolist())) or [-1], "a": start, "b": end},
+        "AND received_on <= :b AND (first_reply_at IS NULL OR first_reply_at >= :late)",
+        {"ids": sorted(set(oldest["account_pk"].tolist())) or [-1], "b": end, "late": _day_before(end)},
         ["ids"],
     )
     details["received_at"] = utc_times(details["received_at"])

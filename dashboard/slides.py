@@ -16,6 +16,8 @@ BOTTOM = 6.95  # content ends above the footer
 GAP = 0.25
 PX_PER_IN = 100  # chart pictures are laid out at this many CSS pixels per inch, then rendered at 2×
 INK, MUTED, ACCENT, CARD = "#1f2933", "#52606d", "#1f6f8b", "#f1f4f8"
+# A change's colour by what it means: better, worse, or no change (as the dashboard's cards colour it).
+TONES = {"good": "#1e7b34", "bad": "#b42318", "": MUTED}
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PPTX_FONT = "Arial"  # PowerPoint and LibreOffice both have it (or a metric twin) with Cyrillic
 
@@ -34,7 +36,7 @@ class Slide:
 
     heading: str
     lines: list[str] = field(default_factory=list)
-    cards: list[tuple[str, str, str]] = field(default_factory=list)
+    cards: list[tuple[str, str, str, str]] = field(default_factory=list)  # label, value, change, tone
     charts: list[Chart] = field(default_factory=list)
     bullets: list[tuple[str, list[str]]] = field(default_factory=list)
     cover: bool = False
@@ -102,15 +104,15 @@ def draw(slide: Slide, canvas: Canvas, pictures: list[bytes], footer: str) -> No
         canvas.text(Box(MARGIN, TOP, W - 2 * MARGIN, BOTTOM - TOP), slide.lines, size)
 
 
-def _cards(cards: list[tuple[str, str, str]], canvas: Canvas) -> None:
-    """KPI cards in rows of four: label, value, change against the previous period."""
+def _cards(cards: list[tuple[str, str, str, str]], canvas: Canvas) -> None:
+    """KPI cards in rows of four: label, value, change against the previous period coloured by its tone."""
     width = (W - 2 * MARGIN - 3 * GAP) / 4
-    for i, (label, value, change) in enumerate(cards[:8]):
+    for i, (label, value, change, tone) in enumerate(cards[:8]):
         box = Box(MARGIN + (i % 4) * (width + GAP), TOP + (i // 4) * 1.5, width, 1.3)
         canvas.rect(box, CARD)
         canvas.text(Box(box.x + 0.15, box.y + 0.1, box.w - 0.3, 0.4), [label], 11, MUTED)
         canvas.text(Box(box.x + 0.15, box.y + 0.42, box.w - 0.3, 0.5), [value], 22, bold=True)
-        canvas.text(Box(box.x + 0.15, box.y + 0.92, box.w - 0.3, 0.3), [change], 11, MUTED)
+        canvas.text(Box(box.x + 0.15, box.y + 0.92, box.w - 0.3, 0.3), [change], 11, TONES.get(tone, MUTED))
 
 
 def _bullets(sections: list[tuple[str, list[str]]], canvas: Canvas) -> None:

@@ -77,13 +77,15 @@ def labels(lang: str) -> Mapping[str, str]:
 def start(title: str) -> Page:
     """The page header; stops with a friendly message when the database is empty."""
     f = sidebar.current()
-    tr = translator(f.lang)
+    tr = translator(f.lang).in_country((f.parent or "").split("-")[0])
     st.title(tr(title))
     span = queries.data_range()
     if span is None:
         stop(tr, "empty.database")
     first, last = span
-    period = f.span(last, first)
+    complete = queries.complete_range()
+    end = complete[0] if complete else last
+    period = f.span(end, first)
     page = Page(f, tr, period, period.previous(), first, last)
     # Every chart and table below gets export buttons stamped with this page's language, period and data date.
     st.session_state["_export"] = {"stamp": Stamp(tr.lang, period.start, period.end, min(period.end, last)), "n": 0}
@@ -97,6 +99,10 @@ def start(title: str) -> Page:
             before=tr.span(page.before.start, page.before.end),
         )
     )
+    if complete and end < last and f.period != "custom":
+        st.caption(
+            tr("header.partial", last=tr.date(last), n=tr.num(complete[2]), end=tr.date(end), m=tr.num(complete[3]))
+        )
     return page
 
 
@@ -176,8 +182,12 @@ def card(
     box = where.container(border=True)
     # Streamlit colours a delta by a leading ASCII minus; the typographic minus stays in the text elsewhere.
     shown = delta.replace("−", "-", 1) if delta and delta.startswith("−") else delta
-    color = "off" if shown and shown.startswith("±") else "inverse" if inverse else "normal"
-    box.metric(label, value, shown if shown not in (None, "—") else None, delta_color=color, help=help or None)
+    still = bool(shown and shown.startswith("±"))
+    color = "off" if still else "inverse" if inverse else "normal"
+    box.metric(
+        label, value, shown if shown not in (None, "—") else None, delta_color=color,
+        delta_arrow="off" if still else "auto", help=help or None,
+    )  # fmt: skip
     if foot:
         box.caption(foot)
 

@@ -62,7 +62,12 @@ st.markdown(f"**{where}**  \n" + " · ".join(facts) + (f"  \n[{info['url']}]({in
 before = page.kpis("account", page.before, own)
 before = before[before["id"].astype(str) == chosen]
 fresh = queries.freshness(*page.period, own)
-kpis = cards.kpi_cards(row, before.iloc[0] if len(before) else None, fresh | {"reporting": 1}, tr)
+kpis = cards.kpi_cards(
+    row,
+    before.iloc[0] if len(before) else None,
+    fresh | {f"reporting_{s}": 1 for s in ("snapshot", "post", "inquiry")},
+    tr,
+)
 kpis = [k for k in kpis if k["label"] not in (tr("kpi.coverage"), tr("kpi.active"))]
 for row_cards in (kpis[:3], kpis[3:]):
     for column, card in zip(st.columns(3), row_cards, strict=True):
@@ -104,7 +109,8 @@ with left:
     lines = trend.assign(value=trend["response_rate_pct"])[["week", "name", "value"]]
     ui.chart(charts.weekly(lines, "response_rate_pct", tr, note, conf.response_target_pct, by=grain))
 with right:
-    ui.chart(charts.who_answers(analysis.who_answers(inq.assign(place=info["handle"]), "place"), tr, note))
+    shares = analysis.who_answers(inq.assign(place=info["handle"]), "place", conf.min_sample_inquiries)
+    ui.chart(charts.who_answers(shares, tr, note), tr("resp.who_help", n=conf.min_sample_inquiries))
 unanswered = inq[inq["first_reply_at"].isna()].sort_values("received_at")
 st.markdown(tr("account.unanswered", n=tr.num(len(unanswered))))
 shown = unanswered.assign(

@@ -79,6 +79,7 @@ ui.table(
         "name": ("col.territory", "text"),
         "inquiries": ("col.inquiries", "int"),
         "answered": ("col.answered", "int"),
+        "inquiries_young": ("col.young", "int"),
         "response_rate_pct": ("col.response_rate", "pct"),
         "within_pct": ("col.within", "pct"),
         "median_min": ("col.reply_median", "min"),
@@ -91,14 +92,15 @@ ui.table(
 )
 left, right = st.columns(2)
 with left:
-    backlog, oldest = queries.backlog(*page.period, page.scope)
+    backlog, oldest = queries.backlog(page.period.end, page.scope)
     ui.chart(charts.backlog(backlog, tr, page.note(int(backlog["count"].sum()), "unit.unanswered")))
-    st.caption(tr("resp.backlog_help", as_of=tr.date(sums["as_of"].max())))
+    st.caption(tr("resp.backlog_help", as_of=tr.date(min(page.period.end, sums["as_of"].max().date()))))
 with right:
     biggest = list(by_place["name"].head(12))
-    who = analysis.who_answers_counted(sums[sums["name"].isin(biggest)], "name")
-    everyone = analysis.who_answers_counted(sums.assign(name=total), "name")
-    ui.chart(charts.who_answers(ui.concat([everyone, who]), tr, note))
+    floor = conf.min_sample_inquiries
+    who = analysis.who_answers_counted(sums[sums["name"].isin(biggest)], "name", floor)
+    everyone = analysis.who_answers_counted(sums.assign(name=total), "name", floor)
+    ui.chart(charts.who_answers(ui.concat([everyone, who]), tr, note), tr("resp.who_help", n=floor))
 st.subheader(tr("resp.oldest"))
 oldest = oldest.assign(
     received_at=oldest["received_at"].dt.strftime("%Y-%m-%d %H:%M"),

@@ -67,6 +67,7 @@ METRICS = [
     "er_followers_pct",
     "inquiries",
     "answered",
+    "inquiries_young",
     "response_rate_pct",
     "reply_median_min",
     "reply_p90_min",
@@ -79,6 +80,7 @@ METRICS = [
 RESPONSIVENESS = [
     "inquiries",
     "answered",
+    "inquiries_young",
     "response_rate_pct",
     "reply_median_min",
     "reply_p90_min",

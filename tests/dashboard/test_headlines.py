@@ -33,7 +33,16 @@ def test_headline_clauses() -> None:
     assert clause(ru, "reply_median", 45, 60) == "медианное время ответа сократилось на 15\xa0мин до 45\xa0мин"
     assert clause(en, "reply_median", 180, 120) == "the median reply time grew 1.0\xa0h to 3.0\xa0h"
     assert clause(en, "posts_per_week", 1.52, 1.5) == "posting rose 1.3% to 1.5 posts per page a week"
-    assert clause(ru, "followers", 1_234_567, 1_000_000) == "подписчики выросли на 23\xa0% до 1\xa0230\xa0000"
+    assert clause(ru, "followers", 1_234_567, 1_000_000) == "подписчики выросли на 23,5\xa0% до 1\xa0230\xa0000"
+    assert clause(ru, "response", 71.0, 83.3) == f"доля ответов упала на {nb('12,3 п. п.')} до {nb('71 %')}"
+
+
+def test_a_headline_says_the_figure_of_its_card() -> None:
+    """Followers change by the period's growth (the Growth card), not against the previous period's end: a card of
+    0.9 % and a sentence of "1 %" cannot meet on one slide."""
+    now, before = {"followers": 84_312, "growth": 0.9}, {"followers": 83_300}
+    [sentence] = headlines(translator("ru"), now, before)
+    assert sentence == f"Подписчики выросли на {nb('0,9 %')} до {nb('84 300')}."
 
 
 def test_headlines_skip_metrics_without_values() -> None:

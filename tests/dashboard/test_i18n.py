@@ -73,6 +73,22 @@ def test_numbers_follow_the_language() -> None:
     assert ru.num(None) == ru.num(float("nan")) == ru.pct(None) == "—"
 
 
+def test_changes_are_told_as_a_person_reads_them() -> None:
+    """A change that rounds to zero has no sign; a duration's change is in the unit of its size."""
+    ru, en = Tr("ru"), Tr("en")
+    assert en.signed(0.04, 1, "pp") == "±0.0 pp" and en.signed(-0.04, 1) == "±0.0" and en.signed(0.06, 1) == "+0.1"
+    assert ru.signed_minutes(-296) == "−4,9 ч" and en.signed_minutes(15) == "+15 min"
+    assert en.signed_minutes(0.3) == "±0 min" and en.signed_minutes(-3000) == "−2.1 d"
+
+
+def test_country_terms() -> None:
+    """Kazakh pages are verified, not "with госметка"; Russia keeps its term; other countries the default."""
+    ru = Tr("ru")
+    assert ru("kpi.coverage") == ru.in_country("RU")("kpi.coverage") == "Охват госметкой"
+    assert "госметк" not in ru.in_country("KZ")("kpi.coverage") + ru.in_country("KZ")("coverage.unverified")
+    assert ru.in_country("") is ru
+
+
 def test_dates_and_durations_follow_the_language() -> None:
     """Dates and reply times are written in the language."""
     ru, en = Tr("ru"), Tr("en")

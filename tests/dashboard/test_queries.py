@@ -72,6 +72,7 @@ def read_everything() -> dict[str, Any]:
     """The result of every cached query for several scopes, keyed by the call."""
     out: dict[str, Any] = {
         "data_range": queries.data_range(),
+        "complete_range": queries.complete_range(),
         "territories": queries.territories(),
         "registry": queries.registry("", ""),
         "platforms": queries.platforms(),
@@ -108,7 +109,7 @@ def read_everything() -> dict[str, Any]:
         sums, times = queries.responsiveness(START, END, scope, "8wh", BELOW[scope.column], None)
         out[f"responsiveness sums {name}"] = sums
         out[f"responsiveness times {name}"] = times.sort_values(list(times.columns), ignore_index=True)
-        counts, oldest = queries.backlog(START, END, scope)
+        counts, oldest = queries.backlog(END, scope)
         out[f"backlog {name}"] = counts
         out[f"backlog oldest {name}"] = oldest.sort_values(["age_wd", "inquiry_id"], ignore_index=True)
     return out
@@ -169,20 +170,30 @@ def test_queries_find_what_the_files_hold(loaded: Engine, tmp_path: Path) -> Non
             "post": d(2026, 3, 4),
             "inquiry": d(2026, 3, 4),
             "reporting": 3,
+            "reporting_snapshot": 3,
+            "reporting_post": 2,
+            "reporting_inquiry": 2,
         }
         assert queries.freshness(START, END, ru) == {
             "snapshot": END,
             "post": END,
             "inquiry": d(2026, 3, 3),
-            "reporting": 2,
+            "reporting": 2,  # two pages with a snapshot in the period, one of them on its last day
+            "reporting_snapshot": 1,
+            "reporting_post": 1,
+            "reporting_inquiry": 1,
         }
         nothing = {"snapshot": None, "post": None, "inquiry": None, "reporting": 0}
+        nothing |= {"reporting_snapshot": 0, "reporting_post": 0, "reporting_inquiry": 0}
         assert queries.freshness(START, END, Scope("RU", "country_code", ("vk",), ("head",))) == nothing
         assert queries.freshness(d(2026, 3, 3), d(2026, 3, 4), Scope("KZ", "country_code", ("instagram",))) == {
             "snapshot": d(2026, 3, 4),
             "post": d(2026, 3, 4),
             "inquiry": d(2026, 3, 4),
             "reporting": 2,
+            "reporting_snapshot": 2,
+            "reporting_post": 2,
+            "reporting_inquiry": 2,
         }
         assert queries.freshness(END, d(2026, 3, 6), SCOPES["KZ-KUS-KRS"])["reporting"] == 2
         assert queries.freshness(d(2026, 3, 2), d(2026, 3, 2), SCOPES["KZ-KUS-KRS"])["reporting"] == 1
@@ -245,7 +256,7 @@ def test_responsiveness_counted_by_the_database_equals_the_inquiry_rows(tmp_path
             for count in ("inquiries", "answered"):
                 days = rows["received_on"][rows["first_reply_at"].notna() | (count == "inquiries")]
                 assert analysis.grain(sums["day"], 2, sums[count]) == analysis.grain(days, 2), name
-            counts, oldest = queries.backlog(START, END, scope)
+            counts, oldest = queries.backlog(END, scope)
             waiting_buckets = rows.loc[rows["first_reply_at"].isna(), "backlog"].astype(object).value_counts()
             assert counts.set_index("bucket")["count"].to_dict() == {
                 b: waiting_buckets.get(b, 0) for b in BACKLOG_BUCKETS
@@ -272,7 +283,7 @@ def test_responsiveness_counted_by_the_database_equals_the_inquiry_rows(tmp_path
             {"at": dt.datetime(2026, 2, 28, 20, 0), "on": START},
         )
     with pointed_at(engine, tmp_path):
-        _, oldest = queries.backlog(START, END, SCOPES["KZ"])
+        _, oldest = queries.backlog(END, SCOPES["KZ"])
     assert {"twin-a", "twin-b"} <= set(oldest["inquiry_id"])
     assert oldest["inquiry_id"].is_unique
     # Untimed inquiries (a database timed before the timing was stored): the same parts, from the rows.
@@ -287,3 +298,25 @@ def test_responsiveness_counted_by_the_database_equals_the_inquiry_rows(tmp_path
         pd.testing.assert_frame_equal(
             got.sort_values(order, ignore_index=True), want.sort_values(order, ignore_index=True), check_dtype=False
         )
+
+
+def test_a_partial_last_day_does_not_end_the_default_period(tmp_path: Path) -> None:
+    """One page's follower row for a new day leaves the default period where the data are complete, and the
+    cards count the pages that reported on the day each shows."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'partial.db'}")
+    assert all(r.ok for r in load_paths(engine, [DATA]))
+    late = tmp_path / "late"
+    late.mkdir()
+    day = END + dt.timedelta(days=1)
+    (late / "followers.csv").write_text(
+        f"date,platform,account_id,followers\n{day},instagram,1001,10500\n", encoding="utf-8"
+    )
+    assert all(r.ok for r in load_paths(engine, [late]))
+    with pointed_at(engine, tmp_path):
+        assert queries.data_range() == (START, day)
+        complete = queries.complete_range()
+        assert complete is not None and complete[:2] == (END, day)
+        assert complete[2] == 1 < complete[3]
+        fresh = queries.freshness(START, day, SCOPES["KZ"])
+        assert (fresh["snapshot"], fresh["reporting_snapshot"]) == (day, 1)
+        assert fresh["reporting"] > 1  # pages with a snapshot somewhere in the period: not the day's count

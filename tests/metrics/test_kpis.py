@@ -388,12 +388,15 @@ REGION = {
     "er_followers_pct": 1.78,
     "inquiries": 10,  # 4 + 2 + 3 + 1
     "answered": 8,
-    "response_rate_pct": 80.0,
-    "reply_median_min": 45.0,  # 5 10 15 30 | 60 90 120 600 -> (30 + 60) / 2
-    "reply_p90_min": 264.0,  # rank 0.9 × 7 = 6.3 -> 120 + 0.3 × (600 − 120)
-    "within_deadline_pct": 80.0,  # 8 answered within 8 working hours; 2 unanswered past them: 8 / 10
-    "reply_median_work_min": 7.5,  # 0 0 0 0 | 15 60 90 120 -> (0 + 15) / 2
-    "reply_p90_work_min": 99.0,  # rank 6.3 -> 90 + 0.3 × 30
+    "inquiries_young": 3,
+    # Judged: the 7 received up to Thu D6, whose 8 working hours had passed by Sun D9 20:00; the 3 of Fri D7, Sat D8
+    # and Sun D9 are too young (their deadline falls on Tue D11, after the weekend and the holiday).
+    "response_rate_pct": 71.4,  # 5 answered of 7 judged
+    "reply_median_min": 30.0,  # judged replies 5 15 30 90 120
+    "reply_p90_min": 108.0,  # rank 0.9 × 4 = 3.6 -> 90 + 0.6 × 30
+    "within_deadline_pct": 71.4,  # 5 within 8 working hours; 2 unanswered past them: 5 / 7
+    "reply_median_work_min": 15.0,  # 0 0 15 90 120
+    "reply_p90_work_min": 108.0,  # rank 3.6 -> 90 + 0.6 × 30
     "backlog_open": 2,
 }
 DISTRICT_A = {  # accounts 2 and 3 (3 sits in the rural district below A)
@@ -413,12 +416,13 @@ DISTRICT_A = {  # accounts 2 and 3 (3 sits in the rural district below A)
     "er_followers_pct": 1.47,  # (6 + 11) / (500 + 660) = 1.466 %
     "inquiries": 5,
     "answered": 5,
-    "response_rate_pct": 100.0,
-    "reply_median_min": 60.0,  # 5 15 60 120 600
-    "reply_p90_min": 408.0,  # rank 0.9 × 4 = 3.6 -> 120 + 0.6 × 480
-    "within_deadline_pct": 100.0,  # 5 / 5
-    "reply_median_work_min": 15.0,  # 0 0 15 60 120
-    "reply_p90_work_min": 96.0,  # rank 3.6 -> 60 + 0.6 × 60
+    "inquiries_young": 2,
+    "response_rate_pct": 100.0,  # 3 judged (Sun D2, Tue D4, Wed D5), 3 answered; Fri D7 and Sun D9 too young
+    "reply_median_min": 15.0,  # 5 15 120
+    "reply_p90_min": 99.0,  # rank 0.9 × 2 = 1.8 -> 15 + 0.8 × 105
+    "within_deadline_pct": 100.0,  # 3 / 3
+    "reply_median_work_min": 15.0,  # 0 15 120
+    "reply_p90_work_min": 99.0,  # rank 1.8 -> 15 + 0.8 × 105
     "backlog_open": 0,
 }
 DISTRICT_B = {  # account 4 only (5 did not exist yet)
@@ -438,6 +442,7 @@ DISTRICT_B = {  # account 4 only (5 did not exist yet)
     "er_followers_pct": EMPTY,  # 0 posts < 2
     "inquiries": 1,
     "answered": 0,
+    "inquiries_young": 0,
     "response_rate_pct": EMPTY,  # 1 inquiry < 3
     "reply_median_min": EMPTY,
     "reply_p90_min": EMPTY,
@@ -463,12 +468,13 @@ SETTLEMENT = {  # account 3
     "er_followers_pct": 1.67,  # 11 / (200 + 200 + 260) = 1.667 %
     "inquiries": 3,
     "answered": 3,
-    "response_rate_pct": 100.0,
-    "reply_median_min": 15.0,  # 5 15 600
-    "reply_p90_min": 483.0,  # rank 1.8 -> 15 + 0.8 × 585
-    "within_deadline_pct": 100.0,
-    "reply_median_work_min": 0.0,  # 0 0 15
-    "reply_p90_work_min": 12.0,  # rank 1.8 -> 0 + 0.8 × 15
+    "inquiries_young": 1,
+    "response_rate_pct": EMPTY,  # 2 judged < 3: Sun D9's inquiry is too young
+    "reply_median_min": EMPTY,
+    "reply_p90_min": EMPTY,
+    "within_deadline_pct": EMPTY,
+    "reply_median_work_min": EMPTY,
+    "reply_p90_work_min": EMPTY,
     "backlog_open": 0,
 }
 ACCOUNT_ROWS = {
@@ -490,12 +496,12 @@ ACCOUNT_ROWS = {
         "er_followers_pct": 1.86,  # 80 / (1000 + 1100 + 1100 + 1100) = 1.860 %
         "inquiries": 4,
         "answered": 3,
-        "response_rate_pct": 75.0,
-        "reply_median_min": 30.0,  # 10 30 90
-        "reply_p90_min": 78.0,  # rank 1.8 -> 30 + 0.8 × 60
-        "within_deadline_pct": 75.0,  # 3 met, 1 missed
-        "reply_median_work_min": 0.0,  # 0 0 90
-        "reply_p90_work_min": 72.0,  # rank 1.8 -> 0 + 0.8 × 90
+        "response_rate_pct": 66.7,  # 2 answered of 3 judged (Sat D8's is too young)
+        "reply_median_min": EMPTY,  # 2 judged replies < 3
+        "reply_p90_min": EMPTY,
+        "within_deadline_pct": 66.7,  # 2 met, 1 missed
+        "reply_median_work_min": EMPTY,
+        "reply_p90_work_min": EMPTY,
         "backlog_open": 1,
     },
     "abay_akimat": {
@@ -622,12 +628,12 @@ def test_platform_filter(db: Engine) -> None:
             "er_followers_pct": 1.79,  # (80 + 6) / (4300 + 500) = 1.792 %
             "inquiries": 7,
             "answered": 5,
-            "response_rate_pct": 71.4,  # 5 / 7
-            "reply_median_min": 60.0,  # 10 30 60 90 120
-            "reply_p90_min": 108.0,  # rank 3.6 -> 90 + 0.6 × 30
-            "within_deadline_pct": 71.4,  # 5 met, 2 missed
-            "reply_median_work_min": 60.0,  # 0 0 60 90 120
-            "reply_p90_work_min": 108.0,  # rank 3.6 -> 90 + 0.6 × 30
+            "response_rate_pct": 60.0,  # 3 / 5 judged (Fri D7 and Sat D8 too young)
+            "reply_median_min": 90.0,  # 30 90 120
+            "reply_p90_min": 114.0,  # rank 1.8 -> 90 + 0.8 × 30
+            "within_deadline_pct": 60.0,  # 3 met, 2 missed
+            "reply_median_work_min": 90.0,  # 0 90 120
+            "reply_p90_work_min": 114.0,  # rank 1.8 -> 90 + 0.8 × 30
             "backlog_open": 2,
         },
     )
@@ -681,14 +687,14 @@ def test_part_of_the_data_period(db: Engine) -> None:
             "accounts_active": 3,
             "inquiries": 6,  # D3, D6 (1); D4, D7 (2); D5 (3); D6 (4)
             "answered": 4,
-            "response_rate_pct": 66.7,
-            "reply_median_min": 75.0,  # 15 60 | 90 120
-            "reply_p90_min": 111.0,  # rank 2.7 -> 90 + 0.7 × 30
+            "response_rate_pct": 60.0,  # 3 of 5 judged: D7's inquiry is too young at the data's time
+            "reply_median_min": 90.0,  # 15 90 120
+            "reply_p90_min": 114.0,  # rank 1.8 -> 90 + 0.8 × 30
             # Weekdays only, no lunch crossed: working minutes are the calendar ones. The two unanswered are
             # judged at the data's time (D9 20:00), not at the period's end: missed.
-            "within_deadline_pct": 66.7,  # 4 / 6
-            "reply_median_work_min": 75.0,
-            "reply_p90_work_min": 111.0,
+            "within_deadline_pct": 60.0,  # 3 / 5
+            "reply_median_work_min": 90.0,
+            "reply_p90_work_min": 114.0,
             "backlog_open": 2,
         },
     )
@@ -702,18 +708,21 @@ def test_rates_are_empty_below_the_minimum_sample(db: Engine) -> None:
     assert same(row, {"er_followers_pct": EMPTY, "response_rate_pct": EMPTY, "reply_median_min": EMPTY})
     assert same(row, {"within_deadline_pct": EMPTY, "reply_median_work_min": EMPTY, "reply_p90_work_min": EMPTY})
     assert same(row, {"posts": 8, "inquiries": 10, "answered": 8, "posts_per_week": 1.4, "backlog_open": 2})
-    exact = SETTINGS.model_copy(update={"min_sample_posts": 8, "min_sample_inquiries": 8})
+    # 7 judged inquiries rate the response at a minimum of 7; their 5 replies do not rate reply times.
+    exact = SETTINGS.model_copy(update={"min_sample_posts": 8, "min_sample_inquiries": 7})
     row = report(db, "region", settings=exact).iloc[0].to_dict()
-    assert same(row, {"er_followers_pct": 1.78, "response_rate_pct": 80.0, "reply_median_min": 45.0})
-    assert same(row, {"within_deadline_pct": 80.0, "reply_median_work_min": 7.5})
+    assert same(row, {"er_followers_pct": 1.78, "response_rate_pct": 71.4, "reply_median_min": EMPTY})
+    assert same(row, {"within_deadline_pct": 71.4, "reply_median_work_min": EMPTY})
+    five = report(db, "region", settings=SETTINGS.model_copy(update={"min_sample_inquiries": 5})).iloc[0].to_dict()
+    assert same(five, {"response_rate_pct": 71.4, "reply_median_min": 30.0, "reply_median_work_min": 15.0})
 
 
 def test_reply_times_need_enough_answered_inquiries(db: Engine) -> None:
     """It rates reply times only with the minimum sample of answered inquiries, as they are the sample."""
-    # Account 1: 4 inquiries, 3 answered; with a minimum of 4 the rate is rated but not the reply times.
-    rows = rows_by(report(db, "account", settings=SETTINGS.model_copy(update={"min_sample_inquiries": 4})), "handle")
+    # Account 1: 3 judged inquiries, 2 answered; with a minimum of 3 the rate is rated but not the reply times.
+    rows = rows_by(report(db, "account", settings=SETTINGS.model_copy(update={"min_sample_inquiries": 3})), "handle")
     row = rows["akim_karaganda"]
-    assert same(row, {"response_rate_pct": 75.0, "reply_median_min": EMPTY, "reply_p90_min": EMPTY})
+    assert same(row, {"response_rate_pct": 66.7, "reply_median_min": EMPTY, "reply_p90_min": EMPTY})
 
 
 def test_growth_is_empty_when_starting_from_zero(db: Engine) -> None:
@@ -763,7 +772,7 @@ def test_json_keeps_empty_values_null(db: Engine) -> None:
     assert records[1]["growth_pct"] is None
     assert records[1]["response_rate_pct"] is None
     assert records[1]["followers_start"] == 0
-    assert records[0]["reply_p90_min"] == 408.0
+    assert records[0]["reply_p90_min"] == 99.0
     assert records[0]["territory_name"] == "Абайский район"
     assert list(records[0]) == columns_for("district")
 
@@ -801,8 +810,10 @@ def test_deadline_and_as_of_travel_with_the_table(db: Engine) -> None:
     assert table.attrs == {"deadline": "2h", "as_of": "2025-03-09T15:00:00"}
     # Calendar minutes 30 90 10 120 60 5 15 600: 600 is past two hours, and so are the two unanswered.
     assert same(table.iloc[0].to_dict(), {"within_deadline_pct": 70.0})
+    # With one working hour, Fri D7's inquiry is old enough to judge (Sat D8's and Sun D9's are not): of 8 judged,
+    # the replies after 90 and 120 working minutes and the two unanswered missed it.
     default = report(db, "region", settings=SETTINGS.model_copy(update={"deadline": "1wh"}))
-    assert same(default.iloc[0].to_dict(), {"within_deadline_pct": 60.0})  # 90 and 120 working min are past 1 wh
+    assert same(default.iloc[0].to_dict(), {"within_deadline_pct": 50.0})
 
 
 # --- the command line --------------------------------------------------------------------------------------------
@@ -844,15 +855,15 @@ def test_cli_report_has_the_responsiveness_columns(cli: Path) -> None:
     """`govpulse report` prints the new columns with the default deadline (8wh) and says what it judged by."""
     row, note = cli_region()
     assert {k: row[k] for k in ("within_deadline_pct", "reply_median_work_min", "reply_p90_work_min")} == {
-        "within_deadline_pct": "80.0",
-        "reply_median_work_min": "7.5",
-        "reply_p90_work_min": "99.0",
+        "within_deadline_pct": "71.4",
+        "reply_median_work_min": "15.0",
+        "reply_p90_work_min": "108.0",
     }
     assert row["backlog_open"] == "2"
     assert "deadline 8wh" in note and "2025-03-09 15:00 UTC" in note
 
 
-@pytest.mark.parametrize(("deadline", "pct"), [("1wh", "60.0"), ("2h", "70.0"), ("2wd", "100.0"), ("9WH", "80.0")])
+@pytest.mark.parametrize(("deadline", "pct"), [("1wh", "50.0"), ("2h", "70.0"), ("2wd", "100.0"), ("9WH", "71.4")])
 def test_cli_deadline_option(cli: Path, deadline: str, pct: str) -> None:
     """`--deadline` takes the presets and custom deadlines, in any case."""
     row, note = cli_region("--deadline", deadline)
@@ -867,7 +878,7 @@ def test_cli_deadline_setting(cli: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("GOVPULSE_DEADLINE", "2h")
     get_settings.cache_clear()
     assert cli_region()[0]["within_deadline_pct"] == "70.0"
-    assert cli_region("--deadline", "8wh")[0]["within_deadline_pct"] == "80.0"
+    assert cli_region("--deadline", "8wh")[0]["within_deadline_pct"] == "71.4"
 
 
 def test_cli_bad_deadline_is_a_clean_error(cli: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -903,10 +914,12 @@ def test_refresh_applies_a_new_schedule_file(cli: Path) -> None:
     """The stored timing keeps the schedule it was measured on until `govpulse refresh` times it again."""
     before, _ = cli_region()
     (cli / "schedules.csv").write_text("territory_code,weekday,start,end\nKZ-KAR,1-7,00:00,24:00\n", encoding="utf-8")
-    assert cli_region()[0]["reply_median_work_min"] == before["reply_median_work_min"]
+    # Which inquiries are old enough to judge follows the new clock at once (around the clock, all 10 are), but the
+    # 8 replies keep the working minutes stored at load: 0 0 0 0 | 15 60 90 120.
+    assert (before["reply_median_work_min"], cli_region()[0]["reply_median_work_min"]) == ("15.0", "7.5")
     done = runner.invoke(app, ["refresh"])
     assert done.exit_code == 0, done.output
     assert "8 answered inquiries timed again" in done.stderr
     after, _ = cli_region()
     # Around the clock every day, working time is calendar time.
-    assert after["reply_median_work_min"] == after["reply_median_min"] != before["reply_median_work_min"]
+    assert after["reply_median_work_min"] == after["reply_median_min"] == "45.0"

@@ -35,7 +35,7 @@ def cutoff_table(
     spans = places.assign(as_of=places["delivery"].map(as_of).astype("datetime64[us]")).dropna(subset=["as_of"])
     # Every receipt of the period is at most a day before its local first day.
     spans = spans.assign(first=pd.Timestamp(since) - pd.Timedelta(days=1)).rename(columns={"code": "territory_code"})
-    cutoffs = _cutoffs(spans, deadline, clocks).dropna() if len(spans) else pd.Series(dtype="datetime64[us]")
+    cutoffs = cutoffs_at(spans, deadline, clocks).dropna() if len(spans) else pd.Series(dtype="datetime64[us]")
     if cutoffs.empty:
         return None
     table = Table(
@@ -67,8 +67,9 @@ _FOUND: dict[tuple[str, Any, pd.Timestamp, Deadline], int] = {}
 _NONE = np.iinfo(np.int64).min  # NaT
 
 
-def _cutoffs(spans: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Series:
-    """Per territory, the latest receipt time already past the deadline at `as_of`, or NaT (none since `first`)."""
+def cutoffs_at(spans: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Series:
+    """Per territory (`territory_code`), the latest receipt time already past the deadline at `as_of`, or NaT (none
+    since `first`)."""
     codes = spans["territory_code"].tolist()
     keys = [(clocks.zones[c], clocks.calendars[c], t, deadline) for c, t in zip(codes, spans["as_of"], strict=True)]
     known = {k: v for k in dict.fromkeys(keys) if (v := _FOUND.get(k)) is not None}

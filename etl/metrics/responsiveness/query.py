@@ -5,9 +5,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 
 from etl.metrics.responsiveness.asof import data_times, delivery_column, raw_column
@@ -133,7 +131,6 @@ def responsiveness_parts(
 
 def waiting_inquiries(
     engine: Engine,
-    date_from: dt.date,
     date_to: dt.date,
     *,
     parent: str | None = None,
@@ -142,20 +139,39 @@ def waiting_inquiries(
     settings: Settings | None = None,
     clocks: Clocks | None = None,
 ) -> pd.DataFrame:
-    """The period's unanswered inquiries in scope: page, territory, receipt (UTC) and as-of time, age in working
+    """The inquiries in scope still unanswered at the end of `date_to` (local midnight after it, or the data's time
+    if that is earlier), whenever they were received: page, territory, receipt (UTC) and as-of time, age in working
     days and backlog bucket."""
     settings = settings or get_settings()
     i, a = INQUIRY.c, ACCOUNT.c
+    # Local midnights after date_to fall within a day of UTC's: replies from a day before it may still be late.
+    late = dt.datetime.combine(date_to, dt.time(), dt.UTC) - dt.timedelta(days=1)
     with engine.connect() as conn:
-        scope = resolve_scope(conn, "account", date_from, date_to, parent, platform, roles)
-        stmt = in_scope(
-            select(i.account_pk, a.territory_code, raw_column(i.received_at), delivery_column()), scope, i.account_pk
-        ).where(i.first_reply_at.is_(None))
-        rows = read_frame(conn, stmt, raw=True)
+        scope = resolve_scope(conn, "account", FIRST_DAY, date_to, parent, platform, roles)
+        columns = (i.account_pk, a.territory_code, raw_column(i.received_at), raw_column(i.first_reply_at))
+        stmt = in_scope(select(*columns, delivery_column()), scope, i.account_pk)
+        rows = read_frame(conn, stmt.where(or_(i.first_reply_at.is_(None), i.first_reply_at >= late)), raw=True)
         as_of = data_times(conn, rows["delivery"].unique(), scope.date_from)
         clocks = clocks or Clocks.load(conn, settings.data_dir)
-    rows["received_at"] = utc_times(rows["received_at"])
-    rows["as_of"] = rows["delivery"].map(as_of).astype("datetime64[us]")
+    rows["received_at"], replied = utc_times(rows["received_at"]), utc_times(rows.pop("first_reply_at"))
+    end = period_end(rows["territory_code"], date_to, clocks)
+    rows["as_of"] = rows["delivery"].map(as_of).astype("datetime64[us]").where(lambda t: t <= end, end)
+    rows = rows[replied.isna() | (replied > rows["as_of"])].reset_index(drop=True)
     rows["age_wd"] = clocks.backlog_age_working_days(rows["received_at"], rows["as_of"], rows["territory_code"])
     rows["backlog"] = backlog_bucket(rows["age_wd"])
     return rows.drop(columns="delivery")
+
+
+# Before any data: the backlog at a period's end reaches back to the first inquiry.
+FIRST_DAY = dt.date(2000, 1, 1)
+
+
+def period_end(territories: pd.Series, day: dt.date, clocks: Clocks) -> pd.Series:
+    """The local midnight after `day` in each territory's time zone, as naive UTC."""
+    zones = territories.map(clocks.zones)
+    out = pd.Series(pd.NaT, index=territories.index, dtype="datetime64[us]")
+    midnight = pd.Timestamp(day + dt.timedelta(days=1))
+    for zone in zones.dropna().unique():
+        at = midnight.tz_localize(zone).tz_convert("UTC").tz_localize(None)
+        out[zones == zone] = at
+    return out

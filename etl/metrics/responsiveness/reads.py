@@ -195,6 +195,8 @@ def stored_parts(
     as_of = kept_data_times(conn, places["delivery"].unique())
     clocks = clocks or Clocks.load(conn, settings.data_dir)
     cutoffs = cutoff_table(conn, places, as_of, scope.date_from, deadline, clocks)
+    # Inquiries received up to their territory's cutoff are past the deadline at their as-of time: old enough to judge.
+    mature = i.received_at <= cutoffs.c.cutoff if cutoffs is not None else literal(False)
     delivery = delivery_column()
     stmt = scoped(
         select(
@@ -202,19 +204,24 @@ def stored_parts(
             delivery,
             func.count().label("inquiries"),
             func.count(i.first_reply_at).label("answered"),
-            count(answered, within).label("met"),
-            count(answered, measure.is_not(None)).label("decided"),
+            count(mature).label("judged"),
+            count(mature, answered).label("judged_answered"),
+            count(mature, answered, within).label("met"),
+            count(mature, answered, measure.is_not(None)).label("decided"),
             count(answered, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
-            *(count(answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
-            count(answered, i.replied_by.is_(None)).label("answered_unstated"),
-            # Unanswered inquiries received up to their territory's cutoff are past the deadline at their as-of time.
-            (count(waiting, i.received_at <= cutoffs.c.cutoff) if cutoffs is not None else literal(0)).label("missed"),
+            *(count(mature, answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
+            count(mature, answered, i.replied_by.is_(None)).label("answered_unstated"),
+            count(mature, waiting).label("missed"),
         )
     ).group_by(*groups.values(), delivery)
     if cutoffs is not None:
         stmt = stmt.outerjoin(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
+    times_stmt = scoped(select(*labelled, i.reply_min, i.work_min)).where(answered, mature)
+    if cutoffs is not None:
+        times_stmt = times_stmt.join(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
     try:
         sums = read_frame(conn, stmt)
+        times = read_frame(conn, times_stmt, raw=True)
     finally:
         if cutoffs is not None:
             conn.execute(text("DROP TABLE deadline_cutoff"))
@@ -225,7 +232,6 @@ def stored_parts(
     sums[PART_COUNTS] = sums[PART_COUNTS].astype("int64")
     names = list(groups)
     sums = sums.groupby(names, as_index=False).agg({**dict.fromkeys(PART_COUNTS, "sum"), "as_of": "max"})
-    times = read_frame(conn, scoped(select(*labelled, i.reply_min, i.work_min)).where(answered), raw=True)
     return sums, times.astype({"reply_min": "float64", "work_min": "float64"})
 
 

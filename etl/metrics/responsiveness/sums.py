@@ -17,6 +17,9 @@ BACKLOG_COLUMNS = dict(zip(BACKLOG_BUCKETS, ("backlog_lt1", "backlog_1_3", "back
 COUNTS = [
     "inquiries",
     "answered",
+    "judged",
+    "judged_answered",
+    "inquiries_young",
     "met",
     "missed",
     "pending",
@@ -43,13 +46,13 @@ METRICS = [*COUNTS, *RATES, "as_of"]
 
 # The count each rate is computed from: below `min_sample_inquiries` of it the rate is "not rated (n = …)".
 SAMPLE_OF = {
-    "response_rate_pct": "inquiries",
-    "reply_median_min": "answered",
-    "reply_p90_min": "answered",
-    "reply_median_work_min": "answered",
-    "reply_p90_work_min": "answered",
+    "response_rate_pct": "judged",
+    "reply_median_min": "judged_answered",
+    "reply_p90_min": "judged_answered",
+    "reply_median_work_min": "judged_answered",
+    "reply_p90_work_min": "judged_answered",
     "within_deadline_pct": "decided",
-    **{f"share_{who}_pct": "inquiries" for who in (*ANSWERERS, "nobody")},
+    **{f"share_{who}_pct": "judged" for who in (*ANSWERERS, "nobody")},
 }
 
 
@@ -57,6 +60,8 @@ SAMPLE_OF = {
 PART_COUNTS = [
     "inquiries",
     "answered",
+    "judged",
+    "judged_answered",
     "met",
     "decided",
     "missed",
@@ -72,25 +77,30 @@ def summarise(rows: pd.DataFrame, by: str | list[str], settings: Settings | None
     ids, index = _group_ids(rows, keys)
     kept = ids >= 0
     answered = rows["first_reply_at"].notna().to_numpy()
+    mature = rows["mature"].to_numpy(dtype=bool)
     met = rows["met"].astype("boolean")
-    met_true, decided = met.to_numpy(dtype=bool, na_value=False), met.notna().to_numpy()
+    met_true = met.to_numpy(dtype=bool, na_value=False) & mature
+    decided = met.notna().to_numpy() & mature
     bucket = pd.Categorical(rows["backlog"], categories=BACKLOG_BUCKETS).codes
     answerer = pd.Categorical(rows["answerer"], categories=ANSWERERS).codes
     flags = {
         "inquiries": np.ones(len(rows), bool),
         "answered": answered,
+        "judged": mature,
+        "judged_answered": mature & answered,
+        "inquiries_young": ~mature,
         "met": met_true,
         "missed": decided & ~met_true,
         "pending": ~decided,
         "decided": decided,
         "backlog_open": ~answered,
         **{col: bucket == i for i, col in enumerate(BACKLOG_COLUMNS.values())},
-        **{f"answered_{who}": answerer == i for i, who in enumerate(ANSWERERS)},
+        **{f"answered_{who}": (answerer == i) & mature for i, who in enumerate(ANSWERERS)},
     }
     counts = pd.DataFrame(
         {col: np.bincount(ids[kept & flag], minlength=len(index)) for col, flag in flags.items()}, index=index
     )
-    timed = kept & answered
+    timed = kept & answered & mature
     times = pd.DataFrame({"reply": rows["reply_min"].to_numpy()[timed], "work": rows["work_min"].to_numpy()[timed]})
     grouped = times.groupby(ids[timed])
     quantiles = grouped.quantile(0.5).add_suffix("_median").join(grouped.quantile(0.9).add_suffix("_p90"))
@@ -125,17 +135,18 @@ def _rates(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         return (frame[num] / frame[den].where(rated & (frame[den] > 0)) * 100).astype("float64").round(1)
 
     def minutes(col: str) -> pd.Series:
-        return frame[col].where(frame["answered"] >= floor).astype("float64").round(1)
+        return frame[col].where(frame["judged_answered"] >= floor).astype("float64").round(1)
 
+    frame = frame.assign(judged_open=frame["judged"] - frame["judged_answered"])
     return frame.assign(
-        response_rate_pct=pct("answered", "inquiries"),
+        response_rate_pct=pct("judged_answered", "judged"),
         reply_median_min=minutes("reply_median"),
         reply_p90_min=minutes("reply_p90"),
         reply_median_work_min=minutes("work_median"),
         reply_p90_work_min=minutes("work_p90"),
         within_deadline_pct=pct("met", "decided"),
-        **{f"share_{who}_pct": pct(f"answered_{who}", "inquiries") for who in ANSWERERS},
-        share_nobody_pct=pct("backlog_open", "inquiries"),
+        **{f"share_{who}_pct": pct(f"answered_{who}", "judged") for who in ANSWERERS},
+        share_nobody_pct=pct("judged_open", "judged"),
     )
 
 
@@ -172,16 +183,18 @@ def weekly(
 
 def parts_of(rows: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`stored_parts` of timed inquiry rows (`read_timed`), per `groups` (columns of the rows)."""
-    answered = rows["first_reply_at"].notna()
+    answered, mature = rows["first_reply_at"].notna(), rows["mature"].astype(bool)
     met = rows["met"].astype("boolean")
     flags = pd.DataFrame(
         {
             "inquiries": 1,
             "answered": answered,
-            "met": answered & met.fillna(False),
-            "decided": answered & met.notna(),
+            "judged": mature,
+            "judged_answered": mature & answered,
+            "met": mature & answered & met.fillna(False),
+            "decided": mature & answered & met.notna(),
             "missed": ~answered & met.eq(False).fillna(False),
-            **{f"answered_{who}": rows["answerer"].eq(who).fillna(False) for who in ANSWERERS},
+            **{f"answered_{who}": mature & rows["answerer"].eq(who).fillna(False) for who in ANSWERERS},
         },
         index=rows.index,
     ).astype("int64")
@@ -189,7 +202,7 @@ def parts_of(rows: pd.DataFrame, groups: list[str]) -> tuple[pd.DataFrame, pd.Da
     sums = keyed.groupby(groups, as_index=False, observed=True).agg(
         {**dict.fromkeys(PART_COUNTS, "sum"), "as_of": "max"}
     )
-    times = rows.loc[answered, [*groups, "reply_min", "work_min"]].reset_index(drop=True)
+    times = rows.loc[answered & mature, [*groups, "reply_min", "work_min"]].reset_index(drop=True)
     return sums, times.astype({"reply_min": "float64", "work_min": "float64"})
 
 
@@ -201,6 +214,7 @@ def summarise_parts(sums: pd.DataFrame, times: pd.DataFrame, by: list[str], sett
     stats["decided"] += stats["missed"]
     stats["missed"] = stats["decided"] - stats["met"]
     stats["pending"] = stats["inquiries"] - stats["decided"]
+    stats["inquiries_young"] = stats["inquiries"] - stats["judged"]
     stats["backlog_open"] = stats["inquiries"] - stats["answered"]
     grouped = times.groupby(by, observed=True)
     quantiles = pd.concat(

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from etl.metrics.responsiveness.cutoffs import cutoffs_at
 from etl.metrics.worktime import Clocks, Deadline, backlog_bucket
 
 TIMED_COLUMNS = [
@@ -27,6 +28,7 @@ TIMED_COLUMNS = [
     "work_min",
     "as_of",
     "met",
+    "mature",
     "age_wd",
     "backlog",
 ]
@@ -73,5 +75,19 @@ def time_rows(rows: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Data
         age = clocks.backlog_age_working_days(waiting["received_at"], waiting["as_of"], waiting["territory_code"])
         rows.loc[open_, "age_wd"] = age.to_numpy()
     rows["met"] = met
+    rows["mature"] = mature(rows, deadline, clocks)
     rows["backlog"] = backlog_bucket(rows["age_wd"])
     return rows[TIMED_COLUMNS]
+
+
+def mature(rows: pd.DataFrame, deadline: Deadline, clocks: Clocks) -> pd.Series:
+    """Whether each inquiry is old enough to judge: its deadline has passed at its as-of time, answered or not."""
+    if rows.empty:
+        return pd.Series(False, index=rows.index)
+    timed = rows.dropna(subset=["as_of"])
+    spans = timed.groupby("territory_code", sort=False).agg(as_of=("as_of", "max"), first=("received_at", "min"))
+    if spans.empty:
+        return pd.Series(False, index=rows.index)
+    cut = cutoffs_at(spans.reset_index(), deadline, clocks)
+    limit = rows["territory_code"].map(cut.groupby(level=0).max())
+    return (rows["received_at"] <= limit).fillna(False).astype(bool)
