@@ -103,7 +103,7 @@ def collect(
 
     builders: list[Callable[[], Slide | list[Slide]]] = [
         lambda: cover_slide(tr, name, period, before, fresh, data_date),
-        lambda: kpi_slide(tr, now_row, _row(queries.kpis(f.parent_level, *before, scope, tr.lang), code)),
+        lambda: kpi_slide(tr, now_row, _row(queries.kpis(f.parent_level, *before, scope, tr.lang, period.days), code)),
         lambda: growth_slide(tr, period, scope),
         lambda: ranking_slide(
             tr, period, level, queries.kpis(level, *period, scope, tr.lang), conf.min_sample_inquiries

@@ -160,6 +160,7 @@ def backlog(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
 
 def who_answers(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
     """Share of inquiries by who answered (`name`, `who`, `share` in %), as stacked horizontal bars."""
+    df = df if "name" in df.columns else pd.DataFrame(columns=["name", "who", "share"])
     names = list(dict.fromkeys(df["name"]))
     fig = _figure(tr, tr("chart.who_answers"), note, tr("axis.share_pct"), "", height=max(320, 90 + 26 * len(names)))
     colors = {"owner": PALETTE[0], "press_service": PALETTE[4], "other": PALETTE[6], "nobody": BAD}

@@ -197,12 +197,14 @@ def in_scope(scope: Scope) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL)
-def kpis(level: str, start: dt.date, end: dt.date, scope: Scope, lang: str) -> pd.DataFrame:
+def kpis(level: str, start: dt.date, end: dt.date, scope: Scope, lang: str, back_days: int = 0) -> pd.DataFrame:
     """The KPI table of `govpulse report` for the scope (platforms and owner roles cut by the report itself); pages
-    carry their key `id`."""
+    carry their key `id`. A previous period is read with `back_days`, the days to the current one's end: its
+    inquiries are judged as the data stood then, at the age the current period's have now."""
+    back = dt.timedelta(days=back_days) if back_days > 0 else None
     table = kpi_table(
         engine(), level, start, end, parent=scope.parent, platform=scope.platforms or None,
-        roles=scope.roles or None, settings=settings(lang), clocks=clocks(),
+        roles=scope.roles or None, settings=settings(lang), clocks=clocks(), back=back,
     )  # fmt: skip
     return table.reset_index() if level == "account" else table
 

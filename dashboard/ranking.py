@@ -80,10 +80,19 @@ def explain(row: pd.Series, weights: dict[str, int], tr: Tr, parts: int = 2) -> 
         if pd.notna(row.get(f"s_{name}_prev")) and pd.notna(row.get(col)) and pd.notna(row.get(f"{col}_prev"))
     }
     sign = 1 if change > 0 else -1
-    ranked = sorted((n for n, e in effects.items() if e * sign > 0.05), key=lambda n: -abs(effects[n]))[:parts]
+    # Only a component that itself moved the way the rank did explains it: posts up 52 % do not explain a fall,
+    # even when the peers' posts rose more and its score fell.
+    own = {n: e for n, e in effects.items() if e * sign > 0.05 and _moved(row, n) * sign > 0}
+    ranked = sorted(own, key=lambda n: -abs(own[n]))[:parts]
     told = [f"{tr(f'component.{n}')} {d}" for n in ranked if not (d := _delta(row, n, tr)).startswith("±")]
     head = f"{tr.signed(int(change))} {tr.plural('rank.places', abs(int(change)))}"
-    return f"{head}: {', '.join(told)}" if told else head
+    return f"{head}: {', '.join(told) if told else tr('rank.peers_' + ('up' if sign < 0 else 'down'))}"
+
+
+def _moved(row: pd.Series, name: str) -> float:
+    """The change of a component's value, positive when it is better now."""
+    col, direction, _ = COMPONENTS[name]
+    return float(row[col] - row[f"{col}_prev"]) * direction
 
 
 def _delta(row: pd.Series, name: str, tr: Tr) -> str:

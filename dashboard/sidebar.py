@@ -124,6 +124,13 @@ def _custom_range(tr: Tr) -> tuple[dt.date | None, dt.date | None]:
     first, last = span
     if "f_range" not in st.session_state:
         st.session_state.f_range = (max(first, last - dt.timedelta(days=29)), last)
+    wanted = st.session_state.f_range
+    if isinstance(wanted, tuple) and len(wanted) == 2:
+        # A link's dates outside the data are brought inside it, and the reader is told so.
+        inside = tuple(min(max(day, first), last) for day in wanted)
+        if inside != wanted:
+            st.session_state.f_range = inside
+            st.sidebar.info(tr("filter.dates_moved", first=tr.date(first), last=tr.date(last)))
     picked = st.sidebar.date_input(
         tr("filter.dates"), min_value=first, max_value=last, key="f_range", format=tr("fmt.date_input")
     )

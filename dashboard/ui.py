@@ -49,8 +49,10 @@ class Page:
 
     def kpis(self, level: str, period: Period | None = None, scope: Scope | None = None) -> pd.DataFrame:
         """The KPI table of the page's scope (or `scope`) at `level`, names told apart; page rows also carry the
-        page's `id`."""
-        table = queries.kpis(level, *(period or self.period), scope or self.scope, self.f.lang)
+        page's `id`. An earlier period, read to compare with, is judged at the age the page's period has now."""
+        p = period or self.period
+        back = max((self.period.end - p.end).days, 0)
+        table = queries.kpis(level, *p, scope or self.scope, self.f.lang, back)
         if level == "account":
             return table
         return table.assign(territory_name=self.names(table["territory_code"]))

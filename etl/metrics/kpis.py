@@ -116,9 +116,11 @@ def kpi_table(
     roles: Collection[str] | None = None,
     deadline: str | Deadline | None = None,
     clocks: Clocks | None = None,
+    back: dt.timedelta | None = None,
 ) -> pd.DataFrame:
     """KPIs of the period per territory of `level` (its subtree) or per account (indexed by its key `id`); `attrs`
-    has deadline and as_of."""
+    has deadline and as_of. With `back`, inquiries are judged as the data stood that long before their as-of time:
+    a previous period seen at the age the current one has now ("Old enough to judge", docs/metrics.md)."""
     settings = settings or get_settings()
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
@@ -128,9 +130,10 @@ def kpi_table(
         scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
         key = ACCOUNT.c.id if level == "account" else TERRITORY.c[SUBTREE_COLUMN[level]]
         sums = _account_sums(conn, scope) if level == "account" else _territory_sums(conn, scope, level, key)
-        replies = summarise_stored(conn, scope, key, rule, settings, clocks)
+        replies = summarise_stored(conn, scope, key, rule, settings, clocks, back)
         if replies is None:
-            replies = summarise(read_timed(conn, scope, key, rule, settings, clocks=clocks), "key", settings)
+            timed = read_timed(conn, scope, key, rule, settings, clocks=clocks, back=back)
+            replies = summarise(timed, "key", settings)
         if level == "account":
             rows = _accounts(conn, scope, name_col).assign(accounts=1, population=np.nan)
         else:

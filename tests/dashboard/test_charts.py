@@ -102,7 +102,7 @@ def test_funnel_keeps_the_stage_order() -> None:
     """The funnel lists its stages from required to answering with their counts."""
     df = pd.DataFrame({"stage": ["required", "existing", "verified", "active", "answering"], "count": [10, 9, 7, 6, 4]})
     fig = charts.funnel(df, EN, NOTE)
-    assert list(fig.data[0].y) == ["Required", "Existing", "Verified", "Active", "Answering"]
+    assert list(fig.data[0].y) == ["Required", "Existing", "Verified", "Posted in the period", "Answering"]
     assert list(fig.data[0].x) == [10, 9, 7, 6, 4]
 
 

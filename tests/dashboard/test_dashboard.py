@@ -148,3 +148,23 @@ def test_account_page_of_a_wide_scope_lists_pages_by_handle(demo: Path, monkeypa
     assert len(handles) > 10 and handles == sorted(handles)
     assert str(wide.selectbox(key="p_account").value) == chosen
     assert {m.label: m.value for m in wide.metric} == cards
+
+
+HOSTILE = [
+    {"period": "custom", "from": "2030-01-01", "to": "2030-02-01"},  # after the data
+    {"period": "custom", "from": "1999-01-01", "to": "1999-01-31"},  # before it
+    {"period": "custom", "from": "2026-13-45", "to": "yesterday"},
+    {"country": "XX", "region": "XX-YY", "district": "<b>x</b>"},
+    {"country": "KZ", "region": "RU-ALT"},  # a region of another country
+    {"w": "", "account": "99999999", "ids": "a,b,-1", "show": "nowhere", "deadline": "8 days", "level": "oblast"},
+    {"platform": "myspace", "role": "emperor", "lang": "xx"},
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_hostile_links_give_a_usable_page(demo: Path, page: str) -> None:
+    """Dates outside the data, unknown codes, empty weights and garbage values: a page and a message, never a
+    traceback."""
+    for query in HOSTILE:
+        at = app(page, **{"lang": "ru", **query})
+        assert not at.exception, (page, query, at.exception)

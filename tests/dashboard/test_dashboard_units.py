@@ -99,6 +99,16 @@ def test_ranking_scores_ranks_and_explains_a_drop() -> None:
     assert pd.isna(out.at["D", "rank"])
 
 
+def test_a_fall_is_never_explained_by_a_gain() -> None:
+    """A page whose posting rose 50 % while its peers' rose more falls in rank: the rise does not explain it."""
+    weights = {"response": 0, "posts": 100, "reply": 0, "er": 0, "growth": 0, "reach": 0}
+    before = ranking.score(table([("A", 70, 2.0, 50), ("B", 70, 1.0, 50), ("C", 70, 0.5, 50)]), weights, 10)
+    now = ranking.score(table([("A", 70, 3.0, 50), ("B", 70, 4.0, 50), ("C", 70, 5.0, 50)]), weights, 10)
+    row = ranking.compare(now, before).set_index("territory_code").loc["A"]
+    assert row["change"] == -2
+    assert ranking.explain(row, weights, Tr("en")) == "−2 places: other territories improved more"
+
+
 def test_weights_round_trip_through_the_url() -> None:
     """Weights are written compactly and read back; defaults leave the URL clean."""
     weights = ranking.parse_weights("response:50,posts:0,bogus:9")

@@ -35,7 +35,9 @@ def cutoff_table(
     spans = places.assign(as_of=places["delivery"].map(as_of).astype("datetime64[us]")).dropna(subset=["as_of"])
     # Every receipt of the period is at most a day before its local first day.
     spans = spans.assign(first=pd.Timestamp(since) - pd.Timedelta(days=1)).rename(columns={"code": "territory_code"})
-    cutoffs = cutoffs_at(spans, deadline, clocks).dropna() if len(spans) else pd.Series(dtype="datetime64[us]")
+    cutoffs = cutoffs_at(spans, deadline, clocks) if len(spans) else pd.Series(dtype="datetime64[us]")
+    seen = dict(zip(spans["territory_code"], spans["as_of"], strict=True))
+    cutoffs = cutoffs.dropna()
     if cutoffs.empty:
         return None
     table = Table(
@@ -43,12 +45,17 @@ def cutoff_table(
         MetaData(),
         Column("territory_code", String, primary_key=True),
         Column("cutoff", DateTime),
+        Column("seen", DateTime),  # the as-of time: replies after it are not yet in the data
         prefixes=["TEMPORARY"],
     )
     # A rolled-back transaction can bring back a dropped temporary table: start from a clean one.
     conn.execute(text("DROP TABLE IF EXISTS deadline_cutoff"))
     table.create(conn)
-    conn.execute(table.insert(), [{"territory_code": c, "cutoff": t.to_pydatetime()} for c, t in cutoffs.items()])
+    rows = [
+        {"territory_code": c, "cutoff": t.to_pydatetime(), "seen": pd.Timestamp(seen[c]).to_pydatetime()}
+        for c, t in cutoffs.items()
+    ]
+    conn.execute(table.insert(), rows)
     return table
 
 

@@ -102,6 +102,7 @@ def read_timed(
     accounts: Collection[int] | None = None,
     as_of: dt.datetime | pd.Timestamp | None = None,
     clocks: Clocks | None = None,
+    back: dt.timedelta | None = None,
 ) -> pd.DataFrame:
     """The scope's inquiries received in the period, grouped by `key`, with their times on the working clock."""
     a, i = ACCOUNT.c, INQUIRY.c
@@ -143,6 +144,11 @@ def read_timed(
     else:
         rows["as_of"] = utc_times(pd.Series(as_of, index=rows.index))
     rows["as_of"] = rows["as_of"].astype("datetime64[us]")
+    if back is not None:
+        # As the data stood `back` earlier: later replies are not in yet.
+        rows["as_of"] = rows["as_of"] - pd.Timedelta(back)
+        late = rows["first_reply_at"] > rows["as_of"]
+        rows.loc[late, ["first_reply_at", "stored_reply_min", "stored_work_min", "stored_work_days"]] = None
     if clocks is None:
         clocks = Clocks.load(conn, settings.data_dir)
     return time_rows(rows, deadline, clocks)
@@ -155,11 +161,12 @@ def summarise_stored(
     deadline: Deadline,
     settings: Settings,
     clocks: Clocks | None = None,
+    back: dt.timedelta | None = None,
 ) -> pd.DataFrame | None:
     """`summarise` per `key` of the scope's inquiries, counted by the database from the stored timing (only the
     unanswered are judged here, at their as-of time); None while an answered inquiry in scope is still untimed or a
     delivery's data time is not kept."""
-    parts = stored_parts(conn, scope, {"key": key}, deadline, settings, clocks)
+    parts = stored_parts(conn, scope, {"key": key}, deadline, settings, clocks, back=back)
     return None if parts is None else summarise_parts(*parts, ["key"], settings)
 
 
@@ -171,14 +178,16 @@ def stored_parts(
     settings: Settings,
     clocks: Clocks | None = None,
     accounts: Collection[int] | None = None,
+    back: dt.timedelta | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The scope's inquiries (of `accounts` only, if given) counted per `groups` (name: column; rows where the
     first is empty are left out) by the database from the stored timing, with their as-of time, and the answered
     ones' calendar and working reply minutes per `groups`: what `summarise_parts` needs for any coarser grouping.
     `met` and `decided` count answered inquiries, `missed` the unanswered already past the deadline. None while an
-    answered inquiry in scope is still untimed or a delivery's data time is not kept."""
+    answered inquiry in scope is still untimed or a delivery's data time is not kept. With `back`, the inquiries
+    are judged as the data stood that long before their as-of time (replies after it not yet in)."""
     i = INQUIRY.c
-    answered, waiting = i.first_reply_at.is_not(None), i.first_reply_at.is_(None)
+    replied = i.first_reply_at.is_not(None)
     measure = {"wh": i.work_min, "h": i.reply_min, "wd": i.work_days}[deadline.unit]
     within = measure < deadline.amount if deadline.unit == "wd" else measure <= deadline.amount * 60
     first = next(iter(groups.values()))
@@ -193,22 +202,25 @@ def stored_parts(
 
     places = read_frame(conn, select(TERRITORY.c.code, delivery_column()).where(*scope.territory_where()))
     as_of = kept_data_times(conn, places["delivery"].unique())
+    seen = as_of if back is None else {d: t - pd.Timedelta(back) for d, t in as_of.items()}
     clocks = clocks or Clocks.load(conn, settings.data_dir)
-    cutoffs = cutoff_table(conn, places, as_of, scope.date_from, deadline, clocks)
+    cutoffs = cutoff_table(conn, places, seen, scope.date_from, deadline, clocks)
     # Inquiries received up to their territory's cutoff are past the deadline at their as-of time: old enough to judge.
     mature = i.received_at <= cutoffs.c.cutoff if cutoffs is not None else literal(False)
+    answered = replied if back is None or cutoffs is None else and_(replied, i.first_reply_at <= cutoffs.c.seen)
+    waiting = ~answered
     delivery = delivery_column()
     stmt = scoped(
         select(
             *labelled,
             delivery,
             func.count().label("inquiries"),
-            func.count(i.first_reply_at).label("answered"),
+            count(answered).label("answered"),
             count(mature).label("judged"),
             count(mature, answered).label("judged_answered"),
             count(mature, answered, within).label("met"),
             count(mature, answered, measure.is_not(None)).label("decided"),
-            count(answered, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
+            count(replied, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
             *(count(mature, answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
             count(mature, answered, i.replied_by.is_(None)).label("answered_unstated"),
             count(mature, waiting).label("missed"),
@@ -228,7 +240,7 @@ def stored_parts(
     # A database not loaded since data times were kept is summed row by row, like untimed inquiries.
     if sums["untimed"].sum() > 0 or not sums["delivery"].isin(as_of).all():
         return None
-    sums["as_of"] = sums["delivery"].map(as_of).astype("datetime64[us]")
+    sums["as_of"] = sums["delivery"].map(seen).astype("datetime64[us]")
     sums[PART_COUNTS] = sums[PART_COUNTS].astype("int64")
     names = list(groups)
     sums = sums.groupby(names, as_index=False).agg({**dict.fromkeys(PART_COUNTS, "sum"), "as_of": "max"})
