@@ -19,7 +19,7 @@ PAGES = [
 ]
 
 filters = sidebar.render()
-tr = translator(filters.lang)
+tr = translator(filters.lang).in_country((filters.parent or "").split("-")[0])
 pages = [
     st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name, default=name == "overview")
     for name, icon in PAGES

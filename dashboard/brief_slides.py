@@ -151,7 +151,7 @@ def responsiveness_slides(
                 ),
                 Chart(
                     "backlog",
-                    charts.backlog(backlog, tr, caption(tr, period, int(backlog["count"].sum()), "unit.unanswered")),
+                    charts.backlog(backlog, tr, caption(tr, Period(period.end, period.end), int(backlog["count"].sum()), "unit.unanswered")),
                 ),
             ],
         ),

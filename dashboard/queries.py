@@ -118,29 +118,37 @@ def data_range() -> tuple[dt.date, dt.date] | None:
     return _day(first) or dt.date.min, _day(last) or dt.date.min
 
 
-# A day is complete when at least this share of pages reported on it, of the most that reported on one of the
-# COMPLETE_DAYS days before it (docs/metrics.md, "Complete days").
+# A day is complete when at least this share of the scope's pages reported on it, of the most that reported on the
+# same weekday in the WEEKS before (weekly deliveries compare with their own weekday), or, when those have nothing,
+# on any of the 7 days before it (docs/metrics.md, "Complete days").
 COMPLETE_SHARE = 0.5
-COMPLETE_DAYS = 7
+WEEKS = 4
 
 
 @st.cache_data(ttl=TTL)
-def complete_range() -> tuple[dt.date, dt.date, int, int] | None:
-    """The last day with data that is complete enough to end the default period, and the latest day with any
-    data with the pages that reported on it and on the complete day (None for an empty database)."""
+def complete_range(scope: Scope) -> tuple[dt.date, dt.date, int, int] | None:
+    """The scope's last day that is complete enough to end the default period, the latest day with any data, and
+    the pages that reported on each (None for an empty database)."""
     span = data_range()
     if span is None:
         return None
     last = span[1]
-    since = last - dt.timedelta(days=4 * COMPLETE_DAYS)
+    since = last - dt.timedelta(days=7 * (WEEKS + 1))
+    where, params, expanding = _where(scope, "td.platform", "td.owner_role")
+    rollup, code = _rollup(scope)
     counts = _frame(
-        "SELECT day, sum(accounts_observed) AS n FROM regionday WHERE day >= :since GROUP BY day", {"since": since}
+        f"SELECT td.day, sum(td.accounts_observed) AS n FROM {rollup} td JOIN territory t ON t.code = td.{code} "
+        f"WHERE td.day >= :since AND {where} GROUP BY td.day",
+        params | {"since": since},
+        expanding,
     )
-    daily = pd.Series(counts["n"].astype("int64").to_numpy(), index=_dates(counts["day"]))
+    daily = pd.Series(counts["n"].astype("int64").to_numpy(), index=_dates(counts["day"]), dtype="int64")
     daily = daily.reindex([since + dt.timedelta(days=k) for k in range((last - since).days + 1)], fill_value=0)
-    for day in reversed(daily.index[COMPLETE_DAYS:]):
-        before = daily[day - dt.timedelta(days=COMPLETE_DAYS) : day - dt.timedelta(days=1)].max()
-        if daily[day] > 0 and daily[day] >= COMPLETE_SHARE * before:
+    week = dt.timedelta(days=7)
+    for day in reversed(daily.index[7 * WEEKS :]):
+        usual = max(int(daily[day - k * week]) for k in range(1, WEEKS + 1))
+        usual = usual or int(daily[day - week : day - dt.timedelta(days=1)].max())
+        if daily[day] > 0 and daily[day] >= COMPLETE_SHARE * usual:
             return day, last, int(daily[last]), int(daily[day])
     return last, last, int(daily[last]), int(daily[last])
 

@@ -85,7 +85,7 @@ def start(title: str) -> Page:
     if span is None:
         stop(tr, "empty.database")
     first, last = span
-    complete = queries.complete_range()
+    complete = queries.complete_range(f.scope())
     end = complete[0] if complete else last
     period = f.span(end, first)
     page = Page(f, tr, period, period.previous(), first, last)

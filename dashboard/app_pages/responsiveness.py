@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import analysis, charts, queries, ui
+from dashboard.filters import Period
 from etl.metrics.worktime import DEADLINE_PRESETS
 
 page = ui.start("page.responsiveness")
@@ -93,7 +94,8 @@ ui.table(
 left, right = st.columns(2)
 with left:
     backlog, oldest = queries.backlog(page.period.end, page.scope)
-    ui.chart(charts.backlog(backlog, tr, page.note(int(backlog["count"].sum()), "unit.unanswered")))
+    at_end = Period(page.period.end, page.period.end)  # the backlog stands at the period's end
+    ui.chart(charts.backlog(backlog, tr, page.note(int(backlog["count"].sum()), "unit.unanswered", at_end)))
     st.caption(tr("resp.backlog_help", as_of=tr.date(min(page.period.end, sums["as_of"].max().date()))))
 with right:
     biggest = list(by_place["name"].head(12))

@@ -72,7 +72,6 @@ def read_everything() -> dict[str, Any]:
     """The result of every cached query for several scopes, keyed by the call."""
     out: dict[str, Any] = {
         "data_range": queries.data_range(),
-        "complete_range": queries.complete_range(),
         "territories": queries.territories(),
         "registry": queries.registry("", ""),
         "platforms": queries.platforms(),
@@ -90,6 +89,7 @@ def read_everything() -> dict[str, Any]:
         for by in ("total", "region", "district", "territory", "platform", "role"):
             out[f"series {by} {name}"] = queries.series(by, START, END, scope)
         out[f"registry {name}"] = queries.registry(scope.parent, scope.column)
+        out[f"complete_range {name}"] = queries.complete_range(scope)
         out[f"in_scope {name}"] = queries.in_scope(scope)
         out[f"last_posts {name}"] = queries.last_posts(END, scope).sort_values("id", ignore_index=True)
         out[f"last_posts early {name}"] = queries.last_posts(dt.date(2026, 3, 2), scope).sort_values(
@@ -314,7 +314,7 @@ def test_a_partial_last_day_does_not_end_the_default_period(tmp_path: Path) -> N
     assert all(r.ok for r in load_paths(engine, [late]))
     with pointed_at(engine, tmp_path):
         assert queries.data_range() == (START, day)
-        complete = queries.complete_range()
+        complete = queries.complete_range(SCOPES["KZ"])
         assert complete is not None and complete[:2] == (END, day)
         assert complete[2] == 1 < complete[3]
         fresh = queries.freshness(START, day, SCOPES["KZ"])
