@@ -142,6 +142,8 @@ def responsiveness_slides(
     stats = {"median_min": "resp.median", "p90_min": "resp.p90", "median_work": "resp.median_work"}
     reply = [weekly.assign(name=tr(lbl), value=weekly[c] / 60)[["week", "name", "value"]] for c, lbl in stats.items()]
     backlog, _ = queries.backlog(period.end, scope)
+    # The backlog stands at the period's end.
+    waiting = caption(tr, Period(period.end, period.end), int(backlog["count"].sum()), "unit.unanswered")
     return [
         Slide(
             tr("brief.responsiveness"),
@@ -151,7 +153,7 @@ def responsiveness_slides(
                 ),
                 Chart(
                     "backlog",
-                    charts.backlog(backlog, tr, caption(tr, Period(period.end, period.end), int(backlog["count"].sum()), "unit.unanswered")),
+                    charts.backlog(backlog, tr, waiting),
                 ),
             ],
         ),
