@@ -4,6 +4,7 @@ import copy
 import datetime as dt
 import io
 import math
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -54,10 +55,75 @@ class Stamp:
     end: dt.date
     data_date: dt.date | None = None
     title: str = ""
+    place: str = ""  # the territory shown, named in the file
 
     def file_name(self, name: str, ext: str) -> str:
-        """A file name such as `followers_2026-10-01_2026-10-31.png`."""
-        return f"{name}_{self.start.isoformat()}_{self.end.isoformat()}.{ext}"
+        """A file name a person can file: what, where and when, in Latin letters
+        (`prirost-podpischikov_altaiskii-krai_2026-10.png`)."""
+        month_end = (self.start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        whole_month = self.start.day == 1 and self.end == month_end
+        when = self.start.strftime("%Y-%m") if whole_month else f"{self.start.isoformat()}_{self.end.isoformat()}"
+        parts = [slug(name) or "govpulse", slug(self.place), when]
+        return "_".join(p for p in parts if p) + f".{ext}"
+
+
+# Russian and Kazakh letters in Latin, after the Russian passport rules (ICAO Doc 9303), Kazakh letters by sound.
+_LATIN = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "_",
+            "y",
+            "_",
+            "e",
+            "iu",
+            "ia",
+            "a",
+            "g",
+            "q",
+            "n",
+            "o",
+            "u",
+            "u",
+            "h",
+            "i",
+        ],
+        strict=True,
+    )
+)
+
+
+def slug(text: str) -> str:
+    """Words of `text` in lower-case Latin joined by hyphens: 'Алтайский край' → 'altaiskii-krai'."""
+    latin = "".join(_LATIN.get(c, c) for c in text.lower()).replace("_", "")
+    return "-".join(re.findall(r"[a-z0-9]+", latin))[:60].strip("-")
 
 
 def stamp(fig: go.Figure, meta: Stamp) -> go.Figure:
@@ -147,9 +213,14 @@ def _safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_csv(df: pd.DataFrame) -> bytes:
-    """The table as CSV in UTF-8 with a BOM (so that Excel opens Cyrillic correctly), formula-safe."""
-    return _safe(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+def to_csv(df: pd.DataFrame, lang: str = "en") -> bytes:
+    """The table as CSV in UTF-8 with a BOM (so that Excel opens Cyrillic correctly), formula-safe; in Russian and
+    Kazakh with `;` between cells and a decimal comma, as Excel of those locales opens a CSV in columns."""
+    comma = lang != "en"
+    text = _safe(df).to_csv(
+        index=False, lineterminator="\r\n", sep=";" if comma else ",", decimal="," if comma else "."
+    )
+    return text.encode("utf-8-sig")
 
 
 def _cell(value: Any) -> Any:
@@ -209,9 +280,11 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def export_buttons(fig: go.Figure | None, df: pd.DataFrame | None, meta: Stamp, name: str) -> None:
-    """Download buttons in one row under a chart (PNG, SVG) and / or a table (CSV, Excel); `name` names the files
-    and keys the buttons (unique on a page). Files are made only when a button is clicked."""
+def export_buttons(
+    fig: go.Figure | None, df: pd.DataFrame | None, meta: Stamp, name: str, key: str | None = None
+) -> None:
+    """Download buttons in one row under a chart (PNG, SVG) and / or a table (CSV, Excel); `name` names the files,
+    `key` (else `name`) keys the buttons (unique on a page). Files are made only when a button is clicked."""
     import streamlit as st  # imported here: the rest of this module is used outside Streamlit (CLI, tests)
 
     tr = translator(meta.lang)
@@ -227,7 +300,7 @@ def export_buttons(fig: go.Figure | None, df: pd.DataFrame | None, meta: Stamp, 
             ]
     if df is not None:
         buttons += [
-            ("csv", lambda: to_csv(df), "text/csv", "export.csv"),
+            ("csv", lambda: to_csv(df, meta.lang), "text/csv", "export.csv"),
             (
                 "xlsx",
                 lambda: to_xlsx(df, name),
@@ -246,5 +319,5 @@ def export_buttons(fig: go.Figure | None, df: pd.DataFrame | None, meta: Stamp, 
             help=tr(f"{label}_help"),
             on_click="ignore",
             type="tertiary",
-            key=f"export_{name}_{ext}",
+            key=f"export_{key or name}_{ext}",
         )

@@ -90,8 +90,9 @@ def start(title: str) -> Page:
     period = f.span(end, first)
     page = Page(f, tr, period, period.previous(), first, last)
     # Every chart and table below gets export buttons stamped with this page's language, period and data date.
-    st.session_state["_export"] = {"stamp": Stamp(tr.lang, period.start, period.end, min(period.end, last)), "n": 0}
     where = page.name(f.parent) if f.parent else tr("filter.all")
+    stamp = Stamp(tr.lang, period.start, period.end, min(period.end, last), place=where)
+    st.session_state["_export"] = {"stamp": stamp, "n": 0, "page": tr(title)}
     st.caption(
         tr(
             "header.scope",
@@ -129,8 +130,10 @@ def _export(fig: go.Figure | None, df: pd.DataFrame | None, title: str) -> None:
     if state is None:
         return
     state["n"] += 1
-    slug = re.sub(r"\W+", "_", title.split("<")[0].strip().lower()).strip("_")[:40] or "table"
-    export_buttons(fig, df, state["stamp"], f"{slug}_{state['n']}")
+    # A table is named after its page ("Ответы гражданам"), a chart after its title.
+    name = title.split("<")[0].strip() if title != "table" else state.get("page", title)
+    key = re.sub(r"\W+", "_", name.lower())[:40]
+    export_buttons(fig, df, state["stamp"], name, key=f"{key}_{state['n']}")
 
 
 def formatter(tr: Tr, kind: str) -> Any:

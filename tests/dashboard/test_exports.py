@@ -208,3 +208,20 @@ def test_a_long_table_shows_its_first_rows_and_says_so(tmp_path: Path) -> None:
     assert not at.exception
     assert [len(frame.value) for frame in at.dataframe] == [5, 5]
     assert [c.value for c in at.caption] == ["Showing the first 5 of 12 rows; the download has them all."]
+
+
+def test_csv_opens_in_columns_in_a_russian_excel() -> None:
+    """In Russian and Kazakh a CSV has `;` between cells and decimal commas; in English commas and points."""
+    ru = exports.to_csv(table(), "ru").decode("utf-8-sig").splitlines()
+    assert ru[0] == "Территория;Подписчики;Доля ответов, %;Изменение;День"
+    assert ru[1].startswith("Карасуский район;84300;71,4;-6;2026-10-31")
+    assert exports.to_csv(table(), "en").decode("utf-8-sig").splitlines()[1].startswith("Карасуский район,84300,71.4")
+
+
+def test_file_names_say_what_where_and_when() -> None:
+    """A picture or table is named by its title, the territory and the period, in Latin letters."""
+    month = Stamp("ru", dt.date(2026, 10, 1), dt.date(2026, 10, 31), place="Алтайский край")
+    assert month.file_name("Прирост подписчиков", "png") == "prirost-podpischikov_altaiskii-krai_2026-10.png"
+    days = Stamp("kk", dt.date(2026, 10, 5), dt.date(2026, 11, 3), place="Қарасу ауданы")
+    assert days.file_name("Ответы гражданам", "csv") == "otvety-grazhdanam_qarasu-audany_2026-10-05_2026-11-03.csv"
+    assert Stamp("en", dt.date(2026, 2, 1), dt.date(2026, 2, 28)).file_name("", "svg") == "govpulse_2026-02.svg"
