@@ -167,7 +167,16 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height:
     styled = first.style.format({tr(label): formatter(tr, kind) for label, kind in columns.values()}, na_rep="—")
     if isinstance(height, int):
         height = min(height, 35 * (len(first) + 1) + 3)
-    st.dataframe(styled, hide_index=True, width="stretch", height=height, placeholder="—")  # type: ignore[call-overload]
+    # Numbers in narrow columns, so that a table of ten columns fits a 1366-pixel screen without scrolling sideways;
+    # a heading cut short shows in full on hover.
+    narrow = {
+        tr(label): st.column_config.Column(width="small", help=tr(label))
+        for label, kind in columns.values()
+        if kind != "text"
+    }
+    st.dataframe(  # type: ignore[call-overload]
+        styled, hide_index=True, width="stretch", height=height, placeholder="—", column_config=narrow
+    )
     if len(shown) > MAX_ROWS:
         st.caption(tr("note.first_rows", shown=tr.num(MAX_ROWS), total=tr.num(len(shown))))
     _export(None, shown, "table")
