@@ -153,6 +153,8 @@ def formatter(tr: Tr, kind: str) -> Any:
     return lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
 
+# The width a table has on a 1366-pixel screen with the sidebar open, and a number column's share of it.
+TABLE_PX, NUMBER_PX = 890, 76
 # Rows a table shows: a country has tens of thousands of pages, more than a reader scrolls or the browser draws fast.
 MAX_ROWS = 2_000
 # Pages in scope up to which a page picker ranks them by followers (every page's KPIs: seconds for a country).
@@ -167,19 +169,26 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height:
     styled = first.style.format({tr(label): formatter(tr, kind) for label, kind in columns.values()}, na_rep="—")
     if isinstance(height, int):
         height = min(height, 35 * (len(first) + 1) + 3)
-    # Numbers in narrow columns, so that a table of ten columns fits a 1366-pixel screen without scrolling sideways;
-    # a heading cut short shows in full on hover.
-    narrow = {
-        tr(label): st.column_config.Column(width="small", help=tr(label))
-        for label, kind in columns.values()
-        if kind != "text"
-    }
+    # Numbers in narrow columns and texts as wide as their longest value, shrunk alike when together they are too
+    # wide, so that a table fits the 900 pixels of a 1366-pixel screen without scrolling sideways; a heading or a
+    # text cut short shows in full on hover.
+    texts = {c: _text_px(first[tr(label)]) for c, (label, kind) in columns.items() if kind == "text"}
+    room = TABLE_PX - NUMBER_PX * (len(columns) - len(texts))
+    shrink = min(1.0, room / max(sum(texts.values()), 1))
+    widths = {c: int(max(texts[c] * shrink, 60)) if c in texts else NUMBER_PX for c in columns}
+    narrow = {tr(label): st.column_config.Column(width=widths[c], help=tr(label)) for c, (label, _) in columns.items()}
     st.dataframe(  # type: ignore[call-overload]
         styled, hide_index=True, width="stretch", height=height, placeholder="—", column_config=narrow
     )
     if len(shown) > MAX_ROWS:
         st.caption(tr("note.first_rows", shown=tr.num(MAX_ROWS), total=tr.num(len(shown))))
     _export(None, shown, "table")
+
+
+def _text_px(values: pd.Series) -> float:
+    """The pixels a text column needs for its longest value (of the first rows), within 60–320."""
+    longest = int(values.head(200).astype("str").str.len().max()) if len(values) else 0
+    return min(max(7.2 * longest + 20, 60.0), 320.0)
 
 
 def card(
