@@ -187,7 +187,7 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height:
 
 def _text_px(values: pd.Series) -> float:
     """The pixels a text column needs for its longest value (of the first rows), within 60–320."""
-    longest = int(values.head(200).astype("str").str.len().max()) if len(values) else 0
+    longest = max((len(str(v)) for v in values.head(200) if not pd.isna(v)), default=0)
     return min(max(7.2 * longest + 20, 60.0), 320.0)
 
 

@@ -47,8 +47,8 @@ METRICS = {
     "posts_per_week": ("col.posts_per_week", "num2", ""),
     "er_followers_pct": ("col.er", "pct2", "%"),
     "response_rate_pct": ("col.response_rate", "pct", "%"),
-    "reply_median_min": ("col.reply_median", "min", "min"),
-    "reply_p90_min": ("col.reply_p90", "min", "min"),
+    "reply_median_min": ("col.reply_median", "min", "hours"),
+    "reply_p90_min": ("col.reply_p90", "min", "hours"),
     "inquiries": ("col.inquiries", "int", ""),
 }
 if what == "account":
@@ -62,8 +62,11 @@ st.dataframe(
 grid = st.columns(3)
 for i, (col, (label, kind, unit)) in enumerate(METRICS.items()):
     digits = {"int": 0, "num2": 2, "pct2": 2}.get(kind, 1)
+    # Reply times in hours, the unit a person reads them in; other units as they are.
+    values = rows[col] / 60 if unit == "hours" else rows[col]
+    shown = tr(f"unit.{unit}") if unit == "hours" else unit
     with grid[i % 3]:
-        ui.chart(charts.compare(rows.assign(value=rows[col])[["name", "value"]], tr(label), unit, tr, note, digits))
+        ui.chart(charts.compare(rows.assign(value=values)[["name", "value"]], tr(label), shown, tr, note, digits))
 
 if what == "territory":
     key = {"region": "region", "district": "district", "settlement": "territory"}[page.level]

@@ -131,3 +131,55 @@ def test_a_rejected_upload_shows_its_errors(server: str, page: Any, tmp_path: Pa
     assert translator("en")("data.errors", n=2) in alert.inner_text()  # an unknown account, followers -4
     assert page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count() >= 3  # the errors' table too
     assert page.locator('[data-testid="stExpander"]').filter(has_text="followers.csv").count() == 1
+
+
+CYRILLIC = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]{2,}")
+LATIN = re.compile(r"[A-Za-z]{2,}")
+# Latin words a Russian page may show: file formats, platform and product names, units and the language switch.
+LATIN_OK = {
+    *("CSV", "Excel", "PNG", "SVG", "PPTX", "PDF", "TSV", "TXT", "UTF", "XLSX", "ER", "UTC", "URL", "English"),
+    *("Instagram", "Facebook", "Telegram", "YouTube", "TikTok", "Threads", "MAX", "OK", "VK", "Reels", "govpulse"),
+}
+# Text of the page without icons (their names are ligatures), code, and Streamlit's own file-upload box, which
+# Streamlit does not translate.
+VISIBLE = """() => [document.querySelector('[data-testid="stMain"]'), document.querySelector('[data-testid="stSidebar"]')]
+  .filter(Boolean).map(root => { const copy = root.cloneNode(true);
+    copy.querySelectorAll('[data-testid*="Icon"], code, pre, [data-testid="stFileUploaderDropzone"]')
+      .forEach(e => e.remove());
+    document.body.appendChild(copy); const text = copy.innerText; copy.remove(); return text; }).join("\\n")"""
+OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
+  .filter(e => e.scrollWidth > e.clientWidth + 2).length"""
+VIEWS = ["country=KZ", "country=RU&region=RU-ALT", "country=RU&region=RU-ALT&district=RU-ALT-TLM"]
+
+
+@pytest.fixture(scope="session")
+def names(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """Every word of the demo's names of places, pages and owners: they stay in their own alphabet."""
+    from sqlalchemy import create_engine, text
+
+    folder = demo_database(tmp_path_factory)
+    engine = create_engine(f"sqlite:///{folder / 'govpulse.db'}")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT name_ru, name_en, name_kk FROM territory")).all()
+        rows += conn.execute(text("SELECT handle, display_name, owner_name, account_id FROM account")).all()
+    engine.dispose()
+    return {w for row in rows for value in row if value for w in re.findall(r"[^\W\d_]+", str(value))}
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("name", PAGES)
+def test_pages_read_in_one_language_and_fit_the_screen(
+    server: str, page: Any, name: str, lang: str, names: set[str]
+) -> None:
+    """At 1366 pixels, in the default view of a country, a region and a district: no exception, no word of the
+    other alphabet (names of places and pages aside), no table wider than the page."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    other = LATIN if lang == "ru" else CYRILLIC
+    allowed = names | (LATIN_OK if lang == "ru" else {"Русский"})
+    path = "" if name == "overview" else name
+    for view in VIEWS:
+        open_page(page, f"{server}/{path}?lang={lang}&{view}")
+        assert page.locator('[data-testid="stException"]').count() == 0, view
+        strays = sorted({w for w in other.findall(page.evaluate(VISIBLE)) if w not in allowed})
+        assert strays == [], (view, strays)
+        assert page.evaluate(OVERFLOW) == 0, (view, "a table wider than the page")
