@@ -23,6 +23,7 @@ from dashboard.brief_slides import (
 )
 from dashboard.exports import SCALE, Stamp, stamp, translator
 from dashboard.filters import Filters, Period
+from dashboard.i18n import territory_names
 from dashboard.render import chromium_path, render, warm_up
 from dashboard.slides import Slide, chart_boxes, write_pdf, write_pptx
 
@@ -71,7 +72,7 @@ def _name(places: pd.DataFrame, code: Any, lang: str, own: str) -> str:
     """A territory's name in the language; `own` for pages attached to the parent itself (no code)."""
     if not isinstance(code, str) or code not in places.index:
         return own
-    return str(places.at[code, "name_en" if lang == "en" else "name_ru"])
+    return str(territory_names(places.loc[[code]], lang).iloc[0])
 
 
 def _row(table: pd.DataFrame, code: str) -> dict[str, Any] | None:

@@ -42,7 +42,7 @@ def _figure(tr: Tr, title: str, note: str, x_title: str = "", y_title: str = "",
         yaxis_title=y_title,
     )
     if tr.lang != "en":
-        # Plotly abbreviates large ticks with Latin SI letters (800k, 1.2M): Russian readers get digits instead.
+        # Plotly abbreviates large ticks with Latin SI letters (800k, 1.2M): Russian and Kazakh readers get digits.
         fig.update_xaxes(exponentformat="none")
         fig.update_yaxes(exponentformat="none")
     return fig
@@ -144,7 +144,7 @@ def weekly(
         fig.update_yaxes(range=[0, 105])
     if by == "month":
         fig.update_traces(mode="lines+markers")
-        fig.update_xaxes(tickformat="%m.%Y" if tr.lang == "ru" else "%b %Y", dtick="M1")
+        fig.update_xaxes(tickformat=tr.month_axis, dtick="M1")
     return fig
 
 

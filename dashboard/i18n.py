@@ -13,7 +13,7 @@ from babel import Locale
 from babel.dates import format_date, format_interval
 from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
-LANGUAGES = {"ru": "Русский", "en": "English"}
+LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 DEFAULT_LANGUAGE = "ru"
 LOCALES = Path(__file__).with_name("locales")
 DASH = "—"
@@ -43,6 +43,20 @@ def pick_language(wanted: str | None, browser_locale: str | None = None) -> str:
         if candidate in LANGUAGES:
             return str(candidate)
     return DEFAULT_LANGUAGE
+
+
+def name_column(lang: str) -> str:
+    """The territory table's column of names in `lang` (Russian for a language without its own)."""
+    return {"en": "name_en", "kk": "name_kk"}.get(lang, "name_ru")
+
+
+def territory_names(places: pd.DataFrame, lang: str) -> pd.Series:
+    """Territory names in `lang`, by the rows of `places`; the Russian name where a territory has none in `lang`."""
+    names = places[name_column(lang)]
+    if names.name == "name_ru":
+        return names
+    blank = names.isna() | (names.astype("string").str.strip() == "")
+    return names.where(~blank, places["name_ru"])
 
 
 def _missing(value: Any) -> bool:
@@ -149,13 +163,19 @@ class Tr:
 
     @property
     def separators(self) -> str:
-        """Plotly's `separators`: the decimal mark, then the thousands separator."""
-        return ", " if self.lang == "ru" else ".,"
+        """Plotly's `separators`: the decimal mark, then the thousands separator (a space for Babel's no-break one)."""
+        decimal, group = get_decimal_symbol(self.locale), get_group_symbol(self.locale)
+        return decimal + (" " if group.isspace() else group)
 
     @property
     def date_axis(self) -> str:
-        """The d3 date format of chart axes (numeric in Russian: plotly's month names are English)."""
-        return "%d.%m.%y" if self.lang == "ru" else "%b %d, %Y"
+        """The d3 date format of chart axes (numeric but in English: plotly's month names are English)."""
+        return "%b %d, %Y" if self.lang == "en" else "%d.%m.%y"
+
+    @property
+    def month_axis(self) -> str:
+        """The d3 format of month ticks (numeric but in English, as `date_axis`)."""
+        return "%b %Y" if self.lang == "en" else "%m.%Y"
 
 
 @cache

@@ -12,6 +12,7 @@ from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.engine import Engine
 
 from dashboard.filters import Scope
+from dashboard.i18n import territory_names
 from etl.ingest.load import FileResult, load_paths
 from etl.metrics.kpis import kpi_table
 from etl.metrics.responsiveness.query import responsiveness_parts, timed_inquiries, waiting_inquiries
@@ -44,7 +45,8 @@ def engine() -> Engine:
 
 
 def settings(lang: str = "ru") -> Settings:
-    """The settings in effect, with territory names in `lang` (Russian names for languages without their own)."""
+    """The settings in effect, with territory names in `lang` (Russian names for other languages, Kazakh included:
+    the dashboard puts its own names in, dashboard.i18n.territory_names)."""
     return get_settings().model_copy(update={"language": "en" if lang == "en" else "ru"})
 
 
@@ -214,7 +216,12 @@ def kpis(level: str, start: dt.date, end: dt.date, scope: Scope, lang: str, back
         engine(), level, start, end, parent=scope.parent, platform=scope.platforms or None,
         roles=scope.roles or None, settings=settings(lang), clocks=clocks(), back=back,
     )  # fmt: skip
-    return table.reset_index() if level == "account" else table
+    table = table.reset_index() if level == "account" else table
+    if settings(lang).language != lang and {"territory_code", "territory_name"} <= set(table.columns):
+        # etl names territories in Russian or English: another language's names (Kazakh) are put in here.
+        names = table["territory_code"].map(territory_names(territories(), lang))
+        table = table.assign(territory_name=names.fillna(table["territory_name"]))
+    return table
 
 
 @st.cache_data(ttl=TTL)

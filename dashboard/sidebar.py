@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import queries
 from dashboard.filters import KEYS, PERIODS, ROLES, Filters
-from dashboard.i18n import LANGUAGES, Tr, pick_language, translator
+from dashboard.i18n import LANGUAGES, Tr, pick_language, territory_names, translator
 
 STATE = "filters"
 
@@ -60,7 +60,7 @@ def render() -> Filters:
     )  # fmt: skip
     tr = translator(ss.f_lang or "ru")
     places = queries.territories()
-    names = places["name_en" if tr.lang == "en" else "name_ru"].to_dict()
+    names = territory_names(places, tr.lang).to_dict()
 
     def name(code: str) -> str:
         return str(names.get(code, code))

@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard import queries, sidebar
 from dashboard.exports import Stamp, export_buttons
 from dashboard.filters import Filters, Period, Scope
-from dashboard.i18n import Tr, translator
+from dashboard.i18n import Tr, territory_names, translator
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Page:
 def labels(lang: str) -> Mapping[str, str]:
     """Each territory's name in `lang`; a name shared by several territories gets its parent's name added."""
     places = queries.territories()
-    names = places["name_en" if lang == "en" else "name_ru"]
+    names = territory_names(places, lang)
     shared = names.groupby([places["level"], names]).transform("size") > 1
     parents = places["parent_code"].map(names)
     return MappingProxyType(
@@ -222,7 +222,7 @@ def pages_table(
     if df.empty:
         st.success(tr("empty.no_pages"), icon=":material/check_circle:")
         return
-    names = queries.territories()["name_en" if tr.lang == "en" else "name_ru"]
+    names = territory_names(queries.territories(), tr.lang)
     accounts = queries.registry(scope.parent, scope.column)[["platform", "handle", "owner_name", "territory_code"]]
     rows = df.drop(columns=[c for c in accounts.columns if c in df.columns]).join(accounts, on="id")
     rows = rows.assign(

@@ -82,6 +82,14 @@ def test_every_page_opens(server: str, page: Any, name: str) -> None:
         assert page.locator(".js-plotly-plot, [data-testid='stDataFrame']").count() > 0
 
 
+def test_kazakh_page_names_places_in_kazakh(server: str, page: Any) -> None:
+    """In Kazakh the page is titled in Kazakh and a Kazakh region is named by its Kazakh name."""
+    open_page(page, f"{server}/growth?lang=kk&country=KZ&region=KZ-KUS")
+    assert heading(page) == translator("kk")("page.growth")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Қостанай облысы").count() > 0
+
+
 def test_filter_language_and_copied_url(server: str, page: Any, context: Any) -> None:
     """Choose a region and English; the URL says so; opening it in a new tab shows the same view."""
     ru, en = translator("ru"), translator("en")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dashboard import analysis, queries, ranking
 from dashboard.filters import LEVELS, PERIODS, ROLES, Filters, Period, Scope
-from dashboard.i18n import Tr
+from dashboard.i18n import LANGUAGES, Tr
 from etl.demo import STORIES
 from tests.dashboard.support import END, demo_database, using
 
@@ -19,7 +19,7 @@ CODES = st.sampled_from(["", "KZ", "RU", "KZ-KUS", "RU-ALT-TLM"])
 
 
 @given(
-    lang=st.sampled_from(["ru", "en"]),
+    lang=st.sampled_from(list(LANGUAGES)),
     region=CODES,
     level=st.sampled_from(LEVELS),
     platforms=st.lists(st.sampled_from(["vk", "ok", "instagram"]), unique=True).map(tuple),
