@@ -161,7 +161,9 @@ MAX_ROWS = 2_000
 RANKED_PAGES = 5_000
 
 
-def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height: int | str = "auto") -> None:
+def table(
+    df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height: int | str = "auto", room: int = 0
+) -> None:
     """A sortable table: `columns` maps a column to (label key, kind); numbers sort as numbers, show localized.
     Beyond MAX_ROWS rows it shows the first ones and says so; the download has them all."""
     shown = df[list(columns)].rename(columns={c: tr(label) for c, (label, _) in columns.items()})
@@ -173,7 +175,7 @@ def table(df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height:
     # wide, so that a table fits the 900 pixels of a 1366-pixel screen without scrolling sideways; a heading or a
     # text cut short shows in full on hover.
     texts = {c: _text_px(first[tr(label)]) for c, (label, kind) in columns.items() if kind == "text"}
-    room = TABLE_PX - NUMBER_PX * (len(columns) - len(texts))
+    room = (room or TABLE_PX) - NUMBER_PX * (len(columns) - len(texts))
     shrink = min(1.0, room / max(sum(texts.values()), 1))
     widths = {c: int(max(texts[c] * shrink, 60)) if c in texts else NUMBER_PX for c in columns}
     narrow = {tr(label): st.column_config.Column(width=widths[c], help=tr(label)) for c, (label, _) in columns.items()}
@@ -216,7 +218,12 @@ def card(
 
 
 def pages_table(
-    df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, scope: Scope, height: int | str = "auto"
+    df: pd.DataFrame,
+    columns: dict[str, tuple[str, str]],
+    tr: Tr,
+    scope: Scope,
+    height: int | str = "auto",
+    room: int = 0,
 ) -> None:
     """A table of pages (`id`, all in `scope`) with their territory, owner, platform and handle, then `columns`."""
     if df.empty:
@@ -234,7 +241,7 @@ def pages_table(
         "platform": ("col.platform", "text"),
         "handle": ("col.handle", "text"),
     }
-    table(rows, head | columns, tr, height)
+    table(rows, head | columns, tr, height, room)
 
 
 def url_param(key: str, options: list[str], default: str) -> str:
