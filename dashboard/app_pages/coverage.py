@@ -44,7 +44,7 @@ ui.keep_in_url("place", place)
 chosen = flags[flags[key] == place] if place else flags
 missing, unverified = chosen[~chosen["existing"]], chosen[chosen["existing"] & ~chosen["verified"]]
 left, right = st.columns(2)
-HALF = ui.TABLE_PX // 2 - 10  # each list has half the page
+HALF = ui.TABLE_PX // 2 - 65  # each list has half the page, less the gap and the grid's borders
 with left:
     st.markdown(tr("coverage.missing", n=tr.num(len(missing))))
     ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, page.scope, height=320, room=HALF)
