@@ -1,6 +1,6 @@
 """Charts: pure functions from a DataFrame to a plotly Figure, in one theme, with titles and units in the language."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,6 +15,7 @@ PLATFORM_COLOURS = {
 }  # fmt: skip
 PALETTE = ["#1f6f8b", "#e07a1f", "#3a9d5d", "#c8435a", "#7b5ea7", "#99a83b", "#d4a017", "#5b8bd9", "#8c564b", "#6c757d"]
 GOOD, BAD, NEUTRAL = "#3a9d5d", "#c8435a", "#9aa5b1"
+TOTAL = "#1f2933"  # a scope's total beside its parts
 pio.templates["govpulse"] = go.layout.Template(
     layout=go.Layout(
         font={"family": "DejaVu Sans, Arial, sans-serif", "size": 13, "color": "#1f2933"},
@@ -46,6 +47,20 @@ def _figure(tr: Tr, title: str, note: str, x_title: str = "", y_title: str = "",
         fig.update_xaxes(exponentformat="none")
         fig.update_yaxes(exponentformat="none")
     return fig
+
+
+def series_colours(names: Iterable[str], total: str = "", others: str = "") -> dict[str, str]:
+    """One colour per series for every chart of a page: the page's order of names, the total in ink, "others" in
+    grey; a page passes the same mapping to each of its charts, so a territory keeps its colour."""
+    out: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        if name == total:
+            out[name] = TOTAL
+        elif name == others:
+            out[name] = NEUTRAL
+        else:
+            out[name] = PALETTE[sum(1 for n in out if n not in (total, others)) % len(PALETTE)]
+    return out
 
 
 def platform_colours(tr: Tr) -> dict[str, str]:
@@ -126,13 +141,19 @@ def ranking(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
 
 
 def weekly(
-    df: pd.DataFrame, metric: str, tr: Tr, note: str, target: float | None = None, by: str = "week"
+    df: pd.DataFrame,
+    metric: str,
+    tr: Tr,
+    note: str,
+    target: float | None = None,
+    by: str = "week",
+    colours: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """A metric per week (or month, `by`) per series (`week`, `name`, `value`): response rate, within deadline,
     reply hours, engagement."""
     fig = _figure(tr, tr(f"chart.{'weekly' if by == 'week' else 'monthly'}.{metric}"), note, tr(f"axis.{by}"),
                   tr(f"axis.{metric}"))  # fmt: skip
-    fig = _lines(fig, df.rename(columns={"week": "day"}), "day", tr, "%{y:,.1f}")
+    fig = _lines(fig, df.rename(columns={"week": "day"}), "day", tr, "%{y:,.1f}", colours)
     if target is not None:
         fig.add_hline(
             y=target,
@@ -220,13 +241,22 @@ def account_followers(df: pd.DataFrame, renames: pd.DataFrame, tr: Tr, note: str
     return fig
 
 
-def compare(df: pd.DataFrame, title: str, unit: str, tr: Tr, note: str, digits: int = 1) -> go.Figure:
-    """One KPI for several territories or pages side by side (`name`, `value`)."""
+def compare(
+    df: pd.DataFrame,
+    title: str,
+    unit: str,
+    tr: Tr,
+    note: str,
+    digits: int = 1,
+    colours: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """One KPI for several territories or pages side by side (`name`, `value`), each in its colour of the page."""
     fig = _figure(tr, title, note, "", unit, height=320)
+    colours = colours or series_colours(df["name"])
     fig.add_bar(
         x=df["name"],
         y=df["value"],
-        marker_color=PALETTE[: len(df)],
+        marker_color=[colours.get(str(n), NEUTRAL) for n in df["name"]],
         text=[tr.num(v, digits) for v in df["value"]],
         hovertemplate="%{x}: %{y:,.2f}<extra></extra>",
     )

@@ -59,6 +59,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+colours = charts.series_colours(rows["name"])  # each territory or page in one colour on every chart
 grid = st.columns(3)
 for i, (col, (label, kind, unit)) in enumerate(METRICS.items()):
     digits = {"int": 0, "num2": 2, "pct2": 2}.get(kind, 1)
@@ -66,7 +67,8 @@ for i, (col, (label, kind, unit)) in enumerate(METRICS.items()):
     values = rows[col] / 60 if unit == "hours" else rows[col]
     shown = tr(f"unit.{unit}") if unit == "hours" else unit
     with grid[i % 3]:
-        ui.chart(charts.compare(rows.assign(value=values)[["name", "value"]], tr(label), shown, tr, note, digits))
+        bars = rows.assign(value=values)[["name", "value"]]
+        ui.chart(charts.compare(bars, tr(label), shown, tr, note, digits, colours))
 
 if what == "territory":
     key = {"region": "region", "district": "district", "settlement": "territory"}[page.level]
@@ -78,7 +80,7 @@ else:
 left, right = st.columns(2)
 with left:
     shaped = analysis.reshape(daily[["day", "name", "value"]], "index")
-    ui.chart(charts.followers(shaped, "index", tr, note))
+    ui.chart(charts.followers(shaped, "index", tr, note, colours))
 ids = None if what == "territory" else tuple(int(k) for k in picked)
 level = page.level if what == "territory" else "account"
 sums, times = queries.responsiveness(*page.period, page.scope, conf.deadline, level, ids)
@@ -94,6 +96,11 @@ with right:
     lines = trend.assign(value=trend["response_rate_pct"])[["week", "name", "value"]]
     ui.chart(
         charts.weekly(
-            lines, "response_rate_pct", tr, page.note(int(sums["inquiries"].sum()), "unit.inquiries"), by=grain
+            lines,
+            "response_rate_pct",
+            tr,
+            page.note(int(sums["inquiries"].sum()), "unit.inquiries"),
+            by=grain,
+            colours=colours,
         )
     )

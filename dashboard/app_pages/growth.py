@@ -43,7 +43,9 @@ if daily.empty:
     ui.stop(tr, "empty.selection")
 n = daily["name"].nunique()
 shown = analysis.top_series(daily, tr("growth.other"))
-colours = charts.platform_colours(tr) if by == "platform" else None
+names = shown["name"].unique()
+others = tr("growth.other")
+colours = charts.platform_colours(tr) if by == "platform" else charts.series_colours(names, others=others)
 ui.chart(charts.followers(analysis.reshape(shown, mode, population), mode, tr, page.note(n, "unit.series"), colours))
 st.caption(tr(f"growth.help_{mode}"))
 ui.chart(charts.net_new(analysis.weekly_net(shown), tr, page.note(n, "unit.series"), colours))

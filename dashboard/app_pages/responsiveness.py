@@ -41,6 +41,10 @@ if shown:
     trend = ui.concat([trend, parts])
 
 
+# One colour per territory on every chart below, the total in ink.
+colours = charts.series_colours([total, *(names[c] for c in shown)], total=total)
+
+
 def lines(column: str) -> pd.DataFrame:
     """Values of one column per series and week (or month)."""
     return trend.assign(value=trend[column])[["week", "name", "value"]]
@@ -48,11 +52,13 @@ def lines(column: str) -> pd.DataFrame:
 
 left, right = st.columns(2)
 with left:
-    rates = charts.weekly(lines("response_rate_pct"), "response_rate_pct", tr, note, conf.response_target_pct, by=grain)
+    rates = charts.weekly(
+        lines("response_rate_pct"), "response_rate_pct", tr, note, conf.response_target_pct, grain, colours
+    )
     ui.chart(rates)
 with right:
     ui.chart(
-        charts.weekly(lines("within_pct"), "within_pct", tr, note, by=grain),
+        charts.weekly(lines("within_pct"), "within_pct", tr, note, by=grain, colours=colours),
         tr.label("deadline", f"{deadline}_help") if deadline in DEADLINE_PRESETS else None,
     )
 # Reply times need answered inquiries: months when a typical week has too few answers for a median.

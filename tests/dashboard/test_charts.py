@@ -1,5 +1,7 @@
 """Chart functions: each figure has its title, caption, units and exactly the data it was given, in one theme."""
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -126,3 +128,15 @@ def test_posts_by_type_has_two_axes() -> None:
     df = pd.DataFrame({"post_type": ["photo", "reel"], "posts": [10, 3], "per_post": [12.0, 40.0]})
     fig = charts.posts_by_type(df, RU, NOTE)
     assert list(fig.data[0].x) == ["Фото", "Reels"] and fig.data[1].yaxis == "y2"
+
+
+def test_a_territory_keeps_its_colour_on_every_chart_of_a_page() -> None:
+    """The page's mapping gives each series one colour in every chart; the total is ink, "others" grey."""
+    colours = charts.series_colours(["All", "Abay", "Bukhar", "Others"], total="All", others="Others")
+    assert colours["All"] == charts.TOTAL and colours["Others"] == charts.NEUTRAL
+    assert colours["Abay"] != colours["Bukhar"]
+    lines = pd.DataFrame({"week": [dt.date(2026, 11, 2)] * 2, "name": ["Bukhar", "Abay"], "value": [70.0, 60.0]})
+    weekly = charts.weekly(lines, "response_rate_pct", EN, NOTE, colours=colours)
+    bars = charts.compare(lines[["name", "value"]], "Rate", "%", EN, NOTE, colours=colours)
+    assert {t.name: t.line.color for t in weekly.data} == {"Bukhar": colours["Bukhar"], "Abay": colours["Abay"]}
+    assert list(bars.data[0].marker.color) == [colours["Bukhar"], colours["Abay"]]
