@@ -1,5 +1,6 @@
 """Charts: pure functions from a DataFrame to a plotly Figure, in one theme, with titles and units in the language."""
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -148,12 +149,26 @@ def weekly(
     target: float | None = None,
     by: str = "week",
     colours: Mapping[str, str] | None = None,
+    period: tuple[dt.date, dt.date] | None = None,
 ) -> go.Figure:
     """A metric per week (or month, `by`) per series (`week`, `name`, `value`): response rate, within deadline,
-    reply hours, engagement."""
+    reply hours, engagement; weeks or months only partly inside `period` are drawn as hollow points."""
+    partial = _partial(df["week"], by, period) if period is not None and len(df) else pd.Series(False, index=df.index)
+    if partial.any():
+        note = f"{note} · {tr('chart.partial')}"
     fig = _figure(tr, tr(f"chart.{'weekly' if by == 'week' else 'monthly'}.{metric}"), note, tr(f"axis.{by}"),
                   tr(f"axis.{metric}"))  # fmt: skip
     fig = _lines(fig, df.rename(columns={"week": "day"}), "day", tr, "%{y:,.1f}", colours)
+    if partial.any():
+        for trace, (_, part) in zip(fig.data, df.groupby("name", sort=False), strict=True):
+            hollow = partial[part.index].tolist()
+            trace.update(
+                mode="lines+markers",
+                marker={
+                    "symbol": ["circle-open" if h else "circle" for h in hollow],
+                    "size": [9 if h else 5 for h in hollow],
+                },
+            )
     if target is not None:
         fig.add_hline(
             y=target,
@@ -167,6 +182,13 @@ def weekly(
         fig.update_traces(mode="lines+markers")
         fig.update_xaxes(tickformat=tr.month_axis, dtick="M1")
     return fig
+
+
+def _partial(starts: pd.Series, by: str, period: tuple[dt.date, dt.date]) -> pd.Series:
+    """Whether each week (Monday) or month (first day) reaches outside the period."""
+    first = pd.to_datetime(starts)
+    last = first + (pd.Timedelta(days=6) if by == "week" else pd.offsets.MonthEnd(0))
+    return pd.Series((first < pd.Timestamp(period[0])) | (last > pd.Timestamp(period[1])), index=starts.index)
 
 
 def backlog(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:

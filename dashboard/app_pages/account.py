@@ -93,7 +93,7 @@ with left:
 with right:
     grain = analysis.grain(posts["published_on"], conf.min_sample_posts)
     er = analysis.engagement(days, grain, conf.min_sample_posts).assign(name=info["handle"])
-    ui.chart(charts.weekly(er, "er_pct", tr, page.note(len(posts), "unit.posts"), by=grain))
+    ui.chart(charts.weekly(er, "er_pct", tr, page.note(len(posts), "unit.posts"), by=grain, period=page.period))
 
 st.subheader(tr("account.citizens"))
 inq = queries.inquiries(*page.period, own, "8wh")
@@ -107,7 +107,7 @@ note = page.note(len(inq), "unit.inquiries")
 left, right = st.columns(2)
 with left:
     lines = trend.assign(value=trend["response_rate_pct"])[["week", "name", "value"]]
-    ui.chart(charts.weekly(lines, "response_rate_pct", tr, note, conf.response_target_pct, by=grain))
+    ui.chart(charts.weekly(lines, "response_rate_pct", tr, note, conf.response_target_pct, grain, period=page.period))
 with right:
     shares = analysis.who_answers(inq.assign(place=info["handle"]), "place", conf.min_sample_inquiries)
     ui.chart(charts.who_answers(shares, tr, note), tr("resp.who_help", n=conf.min_sample_inquiries))

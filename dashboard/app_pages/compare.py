@@ -102,5 +102,6 @@ with right:
             page.note(int(sums["inquiries"].sum()), "unit.inquiries"),
             by=grain,
             colours=colours,
+            period=page.period,
         )
     )

@@ -53,12 +53,12 @@ def lines(column: str) -> pd.DataFrame:
 left, right = st.columns(2)
 with left:
     rates = charts.weekly(
-        lines("response_rate_pct"), "response_rate_pct", tr, note, conf.response_target_pct, grain, colours
+        lines("response_rate_pct"), "response_rate_pct", tr, note, conf.response_target_pct, grain, colours, page.period
     )
     ui.chart(rates)
 with right:
     ui.chart(
-        charts.weekly(lines("within_pct"), "within_pct", tr, note, by=grain, colours=colours),
+        charts.weekly(lines("within_pct"), "within_pct", tr, note, by=grain, colours=colours, period=page.period),
         tr.label("deadline", f"{deadline}_help") if deadline in DEADLINE_PRESETS else None,
     )
 # Reply times need answered inquiries: months when a typical week has too few answers for a median.
@@ -76,7 +76,7 @@ stats = {
 reply = [
     times_by.assign(name=tr(label), value=times_by[col] / 60)[["week", "name", "value"]] for col, label in stats.items()
 ]
-hours = charts.weekly(ui.concat(reply), "reply_hours", tr, note, by=slow)
+hours = charts.weekly(ui.concat(reply), "reply_hours", tr, note, by=slow, period=page.period)
 ui.chart(hours, tr("resp.reply_help", n=conf.min_sample_inquiries))
 
 st.subheader(tr("resp.by_territory", level=tr(f"level.{page.level}_plural")))

@@ -140,3 +140,14 @@ def test_a_territory_keeps_its_colour_on_every_chart_of_a_page() -> None:
     bars = charts.compare(lines[["name", "value"]], "Rate", "%", EN, NOTE, colours=colours)
     assert {t.name: t.line.color for t in weekly.data} == {"Bukhar": colours["Bukhar"], "Abay": colours["Abay"]}
     assert list(bars.data[0].marker.color) == [colours["Bukhar"], colours["Abay"]]
+
+
+def test_weeks_only_partly_in_the_period_are_hollow() -> None:
+    """The first and last weeks reaching outside the period are hollow points, and the caption says what they mean."""
+    weeks = [dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 30)]
+    lines = pd.DataFrame({"week": weeks, "name": "All", "value": [70.0, 71.0, 40.0]})
+    fig = charts.weekly(lines, "response_rate_pct", RU, NOTE, period=(dt.date(2026, 11, 4), dt.date(2026, 11, 30)))
+    assert list(fig.data[0].marker.symbol) == ["circle-open", "circle", "circle-open"]
+    assert RU("chart.partial") in fig.layout.title.subtitle.text
+    whole = charts.weekly(lines, "response_rate_pct", RU, NOTE, period=(dt.date(2026, 11, 2), dt.date(2026, 12, 6)))
+    assert whole.data[0].marker.symbol is None and RU("chart.partial") not in whole.layout.title.subtitle.text
