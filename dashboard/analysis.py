@@ -100,7 +100,9 @@ def grain(days: pd.Series, min_sample: int, counts: pd.Series | None = None) -> 
 
 
 def bucket(days: pd.Series, grain: str) -> pd.Series:
-    """The week (Monday) or month (first day) of each day."""
+    """The day, week (Monday) or month (first day) of each day."""
+    if grain == "day":
+        return pd.Series(pd.to_datetime(days).dt.normalize().to_numpy(), index=days.index, name=days.name)
     return week_of(days) if grain == "week" else month_of(days)
 
 

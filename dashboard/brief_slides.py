@@ -123,6 +123,20 @@ def ranking_slide(tr: Tr, period: Period, level: str, table: pd.DataFrame, min_s
     return Slide(heading, charts=out, lines=[] if out else [tr("brief.no_data")])
 
 
+# Up to this many days a pack's trend is drawn by day: a week's pack by week would be one or two points.
+DAILY_UP_TO = 21
+
+
+def pack_grain(period: Period, sums: pd.DataFrame, min_sample: int) -> str:
+    """The grain of a pack's trend charts: days for a short period when four days in five have the minimum sample,
+    else weeks or months as the dashboard picks."""
+    if period.days <= DAILY_UP_TO:
+        per_day = sums.groupby("day")["inquiries"].sum().reindex(pd.date_range(*period), fill_value=0)
+        if per_day.quantile(0.2) >= min_sample:
+            return "day"
+    return analysis.grain(sums["day"], min_sample, sums["inquiries"])
+
+
 def responsiveness_slides(
     tr: Tr, period: Period, scope: Any, level: str, deadline: str, min_sample: int, target: float, name: str
 ) -> list[Slide]:
@@ -132,8 +146,9 @@ def responsiveness_slides(
         return [Slide(tr("brief.responsiveness"), lines=[tr("empty.inquiries")])]
     total = tr("resp.all", name=name)
     note = caption(tr, period, int(sums["inquiries"].sum()), "unit.inquiries")
-    sums = sums.assign(week=analysis.week_of(sums["day"]), name=total)
-    times = times.assign(week=analysis.week_of(times["day"]), name=total)
+    grain = pack_grain(period, sums, min_sample)
+    sums = sums.assign(week=analysis.bucket(sums["day"], grain), name=total)
+    times = times.assign(week=analysis.bucket(times["day"], grain), name=total)
     weekly = analysis.summary(sums, times, ["week", "name"], min_sample)
 
     def lines(column: str, label: str = total) -> pd.DataFrame:
@@ -149,7 +164,10 @@ def responsiveness_slides(
             tr("brief.responsiveness"),
             charts=[
                 Chart(
-                    "response_rate", charts.weekly(lines("response_rate_pct"), "response_rate_pct", tr, note, target)
+                    "response_rate",
+                    charts.weekly(
+                        lines("response_rate_pct"), "response_rate_pct", tr, note, target, grain, None, period
+                    ),
                 ),
                 Chart(
                     "backlog",
@@ -160,8 +178,16 @@ def responsiveness_slides(
         Slide(
             tr("brief.deadline"),
             charts=[
-                Chart("within_deadline", charts.weekly(lines("within_pct"), "within_pct", tr, note)),
-                Chart("reply_hours", charts.weekly(pd.concat(reply, ignore_index=True), "reply_hours", tr, note)),
+                Chart(
+                    "within_deadline",
+                    charts.weekly(lines("within_pct"), "within_pct", tr, note, None, grain, None, period),
+                ),
+                Chart(
+                    "reply_hours",
+                    charts.weekly(
+                        pd.concat(reply, ignore_index=True), "reply_hours", tr, note, None, grain, None, period
+                    ),
+                ),
             ],
         ),
     ]

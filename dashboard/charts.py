@@ -17,6 +17,7 @@ PLATFORM_COLOURS = {
 PALETTE = ["#1f6f8b", "#e07a1f", "#3a9d5d", "#c8435a", "#7b5ea7", "#99a83b", "#d4a017", "#5b8bd9", "#8c564b", "#6c757d"]
 GOOD, BAD, NEUTRAL = "#3a9d5d", "#c8435a", "#9aa5b1"
 TOTAL = "#1f2933"  # a scope's total beside its parts
+GRAINS = {"day": "daily", "week": "weekly", "month": "monthly"}
 pio.templates["govpulse"] = go.layout.Template(
     layout=go.Layout(
         font={"family": "DejaVu Sans, Arial, sans-serif", "size": 13, "color": "#1f2933"},
@@ -156,7 +157,7 @@ def weekly(
     partial = _partial(df["week"], by, period) if period is not None and len(df) else pd.Series(False, index=df.index)
     if partial.any():
         note = f"{note} · {tr('chart.partial')}"
-    fig = _figure(tr, tr(f"chart.{'weekly' if by == 'week' else 'monthly'}.{metric}"), note, tr(f"axis.{by}"),
+    fig = _figure(tr, tr(f"chart.{GRAINS.get(by, 'weekly')}.{metric}"), note, tr(f"axis.{by}"),
                   tr(f"axis.{metric}"))  # fmt: skip
     fig = _lines(fig, df.rename(columns={"week": "day"}), "day", tr, "%{y:,.1f}", colours)
     if partial.any():
@@ -187,7 +188,7 @@ def weekly(
 def _partial(starts: pd.Series, by: str, period: tuple[dt.date, dt.date]) -> pd.Series:
     """Whether each week (Monday) or month (first day) reaches outside the period."""
     first = pd.to_datetime(starts)
-    last = first + (pd.Timedelta(days=6) if by == "week" else pd.offsets.MonthEnd(0))
+    last = first + {"day": pd.Timedelta(0), "week": pd.Timedelta(days=6)}.get(by, pd.offsets.MonthEnd(0))
     return pd.Series((first < pd.Timestamp(period[0])) | (last > pd.Timestamp(period[1])), index=starts.index)
 
 

@@ -207,3 +207,13 @@ def test_overview_button_offers_both_formats(demo: Path, chromium: str, tmp_path
     )
     assert not at.exception
     assert [b.label for b in at.get("download_button")] == ["Слайды (PPTX)", "PDF"]
+
+
+def test_a_weeks_pack_draws_its_trend_by_day(demo: Path) -> None:
+    """A region's week reads by day (seven points, not one or two weekly ones); its month stays by week."""
+    week = brief.collect("KZ-KUS", END - dt.timedelta(days=6), END, "en")
+    [rates] = [c.fig for s in week.slides for c in s.charts if c.key == "response_rate"]
+    assert rates.layout.title.text == "Response rate by day" and len(rates.data[0].x) == 7
+    month = brief.collect("KZ-KUS", START, END, "en")
+    [rates] = [c.fig for s in month.slides for c in s.charts if c.key == "response_rate"]
+    assert rates.layout.title.text == "Response rate by week"
