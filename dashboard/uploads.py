@@ -1,6 +1,7 @@
 """Upload results as plain rows kept in the session, and how they are shown (as the CLI tells them)."""
 
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -81,11 +82,44 @@ def show(row: dict[str, Any], tr: Tr) -> None:
         errors(row, tr)
 
 
+# The loader's rules (etl/ingest), each with the catalog key of its text in the reader's language.
+RULES = [
+    (r"must be one of: (?P<values>.+)", "rule.one_of"),
+    (r"must be a whole number", "rule.whole"),
+    (r"must be ≥ (?P<n>.+)", "rule.at_least"),
+    (r"must be a date: .+", "rule.date"),
+    (r"must be a time: .+", "rule.time"),
+    (r"must be 0 or 1", "rule.flag"),
+    (r"must be 0, 1 or the date it was granted", "rule.mark"),
+    (r"must be an IANA time zone .+", "rule.timezone"),
+    (r"must match the pattern (?P<pattern>.+)", "rule.pattern"),
+    (r"must not be before published_at", "rule.before_published"),
+    (r"must not be before (?P<day>.+)", "rule.not_before"),
+    (r"must not be in the future", "rule.future"),
+    (r"required below the country level", "rule.parent_required"),
+    (r"required: must not be empty", "rule.required"),
+    (r"a territory cannot be its own parent", "rule.own_parent"),
+    (r"unknown account: .+", "rule.unknown_account"),
+    (r"unknown territory: not in this file nor in the database", "rule.unknown_territory"),
+    (r"unknown territory: load the territories file first", "rule.territories_first"),
+    (r"duplicate key within the file", "rule.duplicate"),
+]
+
+
+def rule_text(rule: str, tr: Tr) -> str:
+    """A loader's rule in the reader's language; a rule not listed stays as the loader wrote it."""
+    for pattern, key in RULES:
+        if found := re.fullmatch(pattern, rule):
+            return tr(key, **found.groupdict())
+    return rule
+
+
 def errors(row: dict[str, Any], tr: Tr) -> None:
     """The errors of a rejected file: file, line, column, value, rule."""
     if not row["errors"]:
         return
     frame = pd.DataFrame(row["errors"]).assign(file=row["file"])[["file", "line", "column", "value", "rule"]]
+    frame["rule"] = frame["rule"].map(lambda rule: rule_text(rule, tr))
     frame.columns = [tr(f"col.err_{c}") for c in frame.columns]
     st.dataframe(frame, hide_index=True, width="stretch")
     if row["error_count"] > len(row["errors"]):

@@ -240,3 +240,15 @@ def test_engagement_weighs_each_post_by_its_day_followers() -> None:
     rates = analysis.engagement(days, "week", min_posts=2)
     assert rates["value"].tolist()[0] == pytest.approx(6.67)  # 20 / (100 + 200)
     assert pd.isna(rates["value"].tolist()[1])  # 1 post < 2
+
+
+def test_upload_errors_read_in_the_language() -> None:
+    """Every rule the loader writes has its text in each language; an unknown rule stays as written."""
+    from dashboard.uploads import rule_text
+
+    assert rule_text("must be ≥ 0", Tr("ru")) == "должно быть не меньше 0"
+    assert rule_text("must be one of: vk, ok", Tr("kk")) == "мыналардың бірі болуы керек: vk, ok"
+    assert rule_text(
+        "unknown account: not in the accounts registry (load the accounts file first)", Tr("ru")
+    ).startswith("неизвестная страница")
+    assert rule_text("something new", Tr("ru")) == "something new"
