@@ -163,7 +163,8 @@ def build(code: str, start: dt.date, end: dt.date, lang: str = "ru", fmt: str = 
     """The briefing pack of a territory and period as PPTX or PDF bytes."""
     if fmt not in FORMATS:
         raise BriefError(f"unknown format {fmt!r}; expected pptx or pdf")
-    warm_up()  # the browser starts while the data is read
+    if fmt == "pdf":
+        warm_up()  # the browser starts while the data is read (the PPTX's native charts need none)
     # Charts render in the browser (another process) while the next slides' data is read.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="govpulse-brief") as pool:
         jobs: list[Future[list[bytes]]] = []

@@ -93,8 +93,11 @@ def _pairs(trace: Any, horizontal: bool) -> tuple[Sequence[Any], Sequence[Any]] 
     return list(cats), list(values)
 
 
-def _categories(traces: list[tuple[Sequence[Any], Sequence[Any]]], day: Day) -> tuple[list[Any], list[str]] | None:
-    """The union of the traces' categories (dates in date order) and their labels; None when a trace repeats one."""
+def _categories(
+    traces: list[tuple[Sequence[Any], Sequence[Any]]], day: Day
+) -> tuple[list[Any], list[str], bool] | None:
+    """The union of the traces' categories (dates in date order), their labels and whether they are dates; None when
+    a trace repeats one."""
     keys: list[Any] = []
     for cats, _ in traces:
         if len(set(map(str, cats))) != len(cats):
@@ -104,13 +107,10 @@ def _categories(traces: list[tuple[Sequence[Any], Sequence[Any]]], day: Day) -> 
                 keys.append(c)
     days = [_day(k) for k in keys]
     if keys and all(d is not None for d in days):
-        ordered = sorted(zip(days, keys, strict=True), key=lambda pair: pair[0] or dt.date.min)
-        merged: dict[dt.date, None] = {}
-        for d, _ in ordered:
-            merged[d or dt.date.min] = None
         # The same day may come as a date in one trace and an ISO string in another: one category per day.
-        return list(merged), [day(d) for d in merged]
-    return keys, [plain(k) for k in keys]
+        merged = sorted({d for d in days if d is not None})
+        return merged, [day(d) for d in merged], True
+    return keys, [plain(k) for k in keys], False
 
 
 def _values(cats: Sequence[Any], values: Sequence[Any], keys: list[Any], dates: bool) -> list[float | None]:
@@ -123,7 +123,7 @@ def _axis_title(axis: Any) -> str:
     return plain(axis.title.text) if axis is not None and axis.title is not None else ""
 
 
-def _hlines(fig: go.Figure, categories: int, day: Day) -> list[Series]:
+def _hlines(fig: go.Figure, categories: int) -> list[Series]:
     """Horizontal lines across the plot (a target) as constant dashed series named by their annotation."""
     out = []
     notes = [a for a in fig.layout.annotations or () if a.yref == "y"]
@@ -172,14 +172,17 @@ def plan(fig: go.Figure, day: Day = dt.date.isoformat) -> Plan | None:
     found = _categories(data, day)
     if found is None:
         return None
-    keys, labels = found
-    dates = bool(keys) and isinstance(keys[0], dt.date)
+    keys, labels, dates = found
     fallback = _axis_title(value_axis) or plain(layout.title.text)
+    # A trace without a colour of its own takes the theme's next one, as plotly does, not PowerPoint's blue.
+    theme = [c for c in (layout.colorway or layout.template.layout.colorway or ()) if _colour(c)]
     series = []
-    for trace, (cats, values) in zip(traces, data, strict=True):
+    for i, (trace, (cats, values)) in enumerate(zip(traces, data, strict=True)):
         colour = _colour(trace.line.color) if kind == "scatter" else _colour(trace.marker.color)
         name = plain(trace.name) or fallback
-        series.append(Series(name, _values(cats, values, keys, dates), colour))
+        series.append(
+            Series(name, _values(cats, values, keys, dates), colour or (theme[i % len(theme)] if theme else None))
+        )
     numbers = [v for s in series for v in s.values if v is not None]
     whole = all(float(v).is_integer() for v in numbers)
     low, high = [*value_axis.range, None, None][:2] if value_axis.range else (None, None)
@@ -199,7 +202,7 @@ def plan(fig: go.Figure, day: Day = dt.date.isoformat) -> Plan | None:
         value_range=(_number(low), _number(high)),
         number_format="#,##0" if whole else "#,##0.0",
         legend=layout.showlegend is not False and len(series) > 1,
-        extra=_hlines(fig, len(labels), day) if kind == "scatter" else [],
+        extra=_hlines(fig, len(labels)) if kind == "scatter" else [],
     )
 
 

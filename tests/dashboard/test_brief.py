@@ -191,10 +191,23 @@ def test_pptx_charts_carry_the_figures_data(pack: brief.Pack) -> None:
     assert _values(rate.plots[0].series[0].values) == pytest.approx(_values(trace.y), nan_ok=True)
     assert _values(rate.plots[0].series[1].values) == [80.0] * len(trace.y)
     assert rate.value_axis.maximum_scale == 105 and rate.value_axis.minimum_scale == 0
+    # No colour of its own: the theme's first, as in the dashboard and the PDF.
+    assert f"#{rate.plots[0].series[0].format.line.color.rgb}".lower() == charts.PALETTE[0]
     followers = next(s.chart for s in deck.slides[2].shapes if s.has_chart)
     colours = {pptx_charts.plain(t.name): t.line.color for t in by_key["followers"].data}
     for drawn in followers.plots[0].series:
         assert f"#{drawn.format.line.color.rgb}".lower() == colours[drawn.name].lower()
+
+
+def test_pptx_renders_no_pictures(pack: brief.Pack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every chart of the pack maps to a native chart, so the PPTX is written without the browser."""
+
+    def no_browser(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("the PPTX rendered a picture")
+
+    monkeypatch.setattr(brief, "render", no_browser)
+    deck = Presentation(io.BytesIO(brief.write(pack, "pptx")))
+    assert sum(shape.has_chart for page in deck.slides for shape in page.shapes) == 9
 
 
 def test_a_figure_without_native_chart_stays_a_picture() -> None:
