@@ -24,8 +24,9 @@ from dashboard.brief_slides import (
 from dashboard.exports import SCALE, Stamp, stamp, translator
 from dashboard.filters import Filters, Period
 from dashboard.i18n import territory_names
+from dashboard.pptx_charts import plan
 from dashboard.render import chromium_path, render, warm_up
-from dashboard.slides import Slide, chart_boxes, write_pdf, write_pptx
+from dashboard.slides import Info, Slide, chart_boxes, write_pdf, write_pptx
 
 FORMATS = ("pptx", "pdf")
 
@@ -126,10 +127,14 @@ def collect(
     return Pack(tr.lang, code, name, period, before, data_date, slides)
 
 
-def slide_pictures(slide: Slide, meta: Stamp) -> list[bytes]:
-    """A slide's charts as stamped PNGs (2×), each sized to its place on the slide."""
+def slide_pictures(slide: Slide, meta: Stamp, fmt: str = "pdf") -> list[bytes]:
+    """A slide's charts as stamped PNGs (2×), each sized to its place on the slide; for the PPTX only those that
+    have no native PowerPoint chart (empty bytes for the others)."""
     out = []
     for chart, box in zip(slide.charts, chart_boxes(slide), strict=False):
+        if fmt == "pptx" and plan(chart.fig) is not None:
+            out.append(b"")
+            continue
         width, height = box.pixels()
         fig = go.Figure(chart.fig).update_layout(width=width, height=height)
         out.append(render(stamp(fig, meta), "png", width, height, scale=SCALE))
@@ -143,27 +148,28 @@ def write(pack: Pack, fmt: str, pictures: list[list[bytes]] | None = None) -> by
     tr = translator(pack.lang)
     span = tr.span(*pack.period)
     count = len(pack.slides)
-    title = f"{pack.name} · {span}"
+    info = Info(f"{pack.name} · {span}", tr("brief.title", name=pack.name), pack.lang, tr.date)
     if pictures is None:
-        pictures = [slide_pictures(slide, pack.stamp()) for slide in pack.slides]
+        pictures = [slide_pictures(slide, pack.stamp(), fmt) for slide in pack.slides]
 
     def footer(page: int) -> str:
         return f"govpulse · {pack.name} · {span} · {page}/{count}"
 
     writer = write_pptx if fmt == "pptx" else write_pdf
-    return writer(pack.slides, pictures, footer, title)
+    return writer(pack.slides, pictures, footer, info)
 
 
 def build(code: str, start: dt.date, end: dt.date, lang: str = "ru", fmt: str = "pptx") -> bytes:
     """The briefing pack of a territory and period as PPTX or PDF bytes."""
     if fmt not in FORMATS:
         raise BriefError(f"unknown format {fmt!r}; expected pptx or pdf")
-    warm_up()  # the browser starts while the data is read
+    if fmt == "pdf":
+        warm_up()  # the browser starts while the data is read (the PPTX's native charts need none)
     # Charts render in the browser (another process) while the next slides' data is read.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="govpulse-brief") as pool:
         jobs: list[Future[list[bytes]]] = []
         pack = collect(
-            code, start, end, lang, lambda slide, meta: jobs.append(pool.submit(slide_pictures, slide, meta))
+            code, start, end, lang, lambda slide, meta: jobs.append(pool.submit(slide_pictures, slide, meta, fmt))
         )
         pictures = [job.result() for job in jobs]
     return write(pack, fmt, pictures)

@@ -1,5 +1,7 @@
-"""The briefing pack's pages: one 16:9 layout, written as PPTX (python-pptx) or PDF (reportlab, DejaVu embedded)."""
+"""The briefing pack's pages: one 16:9 layout, written as PPTX (python-pptx, native charts) or PDF (reportlab, DejaVu
+embedded, chart pictures)."""
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +45,17 @@ class Slide:
 
 
 @dataclass(frozen=True)
+class Info:
+    """The document's properties: title (territory and period), subject, language and how its charts write dates."""
+
+    title: str
+    subject: str = ""
+    lang: str = ""
+    day: Callable[[dt.date], str] = dt.date.isoformat
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+@dataclass(frozen=True)
 class Box:
     """A rectangle on the page, in inches from the top left corner."""
 
@@ -69,13 +82,15 @@ def chart_boxes(slide: Slide) -> list[Box]:
 
 
 class Canvas(Protocol):
-    """What a backend draws: text boxes, filled rectangles and pictures, in inches."""
+    """What a backend draws: text boxes, filled rectangles, pictures and charts, in inches."""
 
     def text(self, box: Box, paragraphs: list[str], size: float, color: str = INK, bold: bool = False) -> None: ...
 
     def rect(self, box: Box, fill: str) -> None: ...
 
     def picture(self, box: Box, png: bytes) -> None: ...
+
+    def chart(self, box: Box, chart: Chart, png: bytes) -> None: ...
 
 
 def draw(slide: Slide, canvas: Canvas, pictures: list[bytes], footer: str) -> None:
@@ -89,8 +104,8 @@ def draw(slide: Slide, canvas: Canvas, pictures: list[bytes], footer: str) -> No
     canvas.text(Box(MARGIN, 0.35, W - 2 * MARGIN, 0.8), [slide.heading], 26, bold=True)
     canvas.text(Box(MARGIN, 7.05, W - 2 * MARGIN, 0.35), [footer], 9, MUTED)
     boxes = chart_boxes(slide)
-    for box, png in zip(boxes, pictures, strict=False):
-        canvas.picture(box, png)
+    for box, chart, png in zip(boxes, slide.charts, pictures, strict=False):
+        canvas.chart(box, chart, png)
     if slide.cards:
         _cards(slide.cards, canvas)
         canvas.text(Box(MARGIN, 4.35, W - 2 * MARGIN, 2.5), [f"• {line}" for line in slide.lines], 16)
@@ -131,8 +146,9 @@ def _rgb(color: str) -> tuple[int, int, int]:
 
 
 class _PptxCanvas:
-    def __init__(self, slide: Any) -> None:
+    def __init__(self, slide: Any, day: Callable[[dt.date], str]) -> None:
         self.slide = slide
+        self.day = day
 
     def text(self, box: Box, paragraphs: list[str], size: float, color: str = INK, bold: bool = False) -> None:
         from pptx.dml.color import RGBColor
@@ -166,19 +182,34 @@ class _PptxCanvas:
 
         self.slide.shapes.add_picture(io.BytesIO(png), Inches(box.x), Inches(box.y), Inches(box.w), Inches(box.h))
 
+    def chart(self, box: Box, chart: Chart, png: bytes) -> None:
+        """A native chart with its data (restyled or corrected in PowerPoint); the picture when it does not map."""
+        from pptx.util import Inches
 
-def write_pptx(slides: list[Slide], pictures: list[list[bytes]], footer: Callable[[int], str], title: str) -> bytes:
-    """The slides as a 16:9 PowerPoint file."""
+        from dashboard.pptx_charts import add_chart
+
+        place = Inches(box.x), Inches(box.y), Inches(box.w), Inches(box.h)
+        if not add_chart(self.slide.shapes, *place, chart.fig, self.day):
+            self.picture(box, png)
+
+
+def write_pptx(slides: list[Slide], pictures: list[list[bytes]], footer: Callable[[int], str], info: Info) -> bytes:
+    """The slides as a 16:9 PowerPoint file, its charts native where they map (pictures only needed for the rest)."""
     from pptx import Presentation
     from pptx.util import Inches
 
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(W), Inches(H)
-    deck.core_properties.title = title
-    deck.core_properties.author = "govpulse"
+    props = deck.core_properties
+    props.title, props.subject, props.language = info.title, info.subject, info.lang
+    props.author = props.last_modified_by = "govpulse"
+    # python-pptx's template carries its own dates of 2013; the file's are when the pack was made.
+    created = info.created.astimezone(dt.UTC).replace(tzinfo=None)
+    props.created = props.modified = created
+    props.revision = 1
     blank = deck.slide_layouts[6]
     for i, (slide, pngs) in enumerate(zip(slides, pictures, strict=True), start=1):
-        draw(slide, _PptxCanvas(deck.slides.add_slide(blank)), pngs, footer(i))
+        draw(slide, _PptxCanvas(deck.slides.add_slide(blank), info.day), pngs, footer(i))
     buf = io.BytesIO()
     deck.save(buf)
     return buf.getvalue()
@@ -235,9 +266,12 @@ class _PdfCanvas:
 
         self.c.drawImage(ImageReader(io.BytesIO(png)), box.x * 72, self._y(box), box.w * 72, box.h * 72)
 
+    def chart(self, box: Box, chart: Chart, png: bytes) -> None:
+        self.picture(box, png)
 
-def write_pdf(slides: list[Slide], pictures: list[list[bytes]], footer: Callable[[int], str], title: str) -> bytes:
-    """The same pages as a PDF, 16:9, with the fonts embedded."""
+
+def write_pdf(slides: list[Slide], pictures: list[list[bytes]], footer: Callable[[int], str], info: Info) -> bytes:
+    """The same pages as a PDF, 16:9, with the fonts embedded and the charts as pictures."""
     from reportlab import rl_config
     from reportlab.pdfgen.canvas import Canvas as PdfCanvas
 
@@ -246,9 +280,12 @@ def write_pdf(slides: list[Slide], pictures: list[list[bytes]], footer: Callable
     _register_fonts()
     buf = io.BytesIO()
     regular = FONTS["regular"][0]
-    pdf = PdfCanvas(buf, pagesize=(W * 72, H * 72), pageCompression=1, invariant=1, initialFontName=regular)
-    pdf.setTitle(title)
+    # Not invariant: reportlab's invariant mode dates every file 1 January 2000 (SOURCE_DATE_EPOCH still fixes it).
+    pdf = PdfCanvas(buf, pagesize=(W * 72, H * 72), pageCompression=1, initialFontName=regular, lang=info.lang or None)
+    pdf.setTitle(info.title)
     pdf.setAuthor("govpulse")
+    pdf.setSubject(info.subject)
+    pdf.setCreator("govpulse")
     for i, (slide, pngs) in enumerate(zip(slides, pictures, strict=True), start=1):
         draw(slide, _PdfCanvas(pdf), pngs, footer(i))
         pdf.showPage()

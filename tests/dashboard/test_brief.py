@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import math
 import os
 import shutil
 import subprocess
@@ -11,15 +12,17 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Emu
 from typer.testing import CliRunner
 
-from dashboard import brief, exports, render
-from dashboard.i18n import LANGUAGES
+from dashboard import brief, charts, exports, pptx_charts, render, slides
+from dashboard.i18n import LANGUAGES, translator
 from tests.dashboard.support import run_page
 from tests.dashboard.test_i18n import fields
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
+TITLE_RU = "Алтайский край · 1–31 окт. 2026\u202fг."  # the pack's territory and period (Babel: a narrow space)
 HEADINGS_RU = [
     "Алтайский край: работа с гражданами в социальных сетях",
     "Главные показатели",
@@ -123,18 +126,125 @@ def test_unknown_territory_is_an_error(demo: Path) -> None:
         brief.collect("XX-NOPE", START, END, "en")
 
 
-def test_pptx_has_16_9_slides_pictures_and_cyrillic(pack: brief.Pack, pictures: list[list[bytes]]) -> None:
-    """The PPTX opens with python-pptx: 16:9, one slide per page of the pack, the charts as pictures, Russian text."""
+def test_pptx_has_16_9_slides_native_charts_and_cyrillic(pack: brief.Pack, pictures: list[list[bytes]]) -> None:
+    """The PPTX opens with python-pptx: 16:9, one slide per page of the pack, the nine charts as native charts (no
+    pictures), Russian text, and its title, author and date."""
     deck = Presentation(io.BytesIO(brief.write(pack, "pptx", pictures)))
     assert round(Emu(deck.slide_width).inches / Emu(deck.slide_height).inches, 2) == round(16 / 9, 2)
     assert len(deck.slides) == len(HEADINGS_RU)
     shapes = [shape for slide in deck.slides for shape in slide.shapes]
-    assert sum(shape.shape_type == 13 for shape in shapes) == 9  # MSO_SHAPE_TYPE.PICTURE
+    assert sum(shape.has_chart for shape in shapes) == 9
+    assert not any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in shapes)
+    props = deck.core_properties
+    assert props.title == TITLE_RU and props.author == "govpulse"
+    assert props.subject == HEADINGS_RU[0] and props.language == "ru"
+    assert props.created is not None and abs(props.created - dt.datetime.now(dt.UTC).replace(tzinfo=None)).days == 0
     text = "\n".join(shape.text_frame.text for shape in shapes if shape.has_text_frame)
     for heading in HEADINGS_RU:
         assert heading in text
     assert "Подписчики выросли на " in text or "Подписчики сократились на " in text
     assert "Источники: CSV-выгрузки" in text
+
+
+def _values(values: object) -> list[float | None]:
+    """A series' values with gaps as None (plotly's NaN, PowerPoint's empty points)."""
+    out: list[float | None] = []
+    for v in values:  # type: ignore[attr-defined]
+        out.append(None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v))
+    return out
+
+
+def test_pptx_charts_carry_the_figures_data(pack: brief.Pack) -> None:
+    """Each chart of the PPTX is a PowerPoint chart holding its figure's title, series names, values and categories
+    (dates written in Russian), in the trace's colour; no picture is needed for them."""
+    deck = Presentation(io.BytesIO(brief.write(pack, "pptx", [[b""] * len(s.charts) for s in pack.slides])))
+    tr = translator("ru")
+    for made, page in zip(pack.slides, deck.slides, strict=True):
+        drawn = [shape.chart for shape in page.shapes if shape.has_chart]
+        assert len(drawn) == len(made.charts), made.heading
+        for chart, native in zip(made.charts, drawn, strict=True):
+            fig, plot = chart.fig, native.plots[0]
+            assert native.chart_title.text_frame.paragraphs[0].text == pptx_charts.plain(fig.layout.title.text)
+            traces = list(fig.data)
+            series = list(plot.series)[: len(traces)]
+            names = [pptx_charts.plain(t.name) for t in traces if t.name]
+            assert [s.name for s in series][: len(names)] == names, chart.key
+            assert native.has_legend == (len(traces) > 1 or len(plot.series) > len(traces)), chart.key
+            if len(traces) == 1:
+                trace = traces[0]
+                horizontal = trace.type == "funnel" or trace.orientation == "h"
+                cats, values = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
+                assert _values(series[0].values) == pytest.approx(_values(values), nan_ok=True), chart.key
+                assert len(plot.categories) == len(cats), chart.key
+            else:
+                days = {str(x)[:10] for t in traces for x in t.x}
+                assert len(plot.categories) == len(days), chart.key
+                first = sorted(days)[0]
+                assert plot.categories[0] == tr.date(dt.date.fromisoformat(first)), chart.key
+    by_key = {c.key: c.fig for s in pack.slides for c in s.charts}
+    rate = next(
+        s.chart for p in deck.slides for s in p.shapes if s.has_chart and "ответ" in s.chart.chart_title.text_frame.text
+    )
+    trace, target = by_key["response_rate"].data[0], by_key["response_rate"].layout.annotations[0].text
+    # The target line is a shape of the figure, not a trace: a dashed constant series of the chart.
+    assert [s.name for s in rate.plots[0].series] == [trace.name, target] and "80" in target
+    assert _values(rate.plots[0].series[0].values) == pytest.approx(_values(trace.y), nan_ok=True)
+    assert _values(rate.plots[0].series[1].values) == [80.0] * len(trace.y)
+    assert rate.value_axis.maximum_scale == 105 and rate.value_axis.minimum_scale == 0
+    # No colour of its own: the theme's first, as in the dashboard and the PDF.
+    assert f"#{rate.plots[0].series[0].format.line.color.rgb}".lower() == charts.PALETTE[0]
+    followers = next(s.chart for s in deck.slides[2].shapes if s.has_chart)
+    colours = {pptx_charts.plain(t.name): t.line.color for t in by_key["followers"].data}
+    for drawn in followers.plots[0].series:
+        assert f"#{drawn.format.line.color.rgb}".lower() == colours[drawn.name].lower()
+
+
+def test_pptx_renders_no_pictures(pack: brief.Pack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every chart of the pack maps to a native chart, so the PPTX is written without the browser."""
+
+    def no_browser(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("the PPTX rendered a picture")
+
+    monkeypatch.setattr(brief, "render", no_browser)
+    deck = Presentation(io.BytesIO(brief.write(pack, "pptx")))
+    assert sum(shape.has_chart for page in deck.slides for shape in page.shapes) == 9
+
+
+def test_a_figure_without_native_chart_stays_a_picture() -> None:
+    """Bars with markers on a second axis have no native counterpart: the PPTX places their picture instead."""
+    import pandas as pd
+
+    tr = translator("en")
+    df = pd.DataFrame({"post_type": ["text", "photo"], "posts": [3, 5], "per_post": [1.5, 2.0]})
+    mixed = charts.posts_by_type(df, tr, "note")
+    assert pptx_charts.plan(mixed) is None
+    png = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(png, "PNG")
+    page = slides.Slide("Posts", charts=[slides.Chart("posts", mixed)])
+    deck = Presentation(io.BytesIO(slides.write_pptx([page], [[png.getvalue()]], str, slides.Info("t"))))
+    shapes = list(deck.slides[0].shapes)
+    assert not any(s.has_chart for s in shapes)
+    assert sum(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in shapes) == 1
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo missing: apt-get install poppler-utils")
+def test_pdf_has_title_author_subject_and_date(pack: brief.Pack, tmp_path: Path) -> None:
+    """The PDF's properties: the pack's territory and period as title, govpulse as author, the subject, today's date."""
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(brief.write(pack, "pdf", [[_png()] * len(s.charts) for s in pack.slides]))
+    out = subprocess.run(["pdfinfo", "-isodates", str(pdf)], capture_output=True, text=True, check=True).stdout
+    info = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
+    assert info["Title"] == TITLE_RU
+    assert info["Author"] == "govpulse"
+    assert info["Subject"] == HEADINGS_RU[0]
+    created = dt.datetime.fromisoformat(info["CreationDate"])
+    assert abs(created - dt.datetime.now(dt.UTC)) < dt.timedelta(hours=1)
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), "#1f6f8b").save(buf, "PNG")
+    return buf.getvalue()
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm missing: apt-get install poppler-utils")
