@@ -26,6 +26,7 @@ class Series:
     values: list[float | None]
     colour: str | None = None
     dash: bool = False
+    points: list[str | None] | None = None  # a colour per category where the bars have their own (growth, drop)
 
 
 @dataclass
@@ -180,8 +181,19 @@ def plan(fig: go.Figure, day: Day = dt.date.isoformat) -> Plan | None:
     for i, (trace, (cats, values)) in enumerate(zip(traces, data, strict=True)):
         colour = _colour(trace.line.color) if kind == "scatter" else _colour(trace.marker.color)
         name = plain(trace.name) or fallback
+        # Bars coloured one by one (green growth, red drop; the backlog's ages) keep their colours point by point.
+        own = trace.marker.color if kind == "bar" and not isinstance(trace.marker.color, str) else None
+        points = None
+        if own is not None and len(own) == len(cats) and all(_colour(c) for c in own):
+            by_key = {(_day(c) if dates else c): str(col) for c, col in zip(cats, own, strict=True)}
+            points = [by_key.get(k) for k in keys]
         series.append(
-            Series(name, _values(cats, values, keys, dates), colour or (theme[i % len(theme)] if theme else None))
+            Series(
+                name,
+                _values(cats, values, keys, dates),
+                colour or (theme[i % len(theme)] if theme else None),
+                points=points,
+            )
         )
     numbers = [v for s in series for v in s.values if v is not None]
     whole = all(float(v).is_integer() for v in numbers)
@@ -311,4 +323,9 @@ def add_chart(shapes: Any, x: int, y: int, cx: int, cy: int, fig: go.Figure, day
         elif s.colour:
             drawn.format.fill.solid()
             drawn.format.fill.fore_color.rgb = _rgb(s.colour)
+        for i, colour in enumerate(s.points or []):
+            if colour:
+                point = drawn.points[i].format.fill
+                point.solid()
+                point.fore_color.rgb = _rgb(colour)
     return True

@@ -197,6 +197,18 @@ def test_pptx_charts_carry_the_figures_data(pack: brief.Pack) -> None:
     colours = {pptx_charts.plain(t.name): t.line.color for t in by_key["followers"].data}
     for drawn in followers.plots[0].series:
         assert f"#{drawn.format.line.color.rgb}".lower() == colours[drawn.name].lower()
+    # Bars coloured one by one keep their colours: growth green, drops red.
+    movers = by_key["movers"].data[0]
+    native = next(
+        s.chart
+        for p in deck.slides
+        for s in p.shapes
+        if s.has_chart
+        and s.chart.chart_title.text_frame.text.startswith(pptx_charts.plain(by_key["movers"].layout.title.text))
+    )
+    drawn = native.plots[0].series[0]
+    found = [f"#{drawn.points[i].format.fill.fore_color.rgb}".lower() for i in range(len(movers.y))]
+    assert found == [c.lower() for c in movers.marker.color]
 
 
 def test_pptx_renders_no_pictures(pack: brief.Pack, monkeypatch: pytest.MonkeyPatch) -> None:
