@@ -188,3 +188,22 @@ def funnel(required: pd.DataFrame, pages: pd.DataFrame) -> pd.DataFrame:
 def funnel_counts(flags: pd.DataFrame) -> pd.DataFrame:
     """Pages at each stage of the funnel."""
     return pd.DataFrame({"stage": list(STAGES), "count": [int(flags[s].sum()) for s in STAGES]})
+
+
+# A day is complete when at least this share of the scope's pages reported on it, of the most that reported on the
+# same weekday in the WEEKS before (weekly deliveries compare with their own weekday), or, when those have nothing,
+# on any of the 7 days before it (docs/metrics.md, "Complete days").
+COMPLETE_SHARE = 0.5
+WEEKS = 4
+
+
+def complete_day(daily: pd.Series) -> dt.date:
+    """The last complete day of pages reporting per day (`daily`, every day up to the last, WEEKS + 1 weeks or
+    more); the last day when none is."""
+    week = dt.timedelta(days=7)
+    for day in reversed(daily.index[7 * WEEKS :]):
+        usual = max(int(daily[day - k * week]) for k in range(1, WEEKS + 1))
+        usual = usual or int(daily[day - week : day - dt.timedelta(days=1)].max())
+        if daily[day] > 0 and daily[day] >= COMPLETE_SHARE * usual:
+            return day
+    return daily.index[-1]

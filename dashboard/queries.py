@@ -11,6 +11,7 @@ import streamlit as st
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.engine import Engine
 
+from dashboard import analysis
 from dashboard.filters import Scope
 from dashboard.i18n import territory_names
 from etl.ingest.load import FileResult, load_paths
@@ -120,22 +121,15 @@ def data_range() -> tuple[dt.date, dt.date] | None:
     return _day(first) or dt.date.min, _day(last) or dt.date.min
 
 
-# A day is complete when at least this share of the scope's pages reported on it, of the most that reported on the
-# same weekday in the WEEKS before (weekly deliveries compare with their own weekday), or, when those have nothing,
-# on any of the 7 days before it (docs/metrics.md, "Complete days").
-COMPLETE_SHARE = 0.5
-WEEKS = 4
-
-
 @st.cache_data(ttl=TTL)
 def complete_range(scope: Scope) -> tuple[dt.date, dt.date, int, int] | None:
-    """The scope's last day that is complete enough to end the default period, the latest day with any data, and
-    the pages that reported on each (None for an empty database)."""
+    """The scope's last day that is complete enough to end the default period (`analysis.complete_day`), the latest
+    day with any data, and the pages that reported on each (None for an empty database)."""
     span = data_range()
     if span is None:
         return None
     last = span[1]
-    since = last - dt.timedelta(days=7 * (WEEKS + 1))
+    since = last - dt.timedelta(days=7 * (analysis.WEEKS + 1))
     where, params, expanding = _where(scope, "td.platform", "td.owner_role")
     rollup, code = _rollup(scope)
     counts = _frame(
@@ -146,13 +140,8 @@ def complete_range(scope: Scope) -> tuple[dt.date, dt.date, int, int] | None:
     )
     daily = pd.Series(counts["n"].astype("int64").to_numpy(), index=_dates(counts["day"]), dtype="int64")
     daily = daily.reindex([since + dt.timedelta(days=k) for k in range((last - since).days + 1)], fill_value=0)
-    week = dt.timedelta(days=7)
-    for day in reversed(daily.index[7 * WEEKS :]):
-        usual = max(int(daily[day - k * week]) for k in range(1, WEEKS + 1))
-        usual = usual or int(daily[day - week : day - dt.timedelta(days=1)].max())
-        if daily[day] > 0 and daily[day] >= COMPLETE_SHARE * usual:
-            return day, last, int(daily[last]), int(daily[day])
-    return last, last, int(daily[last]), int(daily[last])
+    day = analysis.complete_day(daily)
+    return day, last, int(daily[last]), int(daily[day])
 
 
 @st.cache_data(ttl=TTL)
@@ -387,11 +376,6 @@ def responsiveness(
     return sums, times.astype({"place": "category"})
 
 
-def _day_before(day: dt.date) -> dt.datetime:
-    """UTC midnight of the day before `day`: the earliest a reply after a local end of `day` can come."""
-    return dt.datetime.combine(day, dt.time(), dt.UTC) - dt.timedelta(days=1)
-
-
 # Rows of the longest-waiting inquiries' table.
 OLDEST = 50
 
@@ -408,10 +392,11 @@ def backlog(end: dt.date, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     counts = rows["backlog"].value_counts().reindex(list(BACKLOG_BUCKETS), fill_value=0).astype("int64")
     buckets = pd.DataFrame({"bucket": counts.index.astype("str"), "count": counts.to_numpy()})
     oldest = rows.nlargest(OLDEST, "age_wd")[["account_pk", "received_at", "age_wd"]]
+    late = dt.datetime.combine(end, dt.time(), dt.UTC) - dt.timedelta(days=1)  # replies after a local end of `end`
     details = _frame(
         "SELECT account_pk, inquiry_id, channel, topic, received_at FROM inquiry WHERE account_pk IN :ids "
         "AND received_on <= :b AND (first_reply_at IS NULL OR first_reply_at >= :late)",
-        {"ids": sorted(set(oldest["account_pk"].tolist())) or [-1], "b": end, "late": _day_before(end)},
+        {"ids": sorted(set(oldest["account_pk"].tolist())) or [-1], "b": end, "late": late},
         ["ids"],
     )
     details["received_at"] = utc_times(details["received_at"])

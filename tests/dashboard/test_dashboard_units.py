@@ -252,3 +252,14 @@ def test_upload_errors_read_in_the_language() -> None:
         "unknown account: not in the accounts registry (load the accounts file first)", Tr("ru")
     ).startswith("неизвестная страница")
     assert rule_text("something new", Tr("ru")) == "something new"
+
+
+def test_complete_day_compares_a_day_with_its_own_weekday() -> None:
+    """Pages delivering on Mondays do not make every other day partial; one page of many on a new day does."""
+    from dashboard.analysis import complete_day
+
+    days = [dt.date(2026, 10, 26) + dt.timedelta(days=k) for k in range(40)]  # Monday 26 Oct to Friday 4 Dec
+    weekly = pd.Series([781 if d.weekday() == 0 else 176 for d in days], index=days)
+    assert complete_day(weekly) == dt.date(2026, 12, 4)
+    partial = pd.concat([weekly, pd.Series([1], index=[dt.date(2026, 12, 5)])])
+    assert complete_day(partial) == dt.date(2026, 12, 4)
