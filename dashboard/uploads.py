@@ -45,7 +45,8 @@ def result_row(r: FileResult) -> dict[str, Any]:
         "inserted": r.inserted,
         "updated": r.updated,
         "unchanged": r.unchanged,
-        "message": r.message if r.status == "rejected" else "",
+        # The file's name only: the folder it was loaded from is the server's temporary one.
+        "message": r.message.replace(str(r.path), r.path.name) if r.status == "rejected" else "",
         "error_count": r.error_count,
         "errors": errors,
     }
@@ -63,7 +64,35 @@ def message(row: dict[str, Any], tr: Tr) -> str:
     if text.startswith("too_big:"):
         _, size, limit = text.split(":")
         return tr("data.too_big", size=tr.num(float(size), 1), limit=tr.num(int(limit)))
+    for pattern, key in REASONS:
+        if found := re.fullmatch(pattern, text):
+            parts = found.groupdict()
+            if "kind" in parts:
+                parts["kind"] = tr.label("kind", parts["kind"])
+            return tr(key, **parts)
     return text or tr("data.errors", n=tr.num(row["error_count"]))
+
+
+# Why the loader refused a whole file (etl/ingest/extract.py), with the catalog key of its text.
+REASONS = [
+    (r"(?P<file>.+): the file is empty \(a header row is expected\)", "reason.empty"),
+    (
+        r"(?P<file>.+): header not recognised: columns \[(?P<columns>.*)\]; closest kind is (?P<kind>\w+), "
+        r"which also needs: (?P<missing>.*)",
+        "reason.header",
+    ),
+    (r"(?P<file>.+): line 1: column\(s\) repeated in the header: (?P<columns>.+)", "reason.repeated"),
+]
+DIALECT = r"(?P<encoding>[^,]+), (?P<delimiter>comma|semicolon|tab)-delimited, decimal (?P<mark>comma|point)"
+
+
+def dialect_text(dialect: str, tr: Tr) -> str:
+    """What the loader detected about a file (encoding, delimiter, decimal mark) in the reader's language."""
+    found = re.fullmatch(DIALECT, dialect)
+    if found is None:
+        return dialect
+    sep, mark = tr(f"dialect.{found['delimiter']}"), tr(f"dialect.{found['mark']}")
+    return tr("dialect.text", encoding=found["encoding"], delimiter=sep, mark=mark)
 
 
 def show(row: dict[str, Any], tr: Tr) -> None:
@@ -72,7 +101,8 @@ def show(row: dict[str, Any], tr: Tr) -> None:
         "data.counts", read=tr.num(row["rows_read"]), new=tr.num(row["inserted"]), updated=tr.num(row["updated"]),
         same=tr.num(row["unchanged"]),
     )  # fmt: skip
-    head = f"**{row['file']}** · {tr.label('kind', row['kind'])}" + (f" · {row['dialect']}" if row["dialect"] else "")
+    head = f"**{row['file']}** · {tr.label('kind', row['kind'])}"
+    head += f" · {dialect_text(row['dialect'], tr)}" if row["dialect"] else ""
     if row["status"] == "loaded":
         st.success(f"{head}: {tr('data.loaded')} — {counts}", icon=":material/check_circle:")
     elif row["status"] == "same":

@@ -263,3 +263,21 @@ def test_complete_day_compares_a_day_with_its_own_weekday() -> None:
     assert complete_day(weekly) == dt.date(2026, 12, 4)
     partial = pd.concat([weekly, pd.Series([1], index=[dt.date(2026, 12, 5)])])
     assert complete_day(partial) == dt.date(2026, 12, 4)
+
+
+def test_a_refused_upload_says_why_in_the_language_without_server_paths() -> None:
+    """The loader's reason and what it detected read in the language; the server's temporary folder never shows."""
+    from pathlib import Path
+
+    from dashboard import uploads
+    from etl.ingest.load import FileResult
+
+    temp = Path("/tmp/govpulse-upload-abc123/report.csv")
+    reason = f"{temp}: header not recognised: columns [a, b]; closest kind is followers, which also needs: date"
+    row = uploads.result_row(FileResult(path=temp, status="rejected", message=reason, error_count=1))
+    assert "/tmp" not in row["message"]
+    ru = uploads.message(row, Tr("ru"))
+    assert ru.startswith("заголовок не распознан") and "/tmp" not in ru and "date" in ru
+    assert uploads.dialect_text("utf-8, semicolon-delimited, decimal comma", Tr("kk")) == (
+        "utf-8, бөлгіш — нүктелі үтір, ондық белгі — үтір"
+    )
