@@ -20,13 +20,13 @@ HEADLINE_KINDS: dict[str, str] = {
 SENTENCES = (("followers", "response"), ("within", "reply_median"), ("posts_per_week", "active"), ("coverage",))
 
 
-def _number(value: Any) -> float | None:
-    """A finite float, or None for empty values."""
+def number(value: Any) -> float | None:
+    """A finite float, or None for empty values and what is not a number."""
     try:
-        number = float(value)
+        found = float(value)
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(number) or math.isinf(number) else number
+    return found if math.isfinite(found) else None
 
 
 def _digits(value: float) -> int:
@@ -54,8 +54,8 @@ def clause(tr: Tr, metric: str, now: Any, before: Any, growth: Any = None) -> st
     percentage points, durations in time; None when the metric has no value now; only the value when there is
     nothing to compare with."""
     kind = HEADLINE_KINDS[metric]
-    current, previous = _number(now), _number(before)
-    known = _number(growth)
+    current, previous = number(now), number(before)
+    known = number(growth)
     if known is not None and kind == "count":
         previous = current / (1 + known / 100) if known > -100 and current is not None else previous
     if current is None:
@@ -105,18 +105,18 @@ def kpi_values(row: Mapping[str, Any] | None) -> dict[str, float | None]:
         return {}
 
     def share(part: str, whole: str) -> float | None:
-        den = _number(row.get(whole))
-        num = _number(row.get(part))
+        den = number(row.get(whole))
+        num = number(row.get(part))
         return num / den * 100 if den and num is not None else None
 
     return {
-        "followers": _number(row.get("followers_end")),
-        "growth": _number(row.get("growth_pct")),
-        "response": _number(row.get("response_rate_pct")),
-        "within": _number(row.get("within_deadline_pct")),
-        "reply_median": _number(row.get("reply_median_min")),
-        "posts_per_week": _number(row.get("posts_per_week")),
+        "followers": number(row.get("followers_end")),
+        "growth": number(row.get("growth_pct")),
+        "response": number(row.get("response_rate_pct")),
+        "within": number(row.get("within_deadline_pct")),
+        "reply_median": number(row.get("reply_median_min")),
+        "posts_per_week": number(row.get("posts_per_week")),
         "active": share("accounts_active", "accounts"),
         "coverage": share("pages_verified", "pages_required"),
-        "er": _number(row.get("er_followers_pct")),
+        "er": number(row.get("er_followers_pct")),
     }

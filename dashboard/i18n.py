@@ -136,10 +136,9 @@ class Tr:
         """A change of a duration in the unit of its size: '−4,9 ч', '+15 мин', '±0 мин'."""
         if _missing(value):
             return DASH
-        size = self.minutes(abs(value))
-        if round(abs(value)) == 0 or size.startswith(self.num(0)):
+        if round(abs(value)) == 0:
             return "±" + self.minutes(0)
-        return ("+" if value > 0 else "−") + size
+        return ("+" if value > 0 else "−") + self.minutes(abs(value))
 
     def minutes(self, value: Any) -> str:
         """A duration in minutes as minutes, hours or days."""

@@ -2,13 +2,14 @@
 
 import datetime as dt
 import html
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import plotly.graph_objects as go
+
+from dashboard.headlines import number
 
 FONT = "Arial"  # as the slides' text (slides.PPTX_FONT)
 MUTED = "#52606d"
@@ -72,15 +73,6 @@ def _day(value: Any) -> dt.date | None:
     return None
 
 
-def _number(value: Any) -> float | None:
-    """A value as a float; None for gaps (None, NaN) and for what is not a number."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) or math.isinf(number) else number
-
-
 def _colour(value: Any) -> str | None:
     """An explicit colour as #rrggbb; None for the theme's colour or a per-point list."""
     return value if isinstance(value, str) and HEX.match(value) else None
@@ -116,7 +108,7 @@ def _categories(
 
 def _values(cats: Sequence[Any], values: Sequence[Any], keys: list[Any], dates: bool) -> list[float | None]:
     """A trace's values laid on the chart's categories."""
-    by_key = {(_day(c) if dates else c): _number(v) for c, v in zip(cats, values, strict=True)}
+    by_key = {(_day(c) if dates else c): number(v) for c, v in zip(cats, values, strict=True)}
     return [by_key.get(k) for k in keys]
 
 
@@ -131,10 +123,10 @@ def _hlines(fig: go.Figure, categories: int) -> list[Series]:
     for shape in fig.layout.shapes or ():
         if shape.type != "line" or shape.y0 is None or shape.y0 != shape.y1 or shape.xref not in ("x domain", "paper"):
             continue
-        y = _number(shape.y0)
+        y = number(shape.y0)
         if y is None:
             continue
-        name = next((plain(a.text) for a in notes if _number(a.y) == y and a.text), "")
+        name = next((plain(a.text) for a in notes if number(a.y) == y and a.text), "")
         out.append(Series(name or f"{y:g}", [y] * categories, _colour(shape.line.color), dash=True))
     return out
 
@@ -211,7 +203,7 @@ def plan(fig: go.Figure, day: Day = dt.date.isoformat) -> Plan | None:
         subtitle=plain(layout.title.subtitle.text) if layout.title.subtitle else "",
         value_title="" if kind == "funnel" else _axis_title(value_axis),
         category_title="" if kind == "funnel" else _axis_title(category_axis),
-        value_range=(_number(low), _number(high)),
+        value_range=(number(low), number(high)),
         number_format="#,##0" if whole else "#,##0.0",
         legend=layout.showlegend is not False and len(series) > 1,
         extra=_hlines(fig, len(labels)) if kind == "scatter" else [],

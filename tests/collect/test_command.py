@@ -50,6 +50,13 @@ def collect(api: FakeApi, folder: Path, *extra: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def register(folder: Path, line: str) -> None:
+    """Add one page (a line of accounts.csv) to the test registry and load it."""
+    registry = folder / "registry" / "accounts.csv"
+    registry.write_text(f"{REGISTRY}{line}\n", encoding="utf-8")
+    assert runner.invoke(app, ["load", str(registry)]).exit_code == 0
+
+
 def test_collected_files_load_and_the_dashboard_shows_them(api: FakeApi, folder: Path) -> None:
     """The run writes contract files that load cleanly; the KPI table and the Data page show the collected pages."""
     from etl.metrics.kpis import kpi_table
@@ -125,10 +132,8 @@ def test_a_max_channel_is_collected_and_loaded(api: FakeApi, folder: Path) -> No
     from etl.store.db import get_engine
     from tests.collect import test_max
 
-    registry = folder / "registry" / "accounts.csv"
-    registry.write_text(REGISTRY + f"max,{test_max.GOV},altai_gov,Правительство,RU-ALT,body,body,Правительство,,0,"
-                        "2025-08-20,2025-08-14,\n", encoding="utf-8")  # fmt: skip
-    assert runner.invoke(app, ["load", str(registry)]).exit_code == 0
+    register(folder, f"max,{test_max.GOV},altai_gov,Правительство,RU-ALT,body,body,Правительство,,0,2025-08-20,"
+             "2025-08-14,")  # fmt: skip
     test_max.answer(api)
     result = runner.invoke(app, ["collect", "max", "--api-base", api.url, "--out", str(folder / "max"), "--load"],
                            env={"GOVPULSE_MAX_TOKEN": test_max.TOKEN})  # fmt: skip
@@ -148,10 +153,7 @@ def test_an_ok_group_is_collected_and_loaded(api: FakeApi, folder: Path) -> None
     from etl.store.db import get_engine
     from tests.collect import test_ok
 
-    registry = folder / "registry" / "accounts.csv"
-    registry.write_text(REGISTRY + f"ok,{test_ok.G1},akimatkarasu,Акимат,RU-ALT-ZAR,body,body,Акимат,,0,0,"
-                        "2022-12-01,\n", encoding="utf-8")  # fmt: skip
-    assert runner.invoke(app, ["load", str(registry)]).exit_code == 0
+    register(folder, f"ok,{test_ok.G1},akimatkarasu,Акимат,RU-ALT-ZAR,body,body,Акимат,,0,0,2022-12-01,")
     test_ok.serve(api)
     env = {test_ok.ok.APP_KEY: test_ok.KEY, test_ok.ok.APP_SECRET: test_ok.SECRET, test_ok.ok.TOKEN: test_ok.TOKEN}
     args = ["collect", "ok", "--api-base", api.url, "--since", "2024-10-01", "--out", str(folder / "ok"), "--load"]
