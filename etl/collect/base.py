@@ -98,6 +98,20 @@ Collect = Callable[[Client, dict[str, str], list[Page], Window, Progress], Harve
 
 
 @dataclass(frozen=True)
+class Saved:
+    """API answers saved as JSON files, read as a run's would be: each file's name and parsed content, the registry's
+    pages, the followers' snapshot day and when the answers were saved (the posts' `collected_at`, UTC)."""
+
+    documents: list[tuple[str, Any]]
+    pages: list[Page]
+    day: dt.date
+    saved_at: dt.datetime
+
+
+ReadSaved = Callable[[Saved], Harvest]
+
+
+@dataclass(frozen=True)
 class Platform:
     """A collector: the platform it reads, its API, credentials, pace, and the function that collects."""
 
@@ -106,6 +120,7 @@ class Platform:
     credentials: tuple[Credential, ...]
     per_second: float
     collect: Collect
+    read_saved: ReadSaved | None = None  # `govpulse import`: saved answers through the same row functions
 
 
 class RunFailed(Exception):
