@@ -239,6 +239,59 @@ def collect(
         raise typer.Exit(1)
 
 
+@app.command("import")
+def import_saved(
+    platform: Annotated[str, typer.Argument(help="vk, youtube, instagram, x, …")],
+    files: Annotated[list[Path], typer.Argument(help="JSON files of the platform's API answers", show_default=False)],
+    day: Annotated[
+        str | None, typer.Option("--date", help="Day of the follower figures (default: the files' modification day)")
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the CSV files (default: data/incoming/DATE/PLATFORM-import)"),
+    ] = None,
+    load_files: Annotated[bool, typer.Option("--load", help="Load the files into the database when written")] = False,
+) -> None:
+    """Turn API answers saved as JSON (by an API console, another tool) into contract files for the registry's pages."""
+    from etl.collect import PLATFORMS
+    from etl.collect import platform as collector
+    from etl.collect.run import registry_pages
+    from etl.collect.saved import NotSaved, import_saved, saved_on
+    from etl.store.db import get_engine
+
+    if platform not in PLATFORMS:
+        raise typer.BadParameter(f"must be one of {', '.join(PLATFORMS)}", param_hint="PLATFORM")
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise typer.BadParameter(f"no such file: {', '.join(missing)}", param_hint="FILES")
+    saved_at = saved_on(files)
+    snapshot = parse_day(day) if day else saved_at.date()
+    if snapshot > dt.date.today():
+        raise typer.BadParameter("is in the future", param_hint="--date")
+    if day and snapshot != saved_at.date():
+        saved_at = min(
+            dt.datetime.combine(snapshot, dt.time(12), dt.UTC), dt.datetime.now(dt.UTC).replace(microsecond=0)
+        )
+    err.print(
+        f"Followers dated {snapshot.isoformat()}" + ("" if day else " (the files' modification day; --date to set it)")
+    )
+    pages = registry_pages(get_engine(), platform)
+    folder = out_dir or get_settings().data_dir / "incoming" / dt.date.today().isoformat() / f"{platform}-import"
+    try:
+        outcome = import_saved(collector(platform), pages, files, snapshot, saved_at, folder)
+    except NotSaved as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    out.print(_collect_summary(outcome, title="Import summary"))
+    for notice in outcome.harvest.notices:
+        err.print(f"  [yellow]note:[/] {escape(notice)}")
+    if not outcome.pages:
+        err.print(f"[yellow]None of the answers is of a {platform} page in the registry:[/] load its accounts first.")
+    err.print(f"Files written to {escape(str(folder))}")
+    if load_files and any(r.status == "rejected" for r in run_load(outcome.files, skip_bad_rows=False)):
+        raise typer.Exit(1)
+
+
 def _run_collect(spec: "Platform", pages: "list[Page]", window: "Window", folder: Path, api_base: str | None,
                  timeout: float) -> "Outcome":  # fmt: skip
     """A collection run with a progress bar of pages, requests and errors."""
@@ -265,10 +318,10 @@ def _run_collect(spec: "Platform", pages: "list[Page]", window: "Window", folder
             raise typer.Exit(2) from None
 
 
-def _collect_summary(outcome: "Outcome") -> "Table":
+def _collect_summary(outcome: "Outcome", title: str = "Collection summary") -> "Table":
     from rich.table import Table
 
-    table = Table(title=f"Collection summary: {outcome.platform}")
+    table = Table(title=f"{title}: {outcome.platform}")
     heads = ("pages", "collected", "skipped", "followers", "posts", "inquiries", "requests", "errors", "s")
     for col in heads:
         table.add_column(col, justify="right")

@@ -1,11 +1,12 @@
 """VK: followers of communities and people's pages, their wall posts, and citizens' comments with the page's reply."""
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl.collect.base import Credential, Harvest, Page, Platform, Progress, RunFailed, Window, stamp
+from etl.collect.base import Credential, Harvest, Page, Platform, Progress, RunFailed, Saved, Window, stamp
 from etl.collect.http import ApiError, Client
 
 # Pinned: the answers' shapes (groups.getById returns {"groups": […]} since 5.139) are those of this version.
@@ -310,6 +311,101 @@ def _skip_all(harvest: Harvest, pages: list[Page], exc: Exception) -> None:
         harvest.skip(page, _reason(exc) if isinstance(exc, VkError) else str(exc))
 
 
+def read_saved(saved: Saved) -> Harvest:
+    """Rows of saved groups.getById, users.get, wall.get and wall.getComments answers, for the registry's pages."""
+    pages = {p.account_id: p for p in saved.pages}
+    window = Window(dt.datetime.min.replace(tzinfo=dt.UTC), saved.saved_at)
+    profiles: dict[str, dict[str, Any]] = {}
+    totals: dict[str, int] = {}
+    posts: dict[str, dict[str, Any]] = {}
+    comments: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for name, document in saved.documents:
+        for answer in _answers(document):
+            kind = _saved_kind(answer)
+            if kind is None:
+                raise ValueError(f"{name}: not a VK answer of {', '.join(SAVED_KINDS)}")
+            items = answer if isinstance(answer, list) else answer.get("groups") or answer.get("items") or []
+            if kind == "groups.getById":
+                profiles |= {f"-{g['id']}": {"followers": g.get("members_count"), "handle": g.get("screen_name", ""),
+                                             **g} for g in items}  # fmt: skip
+            elif kind == "users.get":
+                profiles |= {str(u["id"]): {"followers": u.get("followers_count"), "handle": u.get("domain", ""),
+                                            **u} for u in items}  # fmt: skip
+            elif kind == "wall.get":
+                for post in items:
+                    owner = str(post["owner_id"])
+                    posts[f"{owner}_{post['id']}"] = post
+                    totals[owner] = max(totals.get(owner, 0), int(answer.get("count", 0)))
+            else:
+                for comment in (c for c in items if "owner_id" in c and "post_id" in c):
+                    comments.setdefault((str(comment["owner_id"]), int(comment["post_id"])), []).append(comment)
+    harvest = Harvest()
+    for account_id, profile in profiles.items():
+        page = pages.get(account_id)
+        if page is not None and not profile.get("deactivated") and profile.get("followers") is not None:
+            row = follower_row(page, profile, totals.get(account_id, 0), window)
+            harvest.followers.append({**row, "date": saved.day.isoformat(), "posts_total": totals.get(account_id, "")})
+    for post in posts.values():
+        if (page := pages.get(str(post["owner_id"]))) is not None:
+            harvest.posts.append(post_row(page, post, window))
+    for (owner, post_id), items in comments.items():
+        if (page := pages.get(owner)) is not None:
+            harvest.inquiries.extend(inquiry_rows(page, post_id, _threads(items)))
+    seen = set(profiles) | {str(p["owner_id"]) for p in posts.values()} | {owner for owner, _ in comments}
+    if outside := sorted(seen - set(pages)):
+        shown = ", ".join(outside[:5]) + (", …" if len(outside) > 5 else "")
+        harvest.notices.append(
+            f"{len(outside)} pages of the answers are not in the registry and were left out: {shown}"
+        )
+    return harvest
+
+
+SAVED_KINDS = ("groups.getById", "users.get", "wall.get", "wall.getComments")
+
+
+def _answers(document: Any) -> list[Any]:
+    """The answers in a saved document: one answer, a list of them, each with or without VK's `response` wrapper."""
+    if isinstance(document, dict) and "response" in document:
+        return [document["response"]]
+    if isinstance(document, list) and document and all(isinstance(d, dict) and "response" in d for d in document):
+        return [d["response"] for d in document]
+    return [document]
+
+
+def _saved_kind(answer: Any) -> str | None:
+    """Which method gave an answer, told by its shape."""
+    if isinstance(answer, list):
+        return "users.get" if all(isinstance(u, dict) and "first_name" in u for u in answer) else None
+    if not isinstance(answer, dict):
+        return None
+    if isinstance(answer.get("groups"), list):
+        return "groups.getById"
+    items = answer.get("items")
+    if not isinstance(items, list) or "count" not in answer:
+        return None
+    if any("post_id" in i and "parents_stack" in i for i in items):
+        return "wall.getComments"  # a deleted comment keeps only its id
+    return "wall.get" if all("owner_id" in i and "date" in i for i in items) else None
+
+
+def _threads(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A post's saved comments as the collector reads them: replies saved apart are put into their threads."""
+    top = {int(c["id"]): {**c, "thread": {"items": list((c.get("thread") or {}).get("items", []))}}
+           for c in items if not c.get("parents_stack")}  # fmt: skip
+    for reply in items:
+        parents = reply.get("parents_stack") or []
+        if parents and int(parents[0]) in top:
+            thread = top[int(parents[0])]["thread"]["items"]
+            if all(r.get("id") != reply.get("id") for r in thread):
+                thread.append(reply)
+    return list(top.values())
+
+
 PLATFORM = Platform(
-    name="vk", api_base="https://api.vk.com/method", credentials=(TOKEN,), per_second=3.0, collect=collect
+    name="vk",
+    api_base="https://api.vk.com/method",
+    credentials=(TOKEN,),
+    per_second=3.0,
+    collect=collect,
+    read_saved=read_saved,
 )
