@@ -152,8 +152,11 @@ def write(pack: Pack, fmt: str, pictures: list[list[bytes]] | None = None) -> by
     if pictures is None:
         pictures = [slide_pictures(slide, pack.stamp(), fmt) for slide in pack.slides]
 
+    # Every page says how fresh its figures are: native PPTX charts carry no stamp of their own.
+    fresh = f" · {tr('export.data_as_of', day=tr.date(pack.data_date))}" if pack.data_date else ""
+
     def footer(page: int) -> str:
-        return f"govpulse · {pack.name} · {span} · {page}/{count}"
+        return f"govpulse · {pack.name} · {span}{fresh} · {page}/{count}"
 
     writer = write_pptx if fmt == "pptx" else write_pdf
     return writer(pack.slides, pictures, footer, info)

@@ -109,11 +109,13 @@ def ranking_slide(tr: Tr, period: Period, level: str, table: pd.DataFrame, min_s
     out = []
     if len(table):
         scored = ranking.score(table, ranking.DEFAULT_WEIGHTS, min_sample)
-        rated = scored.dropna(subset=["score"]).sort_values("score", ascending=False)
-        if len(rated) > RANKED:
-            rated = pd.concat([rated.head(RANKED - RANKED // 3), rated.tail(RANKED // 3)])
+        rated = scored.dropna(subset=["score"]).sort_values(["rank", "territory_name"])
+        bars = rated.rename(columns={"territory_name": "name"})[["name", "score", "rank"]]
+        if len(bars) > RANKED:
+            best, worst = RANKED - RANKED // 3, RANKED // 3
+            gap = pd.DataFrame({"name": ["⋯"], "score": [None], "rank": [pd.NA]})
+            bars = pd.concat([bars.head(best), gap, bars.tail(worst)], ignore_index=True)
         if len(rated):
-            bars = rated.rename(columns={"territory_name": "name"})[["name", "score"]]
             note = caption(tr, period, int(scored["score"].notna().sum()), "unit.territories")
             out.append(Chart("ranking", charts.ranking(bars, tr, note)))
         movers = analysis.movers(table)

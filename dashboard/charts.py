@@ -125,15 +125,19 @@ def movers(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
 
 
 def ranking(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
-    """Composite index per territory (`name`, `score` 0–100), best at the top."""
-    df = df.sort_values("score")
+    """Composite index per territory (`name`, `score` 0–100, optional `rank`), in the given order from the top, each
+    named with its rank; a row without a score (the middle of a long ranking left out) is an empty gap."""
+    df = df.iloc[::-1]
+    ranks = df["rank"] if "rank" in df else pd.Series(pd.NA, index=df.index)
+    names = [f"{int(r)}. {n}" if pd.notna(r) else str(n) for n, r in zip(df["name"], ranks, strict=True)]
+    scores = [None if pd.isna(v) else float(v) for v in df["score"]]
     fig = _figure(tr, tr("chart.ranking"), note, tr("axis.score"), "", height=max(320, 40 + 24 * len(df)))
     fig.add_bar(
-        x=df["score"],
-        y=df["name"],
+        x=scores,
+        y=names,
         orientation="h",
         marker_color=PALETTE[0],
-        text=[tr.num(v, 1) for v in df["score"]],
+        text=["" if v is None else tr.num(v, 1) for v in scores],
         textposition="auto",
         hovertemplate="%{y}: %{x:.1f}<extra></extra>",
     )

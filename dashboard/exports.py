@@ -153,6 +153,7 @@ def stamp(fig: go.Figure, meta: Stamp) -> go.Figure:
         out.update_traces(cliponaxis=False, selector={"type": "bar"})
         out.update_layout(margin={"r": max(out.layout.margin.r or 0, 60)})
     out.update_yaxes(automargin=True)
+    _every_category(out)
     if legend:
         height = out.layout.height or 450
         out.update_layout(legend={"yref": "container", "y": (FOOTER_PX + 2) / height, "yanchor": "bottom"})
@@ -169,6 +170,33 @@ def stamp(fig: go.Figure, meta: Stamp) -> go.Figure:
         font={"size": 11, "color": "#52606d"},
     )
     return out
+
+
+ROW_PX = 18  # the least height a category's label needs on a horizontal bar chart
+
+
+def _every_category(fig: go.Figure) -> None:
+    """Label every category of a bar chart's category axis (plotly would skip some to save room), growing a horizontal
+    chart's height to fit them."""
+    bars = [t for t in fig.data if t.type == "bar"]
+    for axis, key in (("y", "h"), ("x", "v")):
+        values = [n for t in bars if (t.orientation or "v") == key for n in (t[axis] if t[axis] is not None else [])]
+        names = {str(n) for n in values}
+        if fig.layout[f"{axis}axis"].type not in (None, "-", "category") or not names or not _categories(values):
+            continue
+        fig.update_layout({f"{axis}axis": {"dtick": 1, "tick0": 0}})
+        if axis == "y":
+            margins = (fig.layout.margin.t or 100) + (fig.layout.margin.b or 80)
+            fig.update_layout(height=max(int(fig.layout.height or 450), margins + ROW_PX * len(names)))
+
+
+def _categories(values: list[Any]) -> bool:
+    """Whether plotly reads these values as categories: text that is neither numbers nor dates."""
+    if not all(isinstance(v, str) for v in values):
+        return False
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").notna().mean()
+    dates = pd.to_datetime(pd.Series(values), errors="coerce", format="ISO8601").notna().mean()
+    return bool(numbers < 0.5 and dates < 0.5)
 
 
 def _legend_rows(fig: go.Figure) -> int:

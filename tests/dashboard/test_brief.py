@@ -144,6 +144,20 @@ def test_pptx_has_16_9_slides_native_charts_and_cyrillic(pack: brief.Pack, pictu
         assert heading in text
     assert "Подписчики выросли на " in text or "Подписчики сократились на " in text
     assert "Источники: CSV-выгрузки" in text
+    # Native charts carry no stamp: every page's footer says how fresh the figures are.
+    footers = [s.text_frame.text for page in deck.slides for s in page.shapes if s.has_text_frame
+               and s.text_frame.text.startswith("govpulse · ")]  # fmt: skip
+    assert len(footers) == len(HEADINGS_RU) - 1 and all("Данные на 31 окт. 2026 · " in f for f in footers)
+
+
+def test_the_ranking_names_each_place_with_its_rank(pack: brief.Pack) -> None:
+    """The ranking's bars read "1. Name" from the top; a long ranking shows its best and worst with a gap between."""
+    chart = next(c.fig for s in pack.slides for c in s.charts if c.key == "ranking")
+    names = list(chart.data[0].y)[::-1]
+    ranks = [int(n.split(".", 1)[0]) for n in names if n != "⋯"]
+    assert ranks[0] == 1 and ranks == sorted(ranks)
+    cut = names.index("⋯")  # the region has more districts than the chart's fifteen bars
+    assert ranks[cut] - ranks[cut - 1] > 1 and chart.data[0].x[::-1][cut] is None
 
 
 def _values(values: object) -> list[float | None]:

@@ -66,10 +66,12 @@ def test_movers_colour_growth_and_drops() -> None:
     assert list(bar.text) == ["−3.0 %", "+12.5 %"]
 
 
-def test_ranking_bars_are_sorted_and_scaled_0_to_100() -> None:
-    """The best score is drawn at the top of a 0–100 axis."""
-    fig = charts.ranking(pd.DataFrame({"name": ["a", "b", "c"], "score": [40.0, 90.0, 10.0]}), EN, NOTE)
-    assert list(fig.data[0].y) == ["c", "a", "b"] and tuple(fig.layout.xaxis.range) == (0, 100)
+def test_ranking_bars_keep_their_order_and_ranks_on_a_0_to_100_axis() -> None:
+    """The first row is drawn at the top, each named with its rank; a row without a score is an empty gap."""
+    ranked = pd.DataFrame({"name": ["b", "a", "⋯", "c"], "score": [90.0, 40.0, None, 10.0], "rank": [1, 2, None, 9]})
+    fig = charts.ranking(ranked, EN, NOTE)
+    assert list(fig.data[0].y) == ["9. c", "⋯", "2. a", "1. b"] and tuple(fig.layout.xaxis.range) == (0, 100)
+    assert list(fig.data[0].x) == [10.0, None, 40.0, 90.0] and list(fig.data[0].text) == ["10.0", "", "40.0", "90.0"]
 
 
 def test_weekly_rate_has_target_line_and_fixed_scale() -> None:

@@ -163,6 +163,19 @@ def test_svg_carries_title_period_date_and_source(chromium: str) -> None:
         assert text in svg
 
 
+def test_a_picture_keeps_every_category_label(chromium: str) -> None:
+    """Forty districts on a horizontal bar chart: every name is in the picture, which grows to fit them; a chart of
+    days keeps its date axis as plotly chose it."""
+    names = [f"Район № {i}" for i in range(1, 41)]
+    fig = go.Figure(go.Bar(y=names, x=list(range(40)), orientation="h"))
+    fig.update_layout(height=450)
+    svg = exports.to_svg(fig, OCT, width=600).decode("utf-8")
+    assert all(f">{name}<" in svg for name in names)
+    assert exports.stamp(fig, OCT).layout.height >= 40 * exports.ROW_PX
+    days = go.Figure(go.Bar(x=[f"2026-10-{d:02d}" for d in range(1, 32)], y=list(range(31))))
+    assert exports.stamp(days, OCT).layout.xaxis.dtick is None
+
+
 def buttons_page(tmp_path: Path) -> AppTest:
     """A page with export buttons under a chart and a table, run once."""
     return run_page(
