@@ -1,10 +1,12 @@
 """The briefing pack: a territory's period as 16:9 slides (PPTX) or the same pages as PDF, with headline sentences."""
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -27,6 +29,7 @@ from dashboard.i18n import territory_names
 from dashboard.pptx_charts import plan
 from dashboard.render import chromium_path, render, warm_up
 from dashboard.slides import Info, Slide, chart_boxes, write_pdf, write_pptx
+from etl.settings import get_settings
 
 FORMATS = ("pptx", "pdf")
 
@@ -148,7 +151,10 @@ def write(pack: Pack, fmt: str, pictures: list[list[bytes]] | None = None) -> by
     tr = translator(pack.lang)
     span = tr.span(*pack.period)
     count = len(pack.slides)
-    info = Info(f"{pack.name} · {span}", tr("brief.title", name=pack.name), pack.lang, tr.date)
+    settings = get_settings()
+    logo = _logo(settings.brief_logo) if settings.brief_logo else None
+    info = Info(f"{pack.name} · {span}", tr("brief.title", name=pack.name), pack.lang, tr.date,
+                accent=settings.brief_colour, logo=logo)  # fmt: skip
     if pictures is None:
         pictures = [slide_pictures(slide, pack.stamp(), fmt) for slide in pack.slides]
 
@@ -160,6 +166,21 @@ def write(pack: Pack, fmt: str, pictures: list[list[bytes]] | None = None) -> by
 
     writer = write_pptx if fmt == "pptx" else write_pdf
     return writer(pack.slides, pictures, footer, info)
+
+
+def _logo(path: Path) -> bytes:
+    """The logo file's bytes; BriefError when it is not a PNG or JPEG picture."""
+    from PIL import Image, UnidentifiedImageError
+
+    data = path.read_bytes()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+    except UnidentifiedImageError:
+        kind = None
+    if kind not in ("PNG", "JPEG"):
+        raise BriefError(f"GOVPULSE_BRIEF_LOGO: {path} is not a PNG or JPEG picture")
+    return data
 
 
 def build(code: str, start: dt.date, end: dt.date, lang: str = "ru", fmt: str = "pptx") -> bytes:

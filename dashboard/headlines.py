@@ -39,14 +39,6 @@ def _nb(text: str) -> str:
     return text.replace(" ", "\u00a0")
 
 
-def _rounded(value: float) -> float:
-    """A large count to three significant digits (84,312 → 84,300), as headlines tell it; small counts as they are."""
-    if abs(value) < 10_000:
-        return round(value)
-    magnitude = 10 ** (int(math.log10(abs(value))) - 2)
-    return round(value / magnitude) * magnitude
-
-
 def clause(tr: Tr, metric: str, now: Any, before: Any, growth: Any = None) -> str | None:
     """One clause about a metric's change: 'followers grew 12% to 84,300', 'доля ответов упала на 6 п. п. до 71 %'.
 
@@ -61,7 +53,7 @@ def clause(tr: Tr, metric: str, now: Any, before: Any, growth: Any = None) -> st
     if current is None:
         return None
     if kind == "count":
-        value = tr.num(_rounded(current))
+        value = tr.compact(current)
     elif kind == "minutes":
         value = tr.minutes(current)
     elif kind == "ratio":

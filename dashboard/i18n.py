@@ -2,6 +2,7 @@
 
 import copy
 import datetime as dt
+import math
 import tomllib
 from decimal import Decimal
 from functools import cache
@@ -11,7 +12,7 @@ from typing import Any
 import pandas as pd
 from babel import Locale
 from babel.dates import format_date, format_interval
-from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+from babel.numbers import format_compact_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 DEFAULT_LANGUAGE = "ru"
@@ -115,6 +116,21 @@ class Tr:
             return DASH
         number = Decimal(repr(float(value))) if digits else round(float(value))
         return f"{number:,.{digits}f}".translate(self._marks)
+
+    def compact(self, value: Any) -> str:
+        """A large count in words to three significant digits, as a sentence tells it ('1,12 миллиона', '84.3
+        thousand'); counts under 10,000 exactly."""
+        if _missing(value):
+            return DASH
+        if abs(float(value)) < 10_000:
+            return self.num(value)
+        magnitude = 10 ** (int(math.log10(abs(float(value)))) - 2)
+        rounded = round(float(value) / magnitude) * magnitude
+        exponent = int(math.log10(abs(rounded)))
+        scaled = round(rounded / 10 ** (exponent - exponent % 3), 2)
+        # Only the digits that are there: a whole "25 тысяч" takes the plural of a whole number, not "25,0 тысячи".
+        digits = 0 if scaled == int(scaled) else 1 if round(scaled, 1) == scaled else 2
+        return format_compact_decimal(rounded, format_type="long", locale=self.locale, fraction_digits=digits)
 
     def pct(self, value: Any, digits: int = 1) -> str:
         """A percentage already multiplied by 100: '12,5 %' or '12.5%'."""

@@ -53,6 +53,8 @@ class Info:
     lang: str = ""
     day: Callable[[dt.date], str] = dt.date.isoformat
     created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    accent: str = ACCENT  # the administration's colour: bars of the pages and list headings
+    logo: bytes | None = None  # PNG or JPEG on the cover and in each page's corner
 
 
 @dataclass(frozen=True)
@@ -93,15 +95,22 @@ class Canvas(Protocol):
     def chart(self, box: Box, chart: Chart, png: bytes) -> None: ...
 
 
-def draw(slide: Slide, canvas: Canvas, pictures: list[bytes], footer: str) -> None:
+def draw(slide: Slide, canvas: Canvas, pictures: list[bytes], footer: str, info: Info) -> None:
     """Lay one slide out on a canvas (the same layout for PPTX and PDF)."""
     if slide.cover:
-        canvas.rect(Box(0, 0, 0.28, H), ACCENT)
+        canvas.rect(Box(0, 0, 0.28, H), info.accent)
+        if info.logo:
+            canvas.picture(logo_box(info.logo, Box(W - MARGIN - 2.4, 0.6, 2.4, 1.2)), info.logo)
         canvas.text(Box(1.0, 2.0, W - 2.0, 1.9), [slide.heading], 34, bold=True)
         canvas.text(Box(1.0, 4.1, W - 2.0, 2.2), slide.lines, 17, MUTED)
         return
-    canvas.rect(Box(0, 0, W, 0.12), ACCENT)
-    canvas.text(Box(MARGIN, 0.35, W - 2 * MARGIN, 0.8), [slide.heading], 26, bold=True)
+    canvas.rect(Box(0, 0, W, 0.12), info.accent)
+    heading_w = W - 2 * MARGIN
+    if info.logo:
+        corner = logo_box(info.logo, Box(W - MARGIN - 1.4, 0.3, 1.4, 0.7))
+        canvas.picture(corner, info.logo)
+        heading_w = corner.x - MARGIN - GAP
+    canvas.text(Box(MARGIN, 0.35, heading_w, 0.8), [slide.heading], 26, bold=True)
     canvas.text(Box(MARGIN, 7.05, W - 2 * MARGIN, 0.35), [footer], 9, MUTED)
     boxes = chart_boxes(slide)
     for box, chart, png in zip(boxes, slide.charts, pictures, strict=False):
@@ -110,7 +119,7 @@ def draw(slide: Slide, canvas: Canvas, pictures: list[bytes], footer: str) -> No
         _cards(slide.cards, canvas)
         canvas.text(Box(MARGIN, 4.35, W - 2 * MARGIN, 2.5), [f"• {line}" for line in slide.lines], 16)
     elif slide.bullets:
-        _bullets(slide.bullets, canvas)
+        _bullets(slide.bullets, canvas, info.accent)
     elif boxes and slide.lines:
         right = boxes[0].x + boxes[0].w + GAP
         canvas.text(Box(right, TOP + 0.4, W - MARGIN - right, BOTTOM - TOP - 0.4), slide.lines, 16)
@@ -130,14 +139,25 @@ def _cards(cards: list[tuple[str, str, str, str]], canvas: Canvas) -> None:
         canvas.text(Box(box.x + 0.15, box.y + 0.92, box.w - 0.3, 0.3), [change], 11, TONES.get(tone, MUTED))
 
 
-def _bullets(sections: list[tuple[str, list[str]]], canvas: Canvas) -> None:
+def _bullets(sections: list[tuple[str, list[str]]], canvas: Canvas, accent: str) -> None:
     """Up to three lists side by side, each with its heading."""
     shown = sections[:3]
     width = (W - 2 * MARGIN - GAP * (len(shown) - 1)) / len(shown)
     for i, (head, items) in enumerate(shown):
         x = MARGIN + i * (width + GAP)
-        canvas.text(Box(x, TOP, width, 0.5), [head], 15, ACCENT, bold=True)
+        canvas.text(Box(x, TOP, width, 0.5), [head], 15, accent, bold=True)
         canvas.text(Box(x, TOP + 0.55, width, BOTTOM - TOP - 0.55), [f"• {item}" for item in items], 10.5)
+
+
+def logo_box(logo: bytes, room: Box) -> Box:
+    """The logo's place in `room`: as large as fits with its own proportions, aligned right and top."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(logo)) as image:
+        width, height = image.size
+    scale = min(room.w / width, room.h / height)
+    w, h = width * scale, height * scale
+    return Box(room.x + room.w - w, room.y, w, h)
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -209,7 +229,7 @@ def write_pptx(slides: list[Slide], pictures: list[list[bytes]], footer: Callabl
     props.revision = 1
     blank = deck.slide_layouts[6]
     for i, (slide, pngs) in enumerate(zip(slides, pictures, strict=True), start=1):
-        draw(slide, _PptxCanvas(deck.slides.add_slide(blank), info.day), pngs, footer(i))
+        draw(slide, _PptxCanvas(deck.slides.add_slide(blank), info.day), pngs, footer(i), info)
     buf = io.BytesIO()
     deck.save(buf)
     return buf.getvalue()
@@ -287,7 +307,7 @@ def write_pdf(slides: list[Slide], pictures: list[list[bytes]], footer: Callable
     pdf.setSubject(info.subject)
     pdf.setCreator("govpulse")
     for i, (slide, pngs) in enumerate(zip(slides, pictures, strict=True), start=1):
-        draw(slide, _PdfCanvas(pdf), pngs, footer(i))
+        draw(slide, _PdfCanvas(pdf), pngs, footer(i), info)
         pdf.showPage()
     pdf.save()
     return buf.getvalue()

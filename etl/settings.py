@@ -18,7 +18,7 @@ class Settings(BaseSettings):
         "",
         description="SQLAlchemy URL of the database; empty means SQLite at <data_dir>/govpulse.db (WAL mode)",
     )
-    language: Literal["ru", "en"] = Field("ru", description="Language of reports and exports")
+    language: Literal["ru", "kk", "en"] = Field("ru", description="Language of reports and exports")
     chunk_rows: int = Field(100_000, description="Rows read and validated at a time while loading", ge=1_000)
     max_errors_shown: int = Field(50, description="Errors printed in full for a rejected file", ge=1)
     min_sample_inquiries: int = Field(
@@ -31,6 +31,25 @@ class Settings(BaseSettings):
         "8wh",
         description="Answer deadline of within_deadline_pct: 8wh, 9wh, 24h, 1wd or custom N wh / h / wd",
     )
+
+    brief_colour: str = Field(
+        "#1f6f8b",
+        description="Accent colour of the briefing pack (#RRGGBB): the administration's own",
+        pattern=r"^#[0-9a-fA-F]{6}$",
+    )
+    brief_logo: Path | None = Field(
+        None, description="PNG or JPEG logo on the briefing pack's cover and in each page's corner; empty for none"
+    )
+
+    @field_validator("brief_logo", mode="before")
+    @classmethod
+    def _logo_file(cls, value: object) -> object:
+        """An empty value is no logo; a path must be a file."""
+        if value in ("", None):
+            return None
+        if not Path(str(value)).is_file():
+            raise ValueError(f"{value} is not a file")
+        return value
 
     @field_validator("deadline")
     @classmethod

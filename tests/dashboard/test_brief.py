@@ -353,3 +353,36 @@ def test_a_weeks_pack_draws_its_trend_by_day(demo: Path) -> None:
     month = brief.collect("KZ-KUS", START, END, "en")
     [rates] = [c.fig for s in month.slides for c in s.charts if c.key == "response_rate"]
     assert rates.layout.title.text == "Response rate by week"
+
+
+def test_the_administrations_logo_and_colour(pack: brief.Pack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a logo and a colour in the settings, the cover and every page carry the logo in its proportions and the
+    page bars take the colour, in the PPTX and the PDF; a file that is no picture is a clear error."""
+    from etl.settings import get_settings
+
+    logo = tmp_path / "gerb.png"
+    Image.new("RGB", (300, 100), "#c8102e").save(logo, "PNG")
+    monkeypatch.setenv("GOVPULSE_BRIEF_LOGO", str(logo))
+    monkeypatch.setenv("GOVPULSE_BRIEF_COLOUR", "#8a1538")
+    get_settings.cache_clear()
+    blank = [[_png()] * len(s.charts) for s in pack.slides]
+    deck = Presentation(io.BytesIO(brief.write(pack, "pptx", blank)))
+    for page in deck.slides:
+        logos = [s for s in page.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(logos) == 1 and logos[0].width / logos[0].height == pytest.approx(3, abs=0.01)
+        bars = [s for s in page.shapes if s.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE and s.top == 0]
+        assert str(bars[0].fill.fore_color.rgb) == "8A1538"
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(brief.write(pack, "pdf", blank))
+    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "p")], check=True)
+    page = Image.open(next(tmp_path.glob("p-*.png"))).convert("RGB")
+
+    def near(pixel: tuple[int, int], colour: tuple[int, int, int]) -> bool:
+        return all(abs(a - b) <= 3 for a, b in zip(page.getpixel(pixel), colour, strict=True))  # type: ignore[arg-type]
+
+    assert near((page.width // 2, 1), (0x8A, 0x15, 0x38))  # the page's top bar
+    assert near((page.width - 25, 20), (0xC8, 0x10, 0x2E))  # the logo in the top right corner
+    logo.write_text("not a picture", encoding="utf-8")
+    with pytest.raises(brief.BriefError, match="gerb.png is not a PNG or JPEG picture"):
+        brief.write(pack, "pptx", blank)
+    get_settings.cache_clear()

@@ -13,10 +13,10 @@ def test_headline_example_of_the_issue() -> None:
     """Counts change in %, shares in percentage points, numbers formatted by the language."""
     now, before = {"followers": 84_312, "response": 71.0}, {"followers": 75_280, "response": 77.0}
     assert headlines(translator("ru"), now, before) == [
-        f"Подписчики выросли на {nb('12 %')} до {nb('84 300')}; доля ответов упала на {nb('6 п. п.')} до {nb('71 %')}."
+        f"Подписчики выросли на {nb('12 %')} до {nb('84,3 тысячи')}; доля ответов упала на {nb('6 п. п.')} до {nb('71 %')}."
     ]
     assert headlines(translator("en"), now, before) == [
-        f"Followers grew 12% to 84,300; the response rate fell {nb('6 pp')} to 71%."
+        f"Followers grew 12% to {nb('84.3 thousand')}; the response rate fell {nb('6 pp')} to 71%."
     ]
 
 
@@ -33,7 +33,7 @@ def test_headline_clauses() -> None:
     assert clause(ru, "reply_median", 45, 60) == "медианное время ответа сократилось на 15\xa0мин до 45\xa0мин"
     assert clause(en, "reply_median", 180, 120) == "the median reply time grew 1.0\xa0h to 3.0\xa0h"
     assert clause(en, "posts_per_week", 1.52, 1.5) == "posting rose 1.3% to 1.5 posts per page a week"
-    assert clause(ru, "followers", 1_234_567, 1_000_000) == "подписчики выросли на 23,5\xa0% до 1\xa0230\xa0000"
+    assert clause(ru, "followers", 1_234_567, 1_000_000) == "подписчики выросли на 23,5\xa0% до 1,23\xa0миллиона"
     assert clause(ru, "response", 71.0, 83.3) == f"доля ответов упала на {nb('12,3 п. п.')} до {nb('71 %')}"
 
 
@@ -42,7 +42,7 @@ def test_a_headline_says_the_figure_of_its_card() -> None:
     0.9 % and a sentence of "1 %" cannot meet on one slide."""
     now, before = {"followers": 84_312, "growth": 0.9}, {"followers": 83_300}
     [sentence] = headlines(translator("ru"), now, before)
-    assert sentence == f"Подписчики выросли на {nb('0,9 %')} до {nb('84 300')}."
+    assert sentence == f"Подписчики выросли на {nb('0,9 %')} до {nb('84,3 тысячи')}."
 
 
 def test_headlines_skip_metrics_without_values() -> None:
