@@ -13,7 +13,8 @@ def test_headline_example_of_the_issue() -> None:
     """Counts change in %, shares in percentage points, numbers formatted by the language."""
     now, before = {"followers": 84_312, "response": 71.0}, {"followers": 75_280, "response": 77.0}
     assert headlines(translator("ru"), now, before) == [
-        f"Подписчики выросли на {nb('12 %')} до {nb('84,3 тысячи')}; доля ответов упала на {nb('6 п. п.')} до {nb('71 %')}."
+        f"Подписчики выросли на {nb('12 %')} до {nb('84,3 тысячи')}; "
+        f"доля ответов упала на {nb('6 п. п.')} до {nb('71 %')}."
     ]
     assert headlines(translator("en"), now, before) == [
         f"Followers grew 12% to {nb('84.3 thousand')}; the response rate fell {nb('6 pp')} to 71%."
