@@ -383,6 +383,6 @@ def test_the_administrations_logo_and_colour(pack: brief.Pack, tmp_path: Path, m
     assert near((page.width // 2, 1), (0x8A, 0x15, 0x38))  # the page's top bar
     assert near((page.width - 25, 20), (0xC8, 0x10, 0x2E))  # the logo in the top right corner
     logo.write_text("not a picture", encoding="utf-8")
-    with pytest.raises(brief.BriefError, match="gerb.png is not a PNG or JPEG picture"):
+    with pytest.raises(brief.BriefError, match=r"gerb\.png is not a PNG or JPEG picture"):
         brief.write(pack, "pptx", blank)
     get_settings.cache_clear()
