@@ -16,9 +16,10 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 class ApiError(Exception):
     """A request that failed after its retries, or an answer that is not JSON; the message never holds a secret."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, codes: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.status = status  # the HTTP status of a refused request
+        self.codes = codes  # the platform's error keys in its answer (chat.not.found; quotaExceeded)
 
 
 class Client:
@@ -116,9 +117,9 @@ class Client:
         self.requests += _retries(response)
         if response.status_code >= 400:
             self.errors += 1
-            raise ApiError(
-                self.redact(f"{name}: HTTP {response.status_code}{_error_code(response)}"), response.status_code
-            )
+            codes = _error_codes(response)
+            named = f" ({', '.join(codes)})" if codes else ""
+            raise ApiError(self.redact(f"{name}: HTTP {response.status_code}{named}"), response.status_code, codes)
         try:
             return response.json()
         except ValueError:
@@ -139,11 +140,17 @@ def _timed_out(exc: requests.RequestException) -> bool:
     )
 
 
-def _error_code(response: requests.Response) -> str:
-    """The platform's error key of a refused request (" (chat.not.found)"), if its answer names one."""
+def _error_codes(response: requests.Response) -> tuple[str, ...]:
+    """A refused request's error keys: MAX's `code`, or Google's reasons in `error.errors[]` and `error.details[]`."""
     try:
         body = response.json()
     except ValueError:
-        return ""
-    code = body.get("code") if isinstance(body, dict) else None
-    return f" ({code})" if isinstance(code, str) and len(code) < 80 else ""
+        return ()
+    if not isinstance(body, dict):
+        return ()
+    found = [body.get("code")]
+    error = body.get("error")
+    if isinstance(error, dict):
+        for listed in ("errors", "details"):
+            found += [item.get("reason") for item in error.get(listed) or [] if isinstance(item, dict)]
+    return tuple(dict.fromkeys(c for c in found if isinstance(c, str) and 0 < len(c) < 80))

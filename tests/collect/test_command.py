@@ -120,7 +120,7 @@ def test_a_missing_token_is_one_line_naming_the_variable(folder: Path, monkeypat
 
 def test_an_unknown_platform_and_an_empty_registry_are_clear_errors(folder: Path) -> None:
     """`collect myspace` names the choices; no pages say what to load."""
-    assert "must be one of vk, ok, max" in runner.invoke(app, ["collect", "myspace"]).output
+    assert "must be one of vk, ok, max, youtube" in runner.invoke(app, ["collect", "myspace"]).output
     result = runner.invoke(app, ["collect", "vk", "--territory", "KZ-KUS"])
     assert result.exit_code == 1 and "no vk pages under KZ-KUS" in result.output
 
@@ -169,3 +169,34 @@ def test_an_ok_group_is_collected_and_loaded(api: FakeApi, folder: Path) -> None
     assert tuple(posts) == (len(harvest.posts), sum(p["likes"] for p in harvest.posts))
     replied = sum(1 for i in harvest.inquiries if i["first_reply_at"])
     assert tuple(answered) == (replied, len(harvest.inquiries)) and replied > 0
+
+
+def test_a_youtube_channel_is_collected_and_loaded(api: FakeApi, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`collect youtube` loads the channel's subscribers, its videos with views and likes, and comments with the
+    channel's replies, exactly as the recorded answers give them; the key is in no output, file or table."""
+    from sqlalchemy import text
+
+    from etl.collect import youtube
+    from etl.store.db import get_engine
+    from tests.collect import test_youtube
+
+    register(folder, f"youtube,{test_youtube.AKIMAT},@karasu_akimat,Акимат Карасуского района,KZ-KUS-KRS,body,body,"
+             "Акимат Карасуского района,,0,0,2019-03-14,")  # fmt: skip
+    monkeypatch.setattr(youtube, "PAGE_SIZE", 3)
+    test_youtube.serve(api)
+    args = ["collect", "youtube", "--api-base", api.url, "--since", "2026-11-05", "--out", str(folder / "yt"), "--load"]
+    result = runner.invoke(app, args, env={youtube.KEY.env: test_youtube.KEY})
+    assert result.exit_code == 0, result.output
+    assert "12,400 subscribers is YouTube's rounded estimate" in result.output
+    assert "YouTube Data API: 9 quota units spent" in result.output
+    with get_engine().connect() as conn:
+        followers = conn.execute(text("SELECT followers, posts_total FROM followersnapshot")).one()
+        posts = conn.execute(text("SELECT count(*), sum(views), sum(likes), sum(comments) FROM post")).one()
+        answered = conn.execute(text("SELECT count(first_reply_at), count(*) FROM inquiry")).one()
+    assert tuple(followers) == (12400, 418)
+    assert tuple(posts) == (4, 15234 + 4410 + 987 + 640, 321 + 58 + 0 + 12, 15 + 3 + 0 + 3)
+    assert tuple(answered) == (3, 6)
+    for path in [*folder.rglob("*")]:
+        if path.is_file():
+            assert test_youtube.KEY.encode() not in path.read_bytes(), path
+    assert test_youtube.KEY not in result.output

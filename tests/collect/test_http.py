@@ -61,3 +61,20 @@ def test_form_parameters_are_seen_by_the_server(api: FakeApi) -> None:
     api.on("/m", {"ok": 1}, owner_id="-1")
     with client(api) as c:
         assert c.call("m", method="POST", data={"owner_id": -1}) == {"ok": 1}
+
+
+def test_google_s_error_reasons_are_named_and_kept(api: FakeApi) -> None:
+    """A Google API's refusal names its reasons (errors[] and details[]) in the message and on the error."""
+    body = {
+        "error": {
+            "code": 400,
+            "message": "API key not valid.",
+            "errors": [{"reason": "badRequest"}],
+            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}],
+        }
+    }
+    api.on("/m", body, status=400)
+    with client(api) as c, pytest.raises(ApiError) as caught:
+        c.call("m")
+    assert str(caught.value) == "m: HTTP 400 (badRequest, API_KEY_INVALID)"
+    assert (caught.value.status, caught.value.codes) == (400, ("badRequest", "API_KEY_INVALID"))
