@@ -4,7 +4,7 @@ import importlib
 
 from etl.collect.base import Platform
 
-PLATFORMS = ("vk", "ok", "max", "youtube")
+PLATFORMS = ("vk", "ok", "max", "youtube", "instagram")
 
 
 def platform(name: str) -> Platform:

@@ -120,7 +120,9 @@ def test_a_missing_token_is_one_line_naming_the_variable(folder: Path, monkeypat
 
 def test_an_unknown_platform_and_an_empty_registry_are_clear_errors(folder: Path) -> None:
     """`collect myspace` names the choices; no pages say what to load."""
-    assert "must be one of vk, ok, max, youtube" in runner.invoke(app, ["collect", "myspace"]).output
+    from etl.collect import PLATFORMS
+
+    assert f"must be one of {', '.join(PLATFORMS)}" in runner.invoke(app, ["collect", "myspace"]).output
     result = runner.invoke(app, ["collect", "vk", "--territory", "KZ-KUS"])
     assert result.exit_code == 1 and "no vk pages under KZ-KUS" in result.output
 
@@ -200,3 +202,30 @@ def test_a_youtube_channel_is_collected_and_loaded(api: FakeApi, folder: Path, m
         if path.is_file():
             assert test_youtube.KEY.encode() not in path.read_bytes(), path
     assert test_youtube.KEY not in result.output
+
+
+def test_an_instagram_account_is_collected_and_loaded(api: FakeApi, folder: Path) -> None:
+    """`collect instagram` loads an account found by business discovery and the office's own, with its inquiries."""
+    from sqlalchemy import text
+
+    from etl.store.db import get_engine
+    from tests.collect import test_instagram as ig
+
+    district = f"instagram,{ig.DISTRICT},zarinsky_adm,Администрация,RU-ALT-ZAR,body,body,Администрация,,0,0,2022-12-01,"
+    own = f"instagram,{ig.OWN},altai_gov,Правительство,RU-ALT,body,body,Правительство,,1,0,2020-01-15,"
+    register(folder, f"{district}\n{own}")
+    ig.answer(api)
+    env = {"GOVPULSE_INSTAGRAM_TOKEN": ig.TOKEN, "GOVPULSE_INSTAGRAM_USER_ID": ig.OWN}
+    out = str(folder / "ig")
+    args = ["collect", "instagram", "--api-base", api.url, "--since", "2026-11-05", "--out", out, "--load"]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    assert ig.TOKEN not in result.output and "1 of 3 posts hide their like count" in result.output
+    with get_engine().connect() as conn:
+        followers = dict(conn.execute(text("SELECT a.account_id, f.followers FROM followersnapshot f "
+                                           "JOIN account a ON a.id = f.account_pk")).all())  # fmt: skip
+        posts = conn.execute(text("SELECT count(*), sum(likes), sum(comments) FROM post")).one()
+        answered = conn.execute(text("SELECT count(first_reply_at), count(*) FROM inquiry")).one()
+    assert followers == {ig.DISTRICT: 12450, ig.OWN: 48210}
+    assert tuple(posts) == (5, 184 + 931 + 0 + 320 + 1500, 12 + 40 + 3 + 5 + 0)
+    assert tuple(answered) == (2, 3)
