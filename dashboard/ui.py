@@ -1,6 +1,7 @@
 """What every page does the same way: the header and period, friendly empty states, charts, tables and KPI cards."""
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -302,3 +303,21 @@ def place(rows: pd.DataFrame, level: str) -> pd.Series:
         codes = rows["territory_code"].astype("str")
         return codes.where(codes.map(levels) == "settlement", "").fillna("")
     return rows[f"{level}_code"].astype("str").fillna("")
+
+
+# Streamlit offers no option for its upload box's own words: CSS draws the reader's over its English.
+UPLOADER_CSS = """
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; visibility: hidden; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: BUTTON; font-size: 1rem; visibility: visible; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: HINT; font-size: 0.875rem; visibility: visible; }
+"""
+
+
+def uploader_words(tr: Tr, mb: int, types: list[str]) -> None:
+    """Streamlit's upload box in the reader's language: its button and the size and types it takes."""
+    hint = tr("data.upload_hint", mb=tr.num(mb), types=", ".join(t.upper() for t in types))
+    css = UPLOADER_CSS.replace("BUTTON", json.dumps(tr("data.upload_button"), ensure_ascii=False))
+    st.html(f"<style>{css.replace('HINT', json.dumps(hint, ensure_ascii=False))}</style>")

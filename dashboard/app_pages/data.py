@@ -17,9 +17,9 @@ st.title(tr("page.data"))
 st.caption(tr("data.intro"))
 
 st.subheader(tr("data.upload"))
-files = st.file_uploader(
-    tr("data.files", mb=MAX_MB), type=["csv", "tsv", "txt"], accept_multiple_files=True, max_upload_size=MAX_MB
-)
+TYPES = ["csv", "tsv", "txt"]
+files = st.file_uploader(tr("data.files", mb=MAX_MB), type=TYPES, accept_multiple_files=True, max_upload_size=MAX_MB)
+ui.uploader_words(tr, MAX_MB, TYPES)
 if files and st.button(tr("data.load"), type="primary"):
     with st.spinner(tr("data.loading")):
         summary = uploads.load([(f.name, f.getvalue()) for f in files], MAX_MB, queries.load_files)

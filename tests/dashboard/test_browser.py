@@ -148,12 +148,11 @@ LATIN_OK = {
     *("CSV", "Excel", "PNG", "SVG", "PPTX", "PDF", "TSV", "TXT", "UTF", "XLSX", "ER", "UTC", "URL", "English"),
     *("Instagram", "Facebook", "Telegram", "YouTube", "TikTok", "Threads", "MAX", "OK", "VK", "Reels", "govpulse"),
 }
-# Text of the page without icons (their names are ligatures), code, and Streamlit's own file-upload box, which
-# Streamlit does not translate.
+# Text of the page without icons (their names are ligatures) and code; Streamlit's own words of the upload box are
+# hidden under the reader's (drawn by CSS, so not in innerText) and would show here if they leaked.
 VISIBLE = """() => ['stMain', 'stSidebar'].map(id => document.querySelector(`[data-testid="${id}"]`))
   .filter(Boolean).map(root => { const copy = root.cloneNode(true);
-    copy.querySelectorAll('[data-testid*="Icon"], code, pre, [data-testid="stFileUploaderDropzone"]')
-      .forEach(e => e.remove());
+    copy.querySelectorAll('[data-testid*="Icon"], code, pre').forEach(e => e.remove());
     document.body.appendChild(copy); const text = copy.innerText; copy.remove(); return text; }).join("\\n")"""
 OVERFLOW = """() => [...document.querySelectorAll('[data-testid="stDataFrame"] .dvn-scroller')]
   .filter(e => e.scrollWidth > e.clientWidth + 2).length"""
