@@ -16,9 +16,13 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 class ApiError(Exception):
     """A request that failed after its retries, or an answer that is not JSON; the message never holds a secret."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, headers: Mapping[str, str] | None = None, body: Any = None
+    ) -> None:
         super().__init__(message)
         self.status = status  # the HTTP status of a refused request
+        self.headers = headers or {}  # its answer's headers (a rate limit's reset time)
+        self.body = body  # its answer's decoded JSON, if any (the platform's error object)
 
 
 class Client:
@@ -117,7 +121,10 @@ class Client:
         if response.status_code >= 400:
             self.errors += 1
             raise ApiError(
-                self.redact(f"{name}: HTTP {response.status_code}{_error_code(response)}"), response.status_code
+                self.redact(f"{name}: HTTP {response.status_code}{_error_code(response)}"),
+                response.status_code,
+                response.headers,
+                _body(response),
             )
         try:
             return response.json()
@@ -139,11 +146,16 @@ def _timed_out(exc: requests.RequestException) -> bool:
     )
 
 
+def _body(response: requests.Response) -> Any:
+    """The decoded JSON of an answer, or None when it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def _error_code(response: requests.Response) -> str:
     """The platform's error key of a refused request (" (chat.not.found)"), if its answer names one."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ""
+    body = _body(response)
     code = body.get("code") if isinstance(body, dict) else None
     return f" ({code})" if isinstance(code, str) and len(code) < 80 else ""

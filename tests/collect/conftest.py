@@ -31,6 +31,7 @@ class Route:
     delay: float = 0.0
     times: int | None = None
     raw: bool = False  # body is sent as it is (malformed JSON, HTML)
+    headers: dict[str, str] = field(default_factory=dict)  # sent with the answer (a rate limit's reset time)
 
 
 @dataclass
@@ -57,9 +58,10 @@ class FakeApi:
         return self.server.url_for("/").rstrip("/")
 
     def on(self, path: str, body: Any, *, status: int = 200, delay: float = 0.0, times: int | None = None,
-           raw: bool = False, **where: Any) -> None:  # fmt: skip
-        """Answer requests of `path` whose parameters include `where` with `body`."""
-        self.routes.append(Route(path, {k: str(v) for k, v in where.items()}, body, status, delay, times, raw))
+           raw: bool = False, headers: dict[str, str] | None = None, **where: Any) -> None:  # fmt: skip
+        """Answer requests of `path` whose parameters include `where` with `body` (and `headers`)."""
+        where = {k: str(v) for k, v in where.items()}
+        self.routes.append(Route(path, where, body, status, delay, times, raw, headers or {}))
 
     def count(self, path: str, **where: Any) -> int:
         """How many requests of `path` (with these parameters) the server received."""
@@ -79,7 +81,7 @@ class FakeApi:
             time.sleep(route.delay)
         body = route.body(params) if callable(route.body) else route.body
         text = body if route.raw else json.dumps(body, ensure_ascii=False)
-        return Response(text, route.status, content_type="application/json; charset=utf-8")
+        return Response(text, route.status, headers=route.headers, content_type="application/json; charset=utf-8")
 
 
 class _Every(URIPattern):
