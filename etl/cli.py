@@ -184,7 +184,7 @@ def demo(
 
 @app.command()
 def collect(
-    platform: Annotated[str, typer.Argument(help="vk, ok or max")],
+    platform: Annotated[str, typer.Argument(help="vk, ok, max or x")],
     territory: Annotated[str | None, typer.Option(help="Only the pages under this territory code")] = None,
     since: Annotated[
         str | None, typer.Option(help="Posts published from this day on (default: 30 days back); their metrics refresh")

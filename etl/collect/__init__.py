@@ -4,7 +4,7 @@ import importlib
 
 from etl.collect.base import Platform
 
-PLATFORMS = ("vk", "ok", "max")
+PLATFORMS = ("vk", "ok", "max", "x")
 
 
 def platform(name: str) -> Platform:
