@@ -16,10 +16,19 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 class ApiError(Exception):
     """A request that failed after its retries, or an answer that is not JSON; the message never holds a secret."""
 
-    def __init__(self, message: str, status: int | None = None, codes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        codes: tuple[str, ...] = (),
+        headers: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> None:
         super().__init__(message)
         self.status = status  # the HTTP status of a refused request
         self.codes = codes  # the platform's error keys in its answer (chat.not.found; quotaExceeded)
+        self.headers = headers or {}  # its answer's headers (a rate limit's reset time)
+        self.body = body  # its answer's decoded JSON, if any (the platform's error object)
 
 
 class Client:
@@ -119,7 +128,13 @@ class Client:
             self.errors += 1
             codes = _error_codes(response)
             named = f" ({', '.join(codes)})" if codes else ""
-            raise ApiError(self.redact(f"{name}: HTTP {response.status_code}{named}"), response.status_code, codes)
+            raise ApiError(
+                self.redact(f"{name}: HTTP {response.status_code}{named}"),
+                response.status_code,
+                codes,
+                response.headers,
+                _body(response),
+            )
         try:
             return response.json()
         except ValueError:
@@ -140,12 +155,17 @@ def _timed_out(exc: requests.RequestException) -> bool:
     )
 
 
+def _body(response: requests.Response) -> Any:
+    """The decoded JSON of an answer, or None when it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def _error_codes(response: requests.Response) -> tuple[str, ...]:
     """A refused request's error keys: MAX's `code`, or Google's reasons in `error.errors[]` and `error.details[]`."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ()
+    body = _body(response)
     if not isinstance(body, dict):
         return ()
     found = [body.get("code")]

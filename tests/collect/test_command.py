@@ -122,7 +122,8 @@ def test_an_unknown_platform_and_an_empty_registry_are_clear_errors(folder: Path
     """`collect myspace` names the choices; no pages say what to load."""
     from etl.collect import PLATFORMS
 
-    assert f"must be one of {', '.join(PLATFORMS)}" in runner.invoke(app, ["collect", "myspace"]).output
+    boxed = runner.invoke(app, ["collect", "myspace"]).output  # in a box that wraps at 80 columns
+    assert f"must be one of {', '.join(PLATFORMS)}" in " ".join(boxed.replace("│", " ").split())
     result = runner.invoke(app, ["collect", "vk", "--territory", "KZ-KUS"])
     assert result.exit_code == 1 and "no vk pages under KZ-KUS" in result.output
 
@@ -229,3 +230,36 @@ def test_an_instagram_account_is_collected_and_loaded(api: FakeApi, folder: Path
     assert followers == {ig.DISTRICT: 12450, ig.OWN: 48210}
     assert tuple(posts) == (5, 184 + 931 + 0 + 320 + 1500, 12 + 40 + 3 + 5 + 0)
     assert tuple(answered) == (2, 3)
+
+
+def test_an_x_account_is_collected_and_loaded(api: FakeApi, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`collect x` loads the account's followers, its posts with their metrics, and the citizens' posts with the
+    account's first replies; the 19-digit id reaches the database with every digit."""
+    from dataclasses import replace
+
+    from sqlalchemy import text
+
+    from etl.collect import x
+    from etl.store.db import get_engine
+    from tests.collect import test_x
+
+    register(folder, f"x,{test_x.GOV},altai_gov,Правительство,RU-ALT,body,body,Правительство,,0,2025-08-20,"
+             f"2020-10-21,\nx,{test_x.HEAD},glava_zarinsk,Глава района,RU-ALT-ZAR,person,head,Глава района,,1,0,"
+             "2014-11-18,")  # fmt: skip
+    test_x.answer(api)
+    monkeypatch.setattr(x, "PLATFORM", replace(x.PLATFORM, per_second=1000.0))
+    args = ["collect", "x", "--api-base", f"{api.url}/2", "--since", "2026-11-05", "--out", str(folder / "x"), "--load"]
+    result = runner.invoke(app, args, env={"GOVPULSE_X_TOKEN": test_x.TOKEN})
+    assert result.exit_code == 0, result.output
+    assert test_x.TOKEN not in result.output
+    with get_engine().connect() as conn:
+        accounts = conn.execute(text("SELECT a.account_id, f.followers FROM followersnapshot f "
+                                     "JOIN account a ON a.id = f.account_pk WHERE a.platform = 'x' "
+                                     "ORDER BY f.followers DESC")).all()  # fmt: skip
+        posts = conn.execute(text("SELECT count(*), sum(likes), sum(shares), sum(views) FROM post")).one()
+        answered = conn.execute(text("SELECT count(first_reply_at), count(*) FROM inquiry")).one()
+    harvest = test_x.run(api, test_x.PAGES[:2])
+    assert [tuple(a) for a in accounts] == [(test_x.GOV, 48210), (test_x.HEAD, 8513)]
+    assert tuple(posts) == (8, sum(p["likes"] for p in harvest.posts), 17 + 10 + 212 + 4 + 6 + 2 + 3 + 1,
+                            15320 + 9874 + 0 + 4410 + 2400 + 1333 + 1520 + 610)  # fmt: skip
+    assert tuple(answered) == (4, 6)
