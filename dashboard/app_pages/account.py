@@ -73,6 +73,10 @@ for row_cards in (kpis[:3], kpis[3:]):
     for column, card in zip(st.columns(3), row_cards, strict=True):
         ui.card(column, **card)
 
+# What the platform itself does to the figures, told where they are read (YouTube rounds subscriber counts).
+if info["platform"] == "youtube" and (row.get("followers_end") or 0) >= 1000:
+    st.caption(tr("account.note_youtube"))
+
 days = queries.account_days((int(chosen),), *page.period)
 renames = queries.handles(int(chosen)).iloc[1:]
 renames = renames.assign(day=renames["first_seen"])

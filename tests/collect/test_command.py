@@ -203,6 +203,14 @@ def test_a_youtube_channel_is_collected_and_loaded(api: FakeApi, folder: Path, m
         if path.is_file():
             assert test_youtube.KEY.encode() not in path.read_bytes(), path
     assert test_youtube.KEY not in result.output
+    with get_engine().connect() as conn:
+        pk = conn.execute(text("SELECT id FROM account WHERE platform = 'youtube'")).scalar()
+    with using(folder):
+        page = AppTest.from_file(str(ROOT / "app_pages" / "account.py"), default_timeout=60)
+        page.query_params.update({"country": "KZ", "account": str(pk), "lang": "en"})
+        page.run()
+    assert not page.exception
+    assert any("YouTube rounds subscriber counts above 1,000" in c.value for c in page.caption)
 
 
 def test_an_instagram_account_is_collected_and_loaded(api: FakeApi, folder: Path) -> None:
