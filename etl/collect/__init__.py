@@ -4,7 +4,7 @@ import importlib
 
 from etl.collect.base import Platform
 
-PLATFORMS = ("vk", "ok", "max", "youtube", "instagram")
+PLATFORMS = ("vk", "ok", "max", "youtube", "instagram", "telegram")
 
 
 def platform(name: str) -> Platform:

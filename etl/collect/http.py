@@ -1,8 +1,9 @@
 """The HTTP client every collector uses: one session, timeouts, retries with backoff, the platform's rate limit."""
 
+import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import requests
@@ -11,15 +12,19 @@ from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+URLLIB3_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
 
 
 class ApiError(Exception):
     """A request that failed after its retries, or an answer that is not JSON; the message never holds a secret."""
 
-    def __init__(self, message: str, status: int | None = None, codes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, codes: tuple[str, ...] = (), answer: Any = None
+    ) -> None:
         super().__init__(message)
         self.status = status  # the HTTP status of a refused request
         self.codes = codes  # the platform's error keys in its answer (chat.not.found; quotaExceeded)
+        self.answer = answer  # its decoded JSON body, where the platform explains the refusal (None if not JSON)
 
 
 class Client:
@@ -60,10 +65,16 @@ class Client:
         self.session.headers["User-Agent"] = "govpulse-collector"
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
+        # urllib3 names the URL when it retries a broken connection: a token in a URL's path must not reach a log.
+        self._scrub = _Scrub(self.redact)
+        for name in URLLIB3_LOGGERS:
+            logging.getLogger(name).addFilter(self._scrub)
 
     def close(self) -> None:
         """Close the session's connections."""
         self.session.close()
+        for name in URLLIB3_LOGGERS:
+            logging.getLogger(name).removeFilter(self._scrub)
 
     def __enter__(self) -> "Client":
         return self
@@ -90,6 +101,40 @@ class Client:
             text = text.replace(secret, "***")
         return text
 
+    def fetch(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        method: str = "GET",
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """One request's answer as it came (redirects followed); ApiError after retries or on HTTP errors."""
+        self._pace()
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+        name = _name(path)
+        self.requests += 1
+        try:
+            response = self.session.request(
+                method, url, params=params, data=data, headers=headers, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            self.errors += 1
+            if _timed_out(exc):
+                raise ApiError(self.redact(f"{name}: no answer within {self.timeout:g} s")) from None
+            # The exception's text holds the URL, and with it any token in the query: name only its kind.
+            raise ApiError(self.redact(f"{name}: connection failed ({type(exc).__name__})")) from None
+        self.requests += _retries(response)
+        if response.status_code >= 400:
+            self.errors += 1
+            codes = _error_codes(response)
+            named = f" ({', '.join(codes)})" if codes else ""
+            raise ApiError(
+                self.redact(f"{name}: HTTP {response.status_code}{named}"), response.status_code, codes, _json(response)
+            )
+        return response
+
     def call(
         self,
         path: str,
@@ -100,31 +145,29 @@ class Client:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """The decoded JSON answer of one API request; ApiError after retries, on HTTP errors or on non-JSON."""
-        self._pace()
-        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
-        name = path.split("?", 1)[0].strip("/") if not path.startswith(("http://", "https://")) else path
-        self.requests += 1
-        try:
-            response = self.session.request(
-                method, url, params=params, data=data, headers=headers, timeout=self.timeout
-            )
-        except requests.RequestException as exc:
-            self.errors += 1
-            if _timed_out(exc):
-                raise ApiError(f"{name}: no answer within {self.timeout:g} s") from None
-            # The exception's text holds the URL, and with it any token in the query: name only its kind.
-            raise ApiError(f"{name}: connection failed ({type(exc).__name__})") from None
-        self.requests += _retries(response)
-        if response.status_code >= 400:
-            self.errors += 1
-            codes = _error_codes(response)
-            named = f" ({', '.join(codes)})" if codes else ""
-            raise ApiError(self.redact(f"{name}: HTTP {response.status_code}{named}"), response.status_code, codes)
+        response = self.fetch(path, params, method=method, data=data, headers=headers)
         try:
             return response.json()
         except ValueError:
             self.errors += 1
-            raise ApiError(f"{name}: the answer is not JSON") from None
+            raise ApiError(self.redact(f"{_name(path)}: the answer is not JSON")) from None
+
+
+class _Scrub(logging.Filter):
+    """Replaces the client's secrets in a log record by ***."""
+
+    def __init__(self, redact: Callable[[str], str]) -> None:
+        super().__init__()
+        self._redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self._redact(record.getMessage()), None
+        return True
+
+
+def _name(path: str) -> str:
+    """How a request is named in messages: its path below the base, or the whole URL it was given."""
+    return path if path.startswith(("http://", "https://")) else path.split("?", 1)[0].strip("/")
 
 
 def _retries(response: requests.Response) -> int:
@@ -138,6 +181,13 @@ def _timed_out(exc: requests.RequestException) -> bool:
     return isinstance(exc, requests.Timeout) or (
         isinstance(reason, MaxRetryError) and isinstance(reason.reason, ReadTimeoutError)
     )
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _error_codes(response: requests.Response) -> tuple[str, ...]:
