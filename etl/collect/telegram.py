@@ -1,5 +1,4 @@
-"""Telegram: subscribers of official channels, their posts with views (the channel's public web preview), and citizens'
-comments in the linked discussion group with the channel's first reply (the bot's updates)."""
+"""Telegram: channels' subscribers, their posts with views from the web preview, and comments with the first reply."""
 
 import re
 from collections import Counter
@@ -46,8 +45,7 @@ class PageClosed(Exception):
 
 @dataclass
 class Bot:
-    """The Bot API over the run's client: the token in the path, `retry_after` waited out, a refused token ends the
-    run."""
+    """The Bot API over the run's client: the token in the path, `retry_after` waited out, a refused token fatal."""
 
     client: Client
     token: str
@@ -97,8 +95,7 @@ class Channel:
 
 
 def collect(client: Client, creds: dict[str, str], pages: list[Page], window: Window, progress: Progress) -> Harvest:
-    """Subscribers, posts since `window.since` with views, and comments in their discussion groups, for every
-    channel; channels that cannot be read are skipped."""
+    """Subscribers, posts since `window.since` and their groups' comments for every channel; closed ones skipped."""
     bot = Bot(client, creds[TOKEN.env])
     harvest = Harvest()
     try:
@@ -181,17 +178,20 @@ def fetch_posts(client: Client, username: str, window: Window) -> Iterator[Previ
 
 
 def fetch_updates(bot: Bot, harvest: Harvest) -> list[dict[str, Any]] | None:
-    """Every update Telegram holds for the bot, oldest first; None if none could be read. Asking for a page confirms
-    the pages before it, so the last page stays unconfirmed: the next run reads it again (giving the same rows)."""
+    """Every update Telegram holds for the bot, oldest first; None if none could be read."""
+    # Asking for a page confirms the pages before it: the last page stays unconfirmed, and the next run reads it
+    # again (giving the same rows) once this run's files are written.
     updates: list[dict[str, Any]] = []
     params: dict[str, Any] = {"limit": UPDATES_PER_CALL, "timeout": 0, "allowed_updates": ALLOWED_UPDATES}
     for _ in range(UPDATE_PAGES):
         try:
             page = bot.call("getUpdates", **params)
         except (TelegramError, ApiError) as exc:
-            kept = f"; comments from the {len(updates)} updates read before it" if updates else ""
-            harvest.notices.append(f"Telegram gave no updates ({exc}){kept or '; comments not collected'}")
-            return updates or None
+            if updates:
+                harvest.notices.append(f"Telegram stopped giving updates ({exc}); comments of the {len(updates)} read")
+                return updates
+            harvest.notices.append(f"Telegram gave no updates ({exc}); comments not collected")
+            return None
         updates += page
         if len(page) < UPDATES_PER_CALL:
             break
@@ -265,8 +265,8 @@ def group_messages(updates: list[dict[str, Any]], group: int) -> list[dict[str, 
 
 
 def threads(channel: int, messages: list[dict[str, Any]]) -> dict[int, int]:
-    """The group's message ids of the channel's posts forwarded into it (each starts a post's comment thread), mapped
-    to the posts' message ids in the channel; a forward is also seen as the message a comment replies to."""
+    """The group's message ids of the channel's posts forwarded into it, each the start of a post's comments → post."""
+    # A forward is also seen as the message a comment replies to, when the forward itself came on an earlier day.
     roots = {}
     for message in messages:
         for seen in (message, message.get("reply_to_message") or {}):
@@ -283,8 +283,7 @@ def threads(channel: int, messages: list[dict[str, Any]]) -> dict[int, int]:
 def discussion_rows(
     page: Page, group: int, messages: list[dict[str, Any]], admins: set[int]
 ) -> tuple[list[dict[str, Any]], Counter[int]]:
-    """Citizens' comments in the channel's discussion group, each with the first official reply to it, and how many
-    comments each post (by message id) got in these messages."""
+    """Citizens' comments in the discussion group with the first official reply, and each post's comments seen."""
     channel = int(page.account_id)
     roots = threads(channel, messages)
     seen: dict[int, dict[str, Any]] = {}
@@ -380,8 +379,7 @@ KINDS_READ = "getChat, getChatMemberCount, getChatAdministrators, getUpdates (an
 
 
 def read_saved(saved: Saved) -> Harvest:
-    """Saved Bot API answers as the collector's rows: subscribers from getChat with getChatMemberCount, comments from
-    getUpdates with getChatAdministrators. The preview's HTML is not JSON: saved answers give no posts."""
+    """Saved Bot API answers as the collector's followers and inquiries (the preview's HTML is no JSON: no posts)."""
     chats: dict[int, dict[str, Any]] = {}
     counts: list[tuple[str, int | None, int]] = []  # file, the chat whose answer came just before it, subscribers
     admins: set[int] = set()

@@ -32,8 +32,7 @@ class PreviewPost:
 
 @dataclass(frozen=True)
 class Preview:
-    """One page of the preview: whether it is a channel's history at all, its posts, and the smallest message id on
-    it (services included), from which the next page back is asked."""
+    """One preview page: whether it is a channel's history, its posts, its smallest message id (services too)."""
 
     is_history: bool
     posts: list[PreviewPost]

@@ -228,6 +228,16 @@ def test_a_webhook_leaves_comments_uncollected_with_a_note(api: FakeApi) -> None
     ]
 
 
+def test_updates_failing_halfway_keep_what_was_read(api: FakeApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first page of updates is already confirmed when the second fails: its comments are kept, with a note."""
+    monkeypatch.setattr(telegram, "UPDATES_PER_CALL", 5)
+    api.on(f"{BOT}/getUpdates", {}, status=502, offset=873400106)
+    answer(api)
+    harvest = run(api, PAGES[:1], retries=0)
+    assert sorted(i["inquiry_id"][-4:] for i in harvest.inquiries) == ["5002", "5004", "5009"]
+    assert harvest.notices == ["Telegram stopped giving updates (getUpdates: HTTP 502); comments of the 5 read"]
+
+
 @pytest.mark.parametrize("refusal", ["error-401", "error-404"])
 def test_a_refused_token_ends_the_run_without_showing_it(api: FakeApi, refusal: str) -> None:
     """401 (revoked) or 404 (no such bot) ends the run naming the variable, never the token."""
