@@ -419,6 +419,11 @@ def read_saved(saved: Saved) -> Harvest:
         group = chat.get("linked_chat_id")
         if group is not None:
             harvest.inquiries.extend(discussion_rows(page, int(group), group_messages(ordered, int(group)), admins)[0])
+    if outside := sorted(str(c) for c in chats if str(c) not in {p.account_id for p in saved.pages}):
+        shown = ", ".join(outside[:5]) + (", …" if len(outside) > 5 else "")
+        harvest.notices.append(
+            f"{len(outside)} chats of the answers are not in the registry and were left out: {shown}"
+        )
     return harvest
 
 

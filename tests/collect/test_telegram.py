@@ -287,7 +287,11 @@ def test_saved_answers_give_the_collectors_rows(api: FakeApi) -> None:
     saved = Saved(documents, PAGES, dt.date(2026, 12, 5), dt.datetime(2026, 12, 5, 12, tzinfo=dt.UTC))
     harvest = telegram.PLATFORM.read_saved(saved)  # type: ignore[misc]
     assert harvest.followers == collected.followers
-    assert harvest.inquiries == collected.inquiries and harvest.posts == []
+    assert harvest.inquiries == collected.inquiries and harvest.posts == [] and harvest.notices == []
+    moved = Saved([("moved.json", recorded("telegram", "getChat-moved"))], PAGES, saved.day, saved.saved_at)
+    assert telegram.read_saved(moved).notices == [
+        "1 chats of the answers are not in the registry and were left out: -1001999999999"
+    ]
 
 
 def test_saved_counts_follow_their_chat_by_list_or_by_file_name() -> None:
