@@ -4,7 +4,7 @@ import importlib
 
 from etl.collect.base import Platform
 
-PLATFORMS = ("vk", "ok", "max", "youtube", "instagram", "x")
+PLATFORMS = ("vk", "ok", "max", "telegram", "youtube", "instagram", "x")
 
 
 def platform(name: str) -> Platform:

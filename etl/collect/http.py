@@ -1,8 +1,9 @@
 """The HTTP client every collector uses: one session, timeouts, retries with backoff, the platform's rate limit."""
 
+import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import requests
@@ -11,6 +12,7 @@ from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+URLLIB3_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
 
 
 class ApiError(Exception):
@@ -28,7 +30,7 @@ class ApiError(Exception):
         self.status = status  # the HTTP status of a refused request
         self.codes = codes  # the platform's error keys in its answer (chat.not.found; quotaExceeded)
         self.headers = headers or {}  # its answer's headers (a rate limit's reset time)
-        self.body = body  # its answer's decoded JSON, if any (the platform's error object)
+        self.body = body  # its decoded JSON body, where the platform explains the refusal (None if not JSON)
 
 
 class Client:
@@ -69,10 +71,16 @@ class Client:
         self.session.headers["User-Agent"] = "govpulse-collector"
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
+        # urllib3 names the URL when it retries a broken connection: a token in a URL's path must not reach a log.
+        self._scrub = _Scrub(self.redact)
+        for name in URLLIB3_LOGGERS:
+            logging.getLogger(name).addFilter(self._scrub)
 
     def close(self) -> None:
         """Close the session's connections."""
         self.session.close()
+        for name in URLLIB3_LOGGERS:
+            logging.getLogger(name).removeFilter(self._scrub)
 
     def __enter__(self) -> "Client":
         return self
@@ -99,7 +107,7 @@ class Client:
             text = text.replace(secret, "***")
         return text
 
-    def call(
+    def fetch(
         self,
         path: str,
         params: Mapping[str, Any] | None = None,
@@ -107,11 +115,11 @@ class Client:
         method: str = "GET",
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> Any:
-        """The decoded JSON answer of one API request; ApiError after retries, on HTTP errors or on non-JSON."""
+    ) -> requests.Response:
+        """One request's answer as it came (redirects followed); ApiError after retries or on HTTP errors."""
         self._pace()
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
-        name = path.split("?", 1)[0].strip("/") if not path.startswith(("http://", "https://")) else path
+        name = _name(path)
         self.requests += 1
         try:
             response = self.session.request(
@@ -120,9 +128,9 @@ class Client:
         except requests.RequestException as exc:
             self.errors += 1
             if _timed_out(exc):
-                raise ApiError(f"{name}: no answer within {self.timeout:g} s") from None
+                raise ApiError(self.redact(f"{name}: no answer within {self.timeout:g} s")) from None
             # The exception's text holds the URL, and with it any token in the query: name only its kind.
-            raise ApiError(f"{name}: connection failed ({type(exc).__name__})") from None
+            raise ApiError(self.redact(f"{name}: connection failed ({type(exc).__name__})")) from None
         self.requests += _retries(response)
         if response.status_code >= 400:
             self.errors += 1
@@ -133,13 +141,43 @@ class Client:
                 response.status_code,
                 codes,
                 response.headers,
-                _body(response),
+                _json(response),
             )
+        return response
+
+    def call(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        method: str = "GET",
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """The decoded JSON answer of one API request; ApiError after retries, on HTTP errors or on non-JSON."""
+        response = self.fetch(path, params, method=method, data=data, headers=headers)
         try:
             return response.json()
         except ValueError:
             self.errors += 1
-            raise ApiError(f"{name}: the answer is not JSON") from None
+            raise ApiError(self.redact(f"{_name(path)}: the answer is not JSON")) from None
+
+
+class _Scrub(logging.Filter):
+    """Replaces the client's secrets in a log record by ***."""
+
+    def __init__(self, redact: Callable[[str], str]) -> None:
+        super().__init__()
+        self._redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self._redact(record.getMessage()), None
+        return True
+
+
+def _name(path: str) -> str:
+    """How a request is named in messages: its path below the base, or the whole URL it was given."""
+    return path if path.startswith(("http://", "https://")) else path.split("?", 1)[0].strip("/")
 
 
 def _retries(response: requests.Response) -> int:
@@ -155,8 +193,7 @@ def _timed_out(exc: requests.RequestException) -> bool:
     )
 
 
-def _body(response: requests.Response) -> Any:
-    """The decoded JSON of an answer, or None when it is not JSON."""
+def _json(response: requests.Response) -> Any:
     try:
         return response.json()
     except ValueError:
@@ -165,7 +202,10 @@ def _body(response: requests.Response) -> Any:
 
 def _error_codes(response: requests.Response) -> tuple[str, ...]:
     """A refused request's error keys: MAX's `code`, or Google's reasons in `error.errors[]` and `error.details[]`."""
-    body = _body(response)
+    try:
+        body = response.json()
+    except ValueError:
+        return ()
     if not isinstance(body, dict):
         return ()
     found = [body.get("code")]

@@ -81,7 +81,8 @@ class FakeApi:
             time.sleep(route.delay)
         body = route.body(params) if callable(route.body) else route.body
         text = body if route.raw else json.dumps(body, ensure_ascii=False)
-        return Response(text, route.status, headers=route.headers, content_type="application/json; charset=utf-8")
+        kind = None if "Content-Type" in route.headers else "application/json; charset=utf-8"
+        return Response(text, route.status, headers=route.headers, content_type=kind)
 
 
 class _Every(URIPattern):

@@ -271,3 +271,34 @@ def test_an_x_account_is_collected_and_loaded(api: FakeApi, folder: Path, monkey
     assert tuple(posts) == (8, sum(p["likes"] for p in harvest.posts), 17 + 10 + 212 + 4 + 6 + 2 + 3 + 1,
                             15320 + 9874 + 0 + 4410 + 2400 + 1333 + 1520 + 610)  # fmt: skip
     assert tuple(answered) == (4, 6)
+
+
+def test_a_telegram_channel_is_collected_and_loaded(
+    api: FakeApi, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`collect telegram` loads the channel's subscribers, the preview's posts with views, and the discussion group's
+    comments with the channel's replies; the token, in every Bot API path, is in no output or file."""
+    from sqlalchemy import text
+
+    from etl.collect import telegram
+    from etl.store.db import get_engine
+    from tests.collect import test_telegram
+
+    monkeypatch.setattr(telegram, "PREVIEW_PAUSE", 0.0)
+    register(folder, f"telegram,{test_telegram.GOV},altai_gov,Правительство,RU-ALT,body,body,Правительство,,0,"
+             "2025-08-20,2025-08-14,")  # fmt: skip
+    test_telegram.answer(api)
+    out_dir = folder / "tg"
+    args = ["collect", "telegram", "--api-base", api.url, "--since", "2026-11-05", "--out", str(out_dir), "--load"]
+    result = runner.invoke(app, args, env={"GOVPULSE_TELEGRAM_TOKEN": test_telegram.TOKEN})
+    assert result.exit_code == 0, result.output
+    assert test_telegram.TOKEN not in result.output and "│ rejected" not in result.output
+    for path in out_dir.iterdir():
+        assert test_telegram.TOKEN.encode() not in path.read_bytes(), path
+    with get_engine().connect() as conn:
+        followers = conn.execute(text("SELECT followers FROM followersnapshot")).scalar()
+        posts = conn.execute(text("SELECT count(*), sum(views), sum(comments) FROM post")).one()
+        answered = conn.execute(text("SELECT count(first_reply_at), count(*) FROM inquiry")).one()
+    assert followers == 48210
+    assert tuple(posts) == (8, 5000 + 4400 + 15300 + 12500 + 9800 + 987 + 1200 + 21700, 2 + 24 + 6)
+    assert tuple(answered) == (3, 6)

@@ -78,3 +78,32 @@ def test_google_s_error_reasons_are_named_and_kept(api: FakeApi) -> None:
         c.call("m")
     assert str(caught.value) == "m: HTTP 400 (badRequest, API_KEY_INVALID)"
     assert (caught.value.status, caught.value.codes) == (400, ("badRequest", "API_KEY_INVALID"))
+
+
+def test_a_refused_request_carries_the_platforms_explanation(api: FakeApi) -> None:
+    """The JSON body of a 4xx travels with the ApiError (Telegram's retry_after), the HTTP status too."""
+    api.on("/m", {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}, status=400)
+    with client(api) as c, pytest.raises(ApiError) as caught:
+        c.call("m")
+    assert caught.value.status == 400 and caught.value.body["description"] == "Bad Request: chat not found"
+
+
+def test_a_token_in_the_path_is_in_no_message(api: FakeApi) -> None:
+    """Where a token must be in the URL's path, a timeout, a refusal and a page that is not JSON name it as ***."""
+    api.on("/bots3cret-token/slow", {}, delay=1.0)
+    api.on("/bots3cret-token/html", "<html>", raw=True)
+    api.on("/bots3cret-token/gone", {}, status=404)
+    with client(api, timeout=0.3, retries=0) as c:
+        for path, words in (("html", "not JSON"), ("gone", "HTTP 404"), ("slow", "no answer within")):
+            with pytest.raises(ApiError, match=words) as caught:
+                c.call(f"bots3cret-token/{path}")
+            assert str(caught.value).startswith(f"bot***/{path}: ")
+
+
+def test_fetch_gives_a_page_as_it_came(api: FakeApi) -> None:
+    """A page that is not JSON (the Telegram preview's HTML) comes back undecoded, after its redirect."""
+    api.on("/old", "", raw=True, status=302, headers={"Location": "/new"})
+    api.on("/new", "<html>page</html>", raw=True, headers={"Content-Type": "text/html; charset=utf-8"})
+    with client(api) as c:
+        response = c.fetch("old")
+    assert response.text == "<html>page</html>" and response.url.endswith("/new") and response.history
