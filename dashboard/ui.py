@@ -16,6 +16,7 @@ from dashboard import queries, sidebar
 from dashboard.exports import Stamp, export_buttons
 from dashboard.filters import Filters, Period, Scope
 from dashboard.i18n import Tr, territory_names, translator
+from etl.store import rollups
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,9 @@ def start(title: str) -> Page:
     if span is None:
         stop(tr, "empty.database")
     first, last = span
+    with queries.engine().connect() as conn:
+        if rollups.behind(conn):
+            st.warning(tr("header.behind"))
     complete = queries.complete_range(f.scope())
     end = complete[0] if complete else last
     period = f.span(end, first)
