@@ -23,13 +23,15 @@ def load(
     """Write uploaded files (name, content) to a temporary folder, load them with `loader` (the ETL's `load_paths`,
     same validation as the CLI) and say what happened to each; files over `limit_mb` are refused unread. A mapping
     file (name, content) gives the files' own headers; one that cannot be used stops the upload with its reason."""
-    try:
-        own = parse_mapping(mapping[1].decode("utf-8-sig"), Path(mapping[0]).name) if mapping else None
-    except (MappingError, UnicodeDecodeError) as exc:
-        assert mapping is not None
+    own: Mapping | None = None
+    if mapping is not None:
         name = Path(mapping[0]).name
-        reason = str(exc) if isinstance(exc, MappingError) else f"{name}: not a TOML file: not UTF-8 text"
-        return [result_row(FileResult(path=Path(name), kind="mapping", status="rejected", message=reason))]
+        try:
+            own = parse_mapping(mapping[1].decode("utf-8-sig"), name)
+        except (MappingError, UnicodeDecodeError) as exc:
+            reason = str(exc) if isinstance(exc, MappingError) else f"{name}: not a TOML file: not UTF-8 text"
+            refused = FileResult(path=Path(name), kind="mapping", status="rejected", message=reason, error_count=1)
+            return [result_row(refused)]
     limit = limit_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="govpulse-upload-") as folder:
         paths = []

@@ -281,17 +281,23 @@ class Header:
 
 
 def read_header(cells: list[str], kind: Kind, mapping: Mapping | None = None) -> Header:
-    """The row's cells as `kind`'s columns: the mapping's headers first, then the known names of the other columns."""
+    """The row's cells as `kind`'s columns. The mapping's header of a column comes first, then its contract name, then
+    its other names: a cell of a lesser rank than another of the same column is left out (as a file's extra `day`
+    column beside `date` always was), two of the best rank stay for the loader to refuse."""
     own = mapping.kinds.get(kind.name, {}) if mapping else {}
     wanted = {key(header): column for column, header in own.items()}
     names = names_of(kind.name)
-    fields: list[str | None] = []
+    ranked: list[tuple[str | None, int]] = []
     for cell in cells:
-        if (k := key(cell)) in wanted:
-            fields.append(wanted[k])
-            continue
-        column = (names.get(k) or names.get(bare_key(cell))) if k else None
-        fields.append(None if column in own else column)
+        k = key(cell)
+        column = wanted.get(k) or (names.get(k) or names.get(bare_key(cell)) if k else None)
+        rank = 0 if k in wanted else 1 if column and k == key(column) else 2
+        ranked.append((column, rank))
+    best: dict[str, int] = {}
+    for column, rank in ranked:
+        if column:
+            best[column] = min(rank, best.get(column, rank))
+    fields = [column if column and rank == best[column] else None for column, rank in ranked]
     keys = {key(c) for c in cells}
     absent = [f"{column} «{header}»" for column, header in own.items() if key(header) not in keys]
     return Header(kind, cells, fields, absent, own)

@@ -70,6 +70,13 @@ def test_platforms_as_offices_write_them() -> None:
     ]
 
 
+def test_a_contract_name_comes_before_another_name_of_its_column() -> None:
+    """A file with `date` and an extra `day` column reads `date` (and ignores `day`, as before names were known);
+    two other names of one column («Дата», «День») both stay, for the loader to refuse."""
+    assert read_header(["date", "day", "Дата"], kinds()["followers"]).fields == ["date", None, None]
+    assert read_header(["Дата", "День"], kinds()["followers"]).fields == ["date", "date"]
+
+
 def test_a_mapping_names_the_files_own_headers_first() -> None:
     """The mapping's headers name their columns; a known name of a column the mapping gives is then left out."""
     mapping = parse_mapping(

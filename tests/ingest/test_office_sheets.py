@@ -165,6 +165,17 @@ def test_a_fraction_in_a_workbook_is_refused_by_sheet_row_and_column(loaded: Eng
     assert dump(loaded) == before
 
 
+def test_a_workbook_loaded_again_is_known_but_not_read_through_another_mapping(tmp_path: Path) -> None:
+    """The same workbook again changes nothing; read through a mapping it is another reading, and is loaded."""
+    engine = registry(tmp_path, "office.db")
+    book = office_xlsx(tmp_path / "подписчики.xlsx")
+    assert [r.status for r in load_paths(engine, [book])] == ["loaded"]
+    assert [r.status for r in load_paths(engine, [book])] == ["already loaded"]
+    mapping = parse_mapping('[followers]\nhandle = "Ник"\n', "office.toml")
+    [again] = load_paths(engine, [book], mapping=mapping)
+    assert (again.status, again.inserted, again.updated, again.unchanged) == ("loaded", 0, 0, len(FIGURES))
+
+
 def test_a_header_below_a_title_in_a_csv_file_keeps_line_numbers_true(loaded: Engine, tmp_path: Path) -> None:
     """A title and an empty line above the header are skipped; errors are numbered as an editor shows the lines."""
     f = tmp_path / "march.csv"
