@@ -4,6 +4,7 @@ Playwright drives the system Chromium (/usr/bin/chromium) against `streamlit run
 the tests are skipped with what to install; with CI=true a missing browser fails them.
 """
 
+import json
 import os
 import re
 import sys
@@ -141,6 +142,10 @@ def test_a_rejected_upload_shows_its_errors(server: str, page: Any, tmp_path: Pa
     assert page.locator('[data-testid="stExpander"]').filter(has_text="followers.csv").count() == 1
 
 
+HINTS = """() => [...document.querySelectorAll('[data-testid="stFileUploaderDropzoneInstructions"] span')]
+  .map(e => getComputedStyle(e, '::after').content)"""
+
+
 def test_a_workbook_uploads_with_its_mapping(server: str, page: Any, tmp_path: Path) -> None:
     """An .xlsx file and the mapping of its headers go up together: the mapping is read (the file's header is
     recognised) and the row's error names the sheet, row, column and value."""
@@ -159,6 +164,13 @@ def test_a_workbook_uploads_with_its_mapping(server: str, page: Any, tmp_path: P
         encoding="utf-8",
     )
     open_page(page, f"{server}/data?lang=en")
+    # Each box says in the reader's words what it takes: data files up to 200 MB, one mapping of up to 1 MB.
+    hints = page.evaluate(HINTS)
+    en = translator("en")
+    assert [json.loads(h) for h in hints if h != "none"] == [
+        en("data.upload_hint", mb="200", types="CSV, TSV, TXT, XLSX"),
+        en("data.upload_hint", mb="1", types="TOML"),
+    ]
     inputs = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     inputs.nth(0).set_input_files(str(tmp_path / "office.xlsx"))
     inputs.nth(1).set_input_files(str(mapping))
