@@ -61,6 +61,51 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert "nope.csv: no such file" in result.output
 
 
+BROKEN = {
+    "image.csv": (Path(__file__).parent.parent / "docs" / "screenshots" / "growth.png").read_bytes(),
+    "bytes.csv": b"date,platform,account_id,followers\n2026-03-06,instagram,1001,\x98\xff\n",
+    "fields.csv": b"date,platform,account_id,followers\n2026-03-06,instagram,1001,12\n2026-03-07,instagram,1001,1,3\n",
+    "quote.csv": b'date,platform,account_id,followers\n2026-03-06,instagram,"1001,12\n2026-03-07,instagram,1001,13\n',
+    "nul.csv": b"date,platform,account_id,followers,handle\n2026-03-06,instagram,1001,12,ak\x00im\n",
+}
+SAID = {
+    "image.csv": "line 1: not text but binary data (PNG)",
+    "bytes.csv": "line 2: byte 0x98 is not text in UTF-8, UTF-16 or cp1251",
+    "fields.csv": "line 3: 5 fields where the header has 4",
+    "quote.csv": 'line 2: a quote (") opened here is never closed',
+    "nul.csv": "line 2, column handle, value 'ak\\x00im': contains a NUL character",
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN))
+def test_a_broken_file_is_one_line_exit_1_and_no_traceback(tmp_path: Path, name: str) -> None:
+    """A file that is not text, not CSV or holds a NUL is said in one line naming the file and the line; exit 1."""
+    from etl.store.db import get_engine
+    from tests.conftest import dump
+
+    assert runner.invoke(app, ["load", str(DATA)]).exit_code == 0
+    before = dump(get_engine())
+    bad = tmp_path / name
+    bad.write_bytes(BROKEN[name])
+    result = runner.invoke(app, ["load", str(bad)])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    [line] = [line for line in result.output.splitlines() if SAID[name] in line]
+    assert line.lstrip().startswith(str(bad))
+    assert dump(get_engine()) == before
+
+
+def test_a_folder_with_nothing_to_load_says_so_and_exits_1(tmp_path: Path) -> None:
+    """A folder without any CSV, TSV, TXT or XLSX file is named with what was looked for; exit 1."""
+    folder = tmp_path / "march"
+    folder.mkdir()
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    result = runner.invoke(app, ["load", str(folder)])
+    assert result.exit_code == 1
+    assert f"{folder}: no file to load in this folder (CSV, TSV, TXT or XLSX files are loaded)" in result.output
+
+
 def test_settings_lists_every_variable() -> None:
     """`settings` shows each environment variable with its meaning."""
     result = runner.invoke(app, ["settings"])

@@ -1,11 +1,11 @@
 """Reading delivered files: CSV (encoding, delimiter and decimal mark detected) or an XLSX sheet; the header row and
 its columns recognised, the rows read in chunks."""
 
-import codecs
 import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +14,15 @@ from typing import Any
 import pandas as pd
 
 from etl.ingest.contract import Kind
+from etl.ingest.damage import Unreadable, parser_error, scan, too_many_fields
 from etl.ingest.headers import HEAD_ROWS, Header, Mapping, best_header
 from etl.ingest.sheets import SUFFIXES, UNREAD, SheetError, cell_text, open_sheet
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
-BLOCK = 1 << 20
 SAMPLE_ROWS = 200
+# A longer line, or a row of more cells, is no header row (and more than Python's csv module reads as one field).
+HEADER_CHARS = 65_536
+HEADER_CELLS = 1_000
 
 
 class SourceError(Exception):
@@ -57,30 +60,6 @@ def _normalise(name: str) -> str:
     return name.strip().strip("\ufeff").strip().lower().replace(" ", "_")
 
 
-def _scan(path: Path) -> tuple[str, str]:
-    """The file's sha256 and encoding (UTF-8 with or without BOM, UTF-16 with BOM, else cp1251)."""
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    with path.open("rb") as f:
-        head = f.read(4)
-        f.seek(0)
-        while block := f.read(BLOCK):
-            digest.update(block)
-            if utf8:
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    utf8 = False
-    if head.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8" if utf8 else "cp1251"
-    return digest.hexdigest(), encoding
-
-
 def _decimal_mark(sample: pd.DataFrame, kind: Kind, fallback: str) -> str:
     """',' or '.': whichever the numbers in the sample use as a fraction mark; `fallback` when none shows."""
     numeric = [f.name for f in kind.fields if f.type == "integer" and f.name in sample.columns]
@@ -98,7 +77,7 @@ def _find_header(rows: list[tuple[int, list[str]]], mapping: Mapping | None) -> 
     error); None when every row is blank."""
     closest: tuple[tuple[int, int, int], int, Header] | None = None
     for index, (line, cells) in enumerate(rows):
-        if not any(cells):
+        if not any(cells) or len(cells) > HEADER_CELLS:
             continue
         header = best_header(cells, mapping)
         if header.complete:
@@ -137,11 +116,26 @@ def _refuse(path: Path, header: Header, mapping: Mapping | None) -> SourceError:
         return SourceError(
             f"{path}: the headers {mapping.name} gives for {header.kind.name} are not in the file: {lacking}"
         )
-    shown = ", ".join(header.cells[:12]) or "(none)"
+    shown = ", ".join(_shown(c) for c in header.cells[:12]) or "(none)"
     return SourceError(
         f"{path}: header not recognised: columns [{shown}]; closest kind is {header.kind.name}, "
         f"which also needs: {', '.join(header.missing)}"
     )
+
+
+def _shown(cell: str) -> str:
+    """A header cell as a one-line message may show it: control characters written out, a long one cut."""
+    text = re.sub(r"[\x00-\x1f\x7f]", lambda found: f"\\x{ord(found.group()):02x}", cell)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _digest(sha256: str, *parts: str) -> str:
@@ -158,12 +152,17 @@ def open_source(path: Path, mapping: Mapping | None = None, sheet: str | None = 
         raise SourceError(f"{path}: {path.suffix} files are not read: save the sheet as .xlsx or CSV")
     if path.suffix.lower() in SUFFIXES:
         return _open_workbook(path, mapping, sheet)
-    sha256, encoding = _scan(path)
+    try:
+        sha256, encoding = scan(path)
+    except Unreadable as exc:
+        raise SourceError(f"{path}, line {exc.line}: {exc}") from None
     with path.open(encoding=encoding, newline="") as f:
         head = [f.readline() for _ in range(HEAD_ROWS + SAMPLE_ROWS)]
     if not any(line.strip() for line in head[:HEAD_ROWS]):
         raise SourceError(f"{path}: the file is empty (a header row is expected)")
-    candidates = [(n, d) for n in range(HEAD_ROWS) if head[n].strip() for d in DELIMITERS]
+    candidates = [
+        (n, d) for n in range(HEAD_ROWS) if head[n].strip() and len(head[n]) <= HEADER_CHARS for d in DELIMITERS
+    ]
     rows = [
         (n, [c.strip().strip("\ufeff").strip() for c in next(csv.reader([head[n]], delimiter=d))])
         for n, d in candidates
@@ -176,16 +175,16 @@ def open_source(path: Path, mapping: Mapping | None = None, sheet: str | None = 
     if not header.complete:
         raise _refuse(path, header, mapping)
     columns, ignored = _columns(path, header, f"line {line + 1}")
-    sample = pd.read_csv(
-        io.StringIO("".join(head[line : line + 1 + SAMPLE_ROWS])), sep=delimiter, dtype=str, keep_default_na=False
-    )
-    sample.columns = pd.Index(columns)
+    fields = len(_first_row(head[line + 1 :], delimiter))
+    if fields > len(columns):
+        # pandas would read the row's first values as an index and shift the rest: refused before it is read.
+        raise SourceError(f"{path}, line {line + 2}: {too_many_fields(line + 2, fields, len(columns))}")
     return Source(
         path=path,
         kind=header.kind,
         encoding=encoding,
         delimiter=delimiter,
-        decimal=_decimal_mark(sample, header.kind, "." if delimiter == "," else ","),
+        decimal=_decimal_mark(_sample(head[line:], delimiter, columns), header.kind, "." if delimiter == "," else ","),
         sha256=_digest(sha256, *_mapped(header)),
         size=path.stat().st_size,
         columns=columns,
@@ -194,12 +193,38 @@ def open_source(path: Path, mapping: Mapping | None = None, sheet: str | None = 
     )
 
 
+def _first_row(lines: list[str], delimiter: str) -> list[str]:
+    """The first row of `lines` as the csv module splits it; none when it cannot (pandas then says why)."""
+    try:
+        return next(csv.reader(lines, delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _sample(lines: list[str], delimiter: str, columns: list[str]) -> pd.DataFrame:
+    """The first rows below the header, for the decimal mark; none when they do not parse (the file is then refused,
+    by its line, when it is read)."""
+    try:
+        return pd.read_csv(
+            io.StringIO("".join(lines[: 1 + SAMPLE_ROWS])), sep=delimiter, dtype=str, keep_default_na=False,
+            header=0, names=columns, on_bad_lines="skip",
+        )  # fmt: skip
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        return pd.DataFrame(columns=columns, dtype=str)
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """A sheet's row without the empty cells after its last value (a sheet may be as wide as 16,384 columns)."""
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
 def _mapped(header: Header) -> list[str]:
     return [json.dumps(header.mapped, ensure_ascii=False, sort_keys=True)] if header.mapped else []
 
 
 def _open_workbook(path: Path, mapping: Mapping | None, name: str | None) -> Source:
-    sha256, _ = _scan(path)
     try:
         with open_sheet(path, name) as sheet:
             rows: list[tuple[Any, ...]] = []
@@ -210,7 +235,7 @@ def _open_workbook(path: Path, mapping: Mapping | None, name: str | None) -> Sou
             title, declared = sheet.title, sheet.rows_declared
     except SheetError as exc:
         raise SourceError(f"{path}: {exc}") from None
-    head = [(n, [cell_text(v, ",").strip() for v in values]) for n, values in enumerate(rows[:HEAD_ROWS], start=1)]
+    head = [(n, _trimmed([cell_text(v, ",").strip() for v in values])) for n, values in enumerate(rows[:HEAD_ROWS], 1)]
     found = _find_header(head, mapping)
     if found is None:
         raise SourceError(f"{path}: sheet {title} is empty (a header row is expected)")
@@ -227,7 +252,7 @@ def _open_workbook(path: Path, mapping: Mapping | None, name: str | None) -> Sou
         encoding="xlsx",
         delimiter="",
         decimal=_decimal_mark(pd.DataFrame(body, columns=columns, dtype=str), header.kind, ","),
-        sha256=_digest(sha256, f"sheet {title}", *_mapped(header)),
+        sha256=_digest(_sha256(path), f"sheet {title}", *_mapped(header)),
         size=path.stat().st_size,
         columns=columns,
         ignored=ignored,
@@ -242,6 +267,16 @@ def read_chunks(src: Source, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, in
     if src.sheet is not None:
         yield from _sheet_chunks(src, chunk_rows)
         return
+    try:
+        yield from _csv_chunks(src, chunk_rows)
+    except pd.errors.ParserError as exc:
+        found = parser_error(str(exc))
+        if found is None:
+            raise SourceError(f"{src.path}: cannot be read as CSV: {exc}") from None
+        raise SourceError(f"{src.path}, line {found.line}: {found}") from None
+
+
+def _csv_chunks(src: Source, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, int]]:
     first_line = src.header_line + 1
     with src.path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=src.encoding, newline="")
@@ -259,6 +294,11 @@ def read_chunks(src: Source, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, in
             engine="c",
         )
         for chunk in reader:
+            if not isinstance(chunk.index, pd.RangeIndex):
+                # More fields in the first row than names (open_source could not split it to see): pandas took the
+                # first ones for an index.
+                found = too_many_fields(first_line, len(src.columns) + chunk.index.nlevels, len(src.columns))
+                raise SourceError(f"{src.path}, line {found.line}: {found}")
             chunk = chunk.reset_index(drop=True)
             chunk["_line"] = range(first_line, first_line + len(chunk))
             first_line += len(chunk)

@@ -80,11 +80,16 @@ def load_paths(
     chunk_rows = chunk_rows or get_settings().chunk_rows
     results: list[FileResult] = []
     sources: list[Source] = []
-    for path in expand(list(paths)):
-        try:
-            sources.append(open_source(path, mapping, sheet))
-        except SourceError as exc:
-            results.append(FileResult(path=path, status="rejected", message=str(exc), error_count=1))
+    for given in paths:
+        found = expand([given])
+        if given.is_dir() and not found:
+            message = f"{given}: no file to load in this folder (CSV, TSV, TXT or XLSX files are loaded)"
+            results.append(FileResult(path=given, status="rejected", message=message, error_count=1))
+        for path in found:
+            try:
+                sources.append(open_source(path, mapping, sheet))
+            except SourceError as exc:
+                results.append(FileResult(path=path, status="rejected", message=str(exc), error_count=1))
     ctx: Context | None = None
     for src in order_sources(sources):
         # One registry look-up for the fact files of a delivery (they come after the registries, which change it).
@@ -135,6 +140,8 @@ def load_source(
         res.status, res.errors, res.error_count = "rejected", exc.errors, exc.count
         res.seconds = time.perf_counter() - started
         res.rejected, res.inserted, res.updated, res.unchanged = res.rows_read, 0, 0, 0
+    except SourceError as exc:
+        res.status, res.message, res.error_count = "rejected", str(exc), 1
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, SheetError) as exc:
         res.status, res.message, res.error_count = "rejected", f"{src.path}: cannot be read: {exc}", 1
     res.seconds = time.perf_counter() - started

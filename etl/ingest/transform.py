@@ -14,6 +14,11 @@ ERROR_COLUMNS = ["line", "column", "value", "rule"]
 _SPACES = "[\\s\u00a0\u202f']"
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _TIMEZONES = frozenset(available_timezones())
+# PostgreSQL stores no NUL character, and XML (the XLSX and PPTX exports) no other control character but tab and line
+# breaks: a value holding one is refused at the door, on every database alike.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+# The largest number an integer column holds on PostgreSQL (SQLite would take more: the rule is the same on both).
+INT_MAX = 2_147_483_647
 
 
 @dataclass
@@ -126,6 +131,7 @@ def _typed(chk: Checker, f: FieldSpec, decimal: str, ctx: Context) -> pd.Series:
         chk.flag(present & num.isna(), f.name, "must be a whole number", raw)
         if f.minimum is not None:
             chk.flag(num < f.minimum, f.name, f"must be ≥ {f.minimum}", raw)
+        chk.flag(num > INT_MAX, f.name, f"must be ≤ {INT_MAX}", raw)
         return num.astype("Int64")
     if f.type == "date":
         day = parse_date(raw)
@@ -191,6 +197,7 @@ def _resolve_accounts(chk: Checker, cols: dict[str, pd.Series], ctx: Context) ->
 def validate(kind: Kind, chunk: pd.DataFrame, decimal: str, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Typed rows of `chunk` that keep every rule, and the (line, column, value, rule) violations."""
     chk = Checker(chunk)
+    _control_characters(chk, kind)
     plain = [f for f in kind.fields if f.type != "datetime"]
     cols = {f.name: _typed(chk, f, decimal, ctx) for f in plain}
     cols["_line"] = chunk["_line"]
@@ -210,6 +217,22 @@ def validate(kind: Kind, chunk: pd.DataFrame, decimal: str, ctx: Context) -> tup
                 chk.flag(cols[f.name] < cols[f.not_before], f.name, f"must not be before {f.not_before}")
         out = {"followers": _followers, "posts": _posts, "inquiries": _inquiries}[kind.name](chk, cols, zones)
     return out[~chk.bad.to_numpy()], chk.error_frame()
+
+
+def _control_characters(chk: Checker, kind: Kind) -> None:
+    """Refuse the free-text values (ids, handles, names) holding a NUL or another control character; the rules after
+    see them without it. Numbers, days, times and listed values holding one break their own rules."""
+    for f in kind.fields:
+        if f.name not in chk.chunk or f.type != "string" or f.enum is not None:
+            continue
+        values = chk.chunk[f.name]
+        found = values.str.contains(_CONTROL, regex=True)
+        if not found.any():
+            continue
+        nul = found & values.str.contains("\x00", regex=False)
+        chk.flag(nul, f.name, "contains a NUL character")
+        chk.flag(found & ~nul, f.name, "contains a control character")
+        chk.chunk = chk.chunk.assign(**{f.name: values.str.replace(_CONTROL, "", regex=True)})
 
 
 def _territories(chk: Checker, cols: dict[str, pd.Series], ctx: Context) -> pd.DataFrame:
@@ -240,7 +263,7 @@ def _accounts(chk: Checker, cols: dict[str, pd.Series], ctx: Context) -> pd.Data
     on = parse_date(mark.where(flag.isna(), ""))
     chk.flag(mark.ne("") & flag.isna() & on.isna(), "official_mark", "must be 0, 1 or the date it was granted", mark)
     chk.flag(on > pd.Timestamp(ctx.latest_day), "official_mark", "must not be in the future", mark)
-    cols["official_mark"] = flag.fillna(on.notna())
+    cols["official_mark"] = flag.where(flag.notna(), on.notna()).astype(bool)
     cols["official_mark_on"] = on
     created = cols["created_on"]
     chk.flag(created > pd.Timestamp(ctx.latest_day), "created_on", "must not be in the future")
