@@ -1,6 +1,7 @@
 """Upload results as plain rows kept in the session, and how they are shown (as the CLI tells them)."""
 
 import datetime as dt
+import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -35,9 +36,12 @@ def load(
     limit = limit_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="govpulse-upload-") as folder:
         paths = []
-        for name, content in files:
+        for number, (name, content) in enumerate(files):
             if len(content) <= limit:
-                path = Path(folder) / Path(name).name  # the name only: an upload chooses no folder
+                # The name only (an upload chooses no folder), each in a folder of its own: two uploads of one name
+                # from different folders are two files.
+                path = Path(folder) / str(number) / file_name(name)
+                path.parent.mkdir()
                 path.write_bytes(content)
                 paths.append(path)
         results = loader(paths, own) if paths else []
@@ -45,9 +49,17 @@ def load(
     return rows + [too_big_row(name, len(content), limit_mb) for name, content in files if len(content) > limit]
 
 
+def file_name(name: str) -> str:
+    """An uploaded file's name without any folder it names (and without the names that are folders)."""
+    base = Path(name.replace("\0", "").replace("\\", "/")).name
+    return base if base not in {"", ".", ".."} else "upload"
+
+
 def result_row(r: FileResult) -> dict[str, Any]:
     """What happened to one uploaded file, as plain values."""
     errors = r.errors[["line", "column", "value", "rule"]].astype(str).to_dict("records") if len(r.errors) else []
+    for error in errors:
+        error["value"] = CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", error["value"])
     return {
         "time": dt.datetime.now().strftime("%H:%M:%S"),
         "file": r.path.name,
@@ -60,10 +72,16 @@ def result_row(r: FileResult) -> dict[str, Any]:
         "updated": r.updated,
         "unchanged": r.unchanged,
         # The file's name only: the folder it was loaded from is the server's temporary one.
-        "message": r.message.replace(str(r.path), r.path.name) if r.status == "rejected" else "",
+        "message": r.message.replace(str(r.path), r.path.name).replace(f"{r.path.parent}{os.sep}", "")
+        if r.status == "rejected"
+        else "",
         "error_count": r.error_count,
         "errors": errors,
     }
+
+
+# Characters a table cell would not show: written as \x00 so that the reader sees what the rule refused.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def too_big_row(name: str, size: int, limit_mb: int) -> dict[str, Any]:
@@ -134,6 +152,22 @@ REASONS = [
         "reason.mapping_twice",
     ),
     (r"(?P<file>.+): maps nothing: .+", "reason.mapping_empty"),
+    (
+        r"(?P<file>.+), line (?P<line>\d+): not text but binary data(?P<format>(?: \(\w+\))?): .+",
+        "reason.binary",
+    ),
+    (r"(?P<file>.+), line (?P<line>\d+): byte (?P<byte>0x[0-9A-F]{2}) is not text in .+", "reason.encoding"),
+    (
+        r"(?P<file>.+), line (?P<line>\d+): byte (?P<byte>0x[0-9A-F]{2}) is not (?P<encoding>UTF-\d+), as the rest "
+        r"of the file is .+",
+        "reason.mixed",
+    ),
+    (
+        r"(?P<file>.+), line (?P<line>\d+): (?P<found>\d+) fields where the header has (?P<expected>\d+): .+",
+        "reason.fields",
+    ),
+    (r"(?P<file>.+), line (?P<line>\d+): a quote \(\"\) opened here is never closed: .+", "reason.quote"),
+    (r"(?P<file>.+): cannot be read(?: as CSV)?: (?P<detail>.+)", "reason.unreadable"),
 ]
 DIALECT = r"(?P<encoding>[^,]+), (?P<delimiter>comma|semicolon|tab)-delimited, decimal (?P<mark>comma|point)"
 HEADER_LINE = r"(?P<rest>.+), header on line (?P<line>\d+)"
@@ -193,6 +227,9 @@ RULES = [
     (r"unknown territory: not in this file nor in the database", "rule.unknown_territory"),
     (r"unknown territory: load the territories file first", "rule.territories_first"),
     (r"duplicate key within the file", "rule.duplicate"),
+    (r"must be ≤ (?P<n>.+)", "rule.at_most"),
+    (r"contains a NUL character", "rule.nul"),
+    (r"contains a control character", "rule.control"),
 ]
 
 

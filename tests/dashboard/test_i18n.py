@@ -52,7 +52,7 @@ def test_plural_tables_have_the_forms_of_their_language() -> None:
 LATIN_IN_KAZAKH = {
     "ER", "PNG", "SVG", "CSV", "Excel", "PPTX", "PDF", "Instagram", "Telegram", "VK", "Facebook", "MAX", "OK",
     "YouTube", "TikTok", "Threads", "Reels", "X", "Twitter", "UTC", "p90", "govpulse", "id", "Id", "URL", "API",
-    "CrowdTangle", "UTF", "cp1251", "Chromium", "Chrome", "BROWSER_PATH", "n",
+    "CrowdTangle", "UTF", "cp1251", "Chromium", "Chrome", "BROWSER_PATH", "n", "NUL",
 }  # fmt: skip
 # Not words: code (`govpulse load`), command options (--load), placeholders, document paths (docs/metrics.md).
 NOT_WORDS = re.compile(r"`[^`]*`|--[a-z-]+|\{[^}]*\}|docs/[\w./-]+")

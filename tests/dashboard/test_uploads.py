@@ -139,3 +139,109 @@ def test_every_refusal_reads_in_each_language(tmp_path: Path) -> None:
         for lang in ("ru", "kk"):
             said = uploads.message(row, Tr(lang))
             assert said != en and str(tmp_path) not in said, (lang, reason)
+
+
+PICTURE = (Path(__file__).parents[2] / "docs" / "screenshots" / "coverage.png").read_bytes()
+FOLLOWERS = b"date,platform,account_id,followers,handle\n"
+BROKEN = {
+    "photo.csv": PICTURE,
+    "fields.csv": FOLLOWERS + b"2026-03-06,vk,-3001,1580,zarinsky_adm\n2026-03-07,vk,-3001,1590,zarinsky,adm\n",
+    "quote.csv": FOLLOWERS + b'2026-03-06,vk,-3001,1580,"zarinsky_adm\n2026-03-07,vk,-3001,1590,zarinsky_adm\n',
+    "bytes.csv": FOLLOWERS + b"2026-03-06,vk,-3001,1580,\x98\n",
+    "mixed.csv": FOLLOWERS
+    + "2026-03-06,vk,-3001,1580,Заринский\n".encode() * 3
+    + "2026-03-07,vk,-3001,1590,Заринский\n".encode("cp1251"),
+    "nul.csv": FOLLOWERS + b"2026-03-06,vk,-3001,1580,zarinsky\x00adm\n",
+}
+SAID = {
+    "photo.csv": {
+        "ru": "строка 1: не текст, а двоичные данные (PNG): нужен файл CSV (UTF-8, UTF-16 или `cp1251`) или книга "
+        "Excel `.xlsx`",
+        "kk": "1-жол: мәтін емес, екілік деректер (PNG): CSV файлы (UTF-8, UTF-16 немесе `cp1251`) немесе Excel "
+        "`.xlsx` кітабы керек",
+        "en": "line 1: not text but binary data (PNG): a CSV file (UTF-8, UTF-16 or `cp1251`) or an `.xlsx` workbook "
+        "is expected",
+    },
+    "fields.csv": {
+        "ru": "строка 3: полей 6, а в заголовке 5: лишний разделитель или значение с разделителем без кавычек",
+        "kk": "3-жол: өріс саны 6, ал тақырыпта 5: бөлгіш артық немесе бөлгіші бар мән тырнақшасыз жазылған",
+        "en": "line 3: 6 fields where the header has 5: a delimiter too many, or a value holding the delimiter without "
+        "quotes",
+    },
+    "quote.csv": {
+        "ru": 'строка 2: открытая здесь кавычка (") нигде не закрыта: кавычку внутри значения нужно удвоить',
+        "kk": '2-жол: осы жерде ашылған тырнақша (") жабылмаған: мән ішіндегі тырнақшаны қосарлап жазу керек',
+        "en": 'line 2: a quote (") opened here is never closed: a quote inside a value is doubled',
+    },
+    "bytes.csv": {
+        "ru": "строка 2: байт 0x98 не читается как текст ни в UTF-8, ни в UTF-16, ни в `cp1251`: сохраните файл как "
+        "CSV UTF-8",
+        "kk": "2-жол: 0x98 байты UTF-8, UTF-16 немесе `cp1251` кодтауларының ешқайсысында мәтін ретінде оқылмайды: "
+        "файлды CSV UTF-8 ретінде сақтаңыз",
+        "en": "line 2: byte 0x98 is not text in UTF-8, UTF-16 or `cp1251`: save the file as CSV UTF-8",
+    },
+    "mixed.csv": {
+        "ru": "строка 5: байт 0xC7 — не UTF-8, а остальной файл в UTF-8 (смешаны кодировки): сохраните файл как CSV "
+        "UTF-8",
+        "kk": "5-жол: 0xC7 байты UTF-8 емес, ал файлдың қалғаны UTF-8 (кодтаулар араласқан): файлды CSV UTF-8 ретінде "
+        "сақтаңыз",
+        "en": "line 5: byte 0xC7 is not UTF-8, as the rest of the file is (mixed encodings): save the file as CSV "
+        "UTF-8",
+    },
+}
+
+
+def test_a_picture_a_broken_csv_and_a_nul_are_refused_in_the_language(engine: Engine) -> None:
+    """Each broken upload is refused with its reason (or its rule) in Russian, Kazakh and English, never an exception,
+    never the server's folder in what the page shows, and the database as it was."""
+    before = dump(engine)
+    rows = uploads.load(list(BROKEN.items()), 1, lambda paths, mapping: load_paths(engine, paths, mapping=mapping))
+    by_file = {row["file"]: row for row in rows}
+    assert {name: row["status"] for name, row in by_file.items()} == dict.fromkeys(BROKEN, "rejected")
+    for name, said in SAID.items():
+        assert {lang: uploads.message(by_file[name], Tr(lang)) for lang in said} == said
+    [error] = by_file["nul.csv"]["errors"]
+    assert (error["line"], error["column"], error["value"]) == ("2", "handle", "zarinsky\\x00adm")
+    assert [uploads.rule_text(error["rule"], Tr(lang)) for lang in ("ru", "kk", "en")] == [
+        "содержит нулевой символ (NUL)",
+        "құрамында нөлдік таңба (NUL) бар",
+        "contains a NUL character",
+    ]
+    assert "govpulse-upload" not in repr(rows)
+    assert dump(engine) == before
+
+
+def test_uploads_of_one_name_are_two_files_and_names_choose_no_folder(engine: Engine) -> None:
+    """Two uploads named alike (from two folders) are both read; a name with folders in it writes only its last part."""
+    first = FOLLOWERS + b"2026-03-06,vk,-3001,1580,zarinsky_adm\n"
+    second = FOLLOWERS + b"2026-03-07,vk,-3001,1590,zarinsky_adm\n"
+    files = [("followers.csv", first), ("../../followers.csv", second), ("..\\..\\evil\\followers.csv", b"")]
+    rows = uploads.load(files, 1, lambda paths, mapping: load_paths(engine, paths, mapping=mapping))
+    assert sorted((r["file"], r["status"], r["inserted"]) for r in rows) == [
+        ("followers.csv", "loaded", 1),
+        ("followers.csv", "loaded", 1),
+        ("followers.csv", "rejected", 0),
+    ]
+    assert uploads.file_name("..") == uploads.file_name("") == "upload"
+
+
+def test_every_broken_file_reason_reads_in_each_language(tmp_path: Path) -> None:
+    """Each reason the loader gives for a file that is not a readable table has its text in Russian and Kazakh."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'reasons.db'}")
+    Workbook().save(tmp_path / "book.xlsx")
+    contents = {
+        **BROKEN,
+        "raw.csv": b"\x07\x00\x13" * 20,
+        "renamed.csv": (tmp_path / "book.xlsx").read_bytes(),
+        "utf16.csv": "date\tplatform\n".encode("utf-16")[:-1],
+    }
+    for name, content in contents.items():
+        (tmp_path / name).write_bytes(content)
+    results = load_paths(engine, [tmp_path / name for name in contents if name != "nul.csv"])
+    assert len(results) == len(contents) - 1 and all(r.message for r in results)
+    for r in results:
+        row = uploads.result_row(r)
+        en = uploads.message(row, Tr("en"))
+        assert en.startswith("line "), r.message
+        for lang in ("ru", "kk"):
+            assert uploads.message(row, Tr(lang)) != en, (lang, r.message)
