@@ -15,10 +15,9 @@ import plotly.graph_objects as go
 
 from dashboard.i18n import LOCALES, Tr, catalog
 from dashboard.render import chromium_path, render
+from etl.metrics.kpis import neutralise
 
 WIDTH, SCALE = 1200, 2
-# A cell starting with one of these is read as a formula by spreadsheets (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FOOTER_PX = 26
 
 
@@ -222,13 +221,6 @@ def to_svg(fig: go.Figure, meta: Stamp, width: int = WIDTH) -> bytes:
     """The stamped chart as an SVG."""
     out = stamp(fig, meta)
     return render(out, "svg", width, int(out.layout.height or 450))
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would read as a formula, prefixed with `'`; anything else unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _safe(df: pd.DataFrame) -> pd.DataFrame:

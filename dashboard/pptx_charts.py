@@ -2,6 +2,7 @@
 
 import datetime as dt
 import html
+import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dashboard.headlines import number
+from etl.metrics.kpis import FORMULA_START, neutralise
 
 FONT = "Arial"  # as the slides' text (slides.PPTX_FONT)
 MUTED = "#52606d"
@@ -251,6 +253,23 @@ def _axis_caption(axis: Any, text: str) -> None:
     font.size, font.bold, font.name = Pt(10), False, FONT
 
 
+def _formula_safe(chart: Any) -> None:
+    """The chart's own workbook (PowerPoint's Edit Data) with each text cell a spreadsheet would run neutralised: the
+    library writes a name starting with `=` as a formula. The slide still shows the names as they are."""
+    from openpyxl import load_workbook
+
+    workbook = chart.part.chart_workbook
+    book = load_workbook(io.BytesIO(workbook.xlsx_part.blob))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = neutralise(cell.value)
+    out = io.BytesIO()
+    book.save(out)
+    workbook.update_from_xlsx_blob(out.getvalue())
+
+
 def add_chart(shapes: Any, x: int, y: int, cx: int, cy: int, fig: go.Figure, day: Day = dt.date.isoformat) -> bool:
     """A figure as a native chart on a slide's shapes (EMU box); False, adding nothing, when it does not map."""
     from pptx.chart.data import CategoryChartData
@@ -271,6 +290,8 @@ def add_chart(shapes: Any, x: int, y: int, cx: int, cy: int, fig: go.Figure, day
     else:
         kind = getattr(XL_CHART_TYPE, CHART_TYPES[(made.kind, made.stacked)])
     chart = shapes.add_chart(kind, x, y, cx, cy, data).chart
+    if any(str(name).startswith(FORMULA_START) for name in [*made.categories, *(s.name for s in every)]):
+        _formula_safe(chart)
     chart.font.name, chart.font.size = FONT, Pt(10)
     _title(chart, made)
     chart.has_legend = made.legend or bool(made.extra)

@@ -36,7 +36,20 @@ from etl.store.scope import (
     with_territory,
 )
 
-__all__ = ["LEVELS", "METRICS", "TERRITORY_LEVELS", "columns_for", "format_table", "kpi_table"]
+__all__ = [
+    "FORMULA_START",
+    "LEVELS",
+    "METRICS",
+    "TERRITORY_LEVELS",
+    "columns_for",
+    "format_table",
+    "kpi_table",
+    "neutralise",
+]
+# A cell starting with one of these is read as a formula by spreadsheets (OWASP "CSV injection"); names and handles
+# come from the internet, so every table that leaves for a spreadsheet (this report's CSV, the dashboard's exports)
+# neutralises them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 TERRITORY_HEAD = [
     "territory_code",
@@ -273,10 +286,19 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would read as a formula, prefixed with `'`; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def format_table(df: pd.DataFrame, fmt: Literal["table", "csv", "json"]) -> str:
-    """The KPI table as aligned text, CSV with a header or a JSON list of records; empty stays empty."""
+    """The KPI table as aligned text, CSV with a header (text that a spreadsheet would run neutralised) or a JSON list
+    of records; empty stays empty."""
     if fmt == "csv":
-        return df.to_csv(index=False, lineterminator="\n")
+        text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+        return df.assign(**{c: df[c].map(neutralise) for c in text}).to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         records = [dict(zip(df.columns, map(_plain, row), strict=True)) for row in df.itertuples(index=False)]
         return json.dumps(records, ensure_ascii=False, indent=2) + "\n"

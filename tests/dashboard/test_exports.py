@@ -1,5 +1,6 @@
 """Exports: charts as stamped PNG/SVG through the system Chromium, tables as formula-safe CSV and XLSX."""
 
+import csv
 import datetime as dt
 import io
 import os
@@ -15,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import exports, render
 from dashboard.exports import Stamp
+from etl.metrics.kpis import FORMULA_START
 from tests.dashboard.support import run_page
 
 OCT = Stamp("ru", dt.date(2026, 10, 1), dt.date(2026, 10, 31), dt.date(2026, 10, 30))
@@ -238,3 +240,59 @@ def test_file_names_say_what_where_and_when() -> None:
     days = Stamp("kk", dt.date(2026, 10, 5), dt.date(2026, 11, 3), place="Қарасу ауданы")
     assert days.file_name("Ответы гражданам", "csv") == "otvety-grazhdanam_qarasu-audany_2026-10-05_2026-11-03.csv"
     assert Stamp("en", dt.date(2026, 2, 1), dt.date(2026, 2, 28)).file_name("", "svg") == "govpulse_2026-02.svg"
+
+
+def hostile_table() -> pd.DataFrame:
+    """Names from the internet in every kind of text column pandas has (plain, object, categorical), beside numbers."""
+    return pd.DataFrame(
+        {
+            "=header": pd.array(HOSTILE, dtype="str"),
+            "object": pd.Series(HOSTILE, dtype=object),
+            "category": pd.Categorical(HOSTILE),
+            "n": range(-4, len(HOSTILE) - 4),
+        }
+    )
+
+
+def test_every_table_export_neutralises_text_of_every_kind() -> None:
+    """CSV (both dialects) and Excel: each text cell and header that a spreadsheet would run gets its quote, whatever
+    the column's type; numbers stay numbers."""
+    safe = [exports.neutralise(v) for v in HOSTILE]
+    for lang, sep in (("en", ","), ("ru", ";")):
+        rows = list(
+            csv.reader(
+                io.StringIO(exports.to_csv(hostile_table(), lang).decode("utf-8-sig"), newline=""), delimiter=sep
+            )
+        )
+        assert rows[0] == ["'=header", "object", "category", "n"]
+        assert [r[:3] for r in rows[1:]] == [[v, v, v] for v in safe], lang
+        assert [r[3] for r in rows[1:]] == [str(n) for n in range(-4, len(HOSTILE) - 4)]
+    ws = load_workbook(io.BytesIO(exports.to_xlsx(hostile_table()))).active
+    assert ws is not None
+    assert not [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_col=3)] == [[v, v, v] for v in safe]
+    assert [ws.cell(r, 4).value for r in range(2, 2 + len(HOSTILE))] == list(range(-4, len(HOSTILE) - 4))
+
+
+def test_native_charts_of_the_pack_carry_no_formula() -> None:
+    """A briefing pack's chart keeps its data in an Excel workbook (PowerPoint's Edit Data): names that would run there
+    are neutralised in it, while the slide shows them as they are."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from dashboard import pptx_charts
+
+    names = [*HOSTILE[:4], *HOSTILE[6:]]
+    fig = go.Figure(go.Bar(x=list(range(1, 7)), y=names, orientation="h", name="=SUM(A1:A9)"))
+    fig.update_layout(title={"text": "Ranking"})
+    deck = Presentation()
+    page = deck.slides.add_slide(deck.slide_layouts[6])
+    assert pptx_charts.add_chart(page.shapes, 0, 0, Inches(8), Inches(5), fig)
+    chart = next(s for s in page.shapes if s.has_chart).chart
+    assert list(chart.plots[0].categories) == names
+    book = load_workbook(io.BytesIO(chart.part.chart_workbook.xlsx_part.blob))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert "'=SUM(A1:A9)" in texts and set(map(exports.neutralise, names)) <= set(texts)
+    assert not [t for t in texts if t.startswith(FORMULA_START)]

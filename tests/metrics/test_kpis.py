@@ -765,6 +765,23 @@ def test_csv_keeps_empty_values_empty(db: Engine) -> None:
     assert lines[0]["territory_name"] == "Абайский район"
 
 
+def test_csv_neutralises_names_a_spreadsheet_would_run(db: Engine) -> None:
+    """A handle or name starting with =, +, -, @ gets a leading quote in the CSV (as in the dashboard's exports); the
+    other cells are as they were, and JSON keeps the text as it is."""
+    plain = list(csv.DictReader(io.StringIO(format_table(report(db, "account"), "csv"))))
+    with Session(db) as session:
+        account = session.get(Account, 2)
+        assert account is not None
+        account.handle = '=HYPERLINK("http://x")'
+        session.add(account)
+        session.commit()
+    table = report(db, "account")
+    lines = list(csv.DictReader(io.StringIO(format_table(table, "csv"))))
+    changed = [(k, v) for old, new in zip(plain, lines, strict=True) for k, v in new.items() if old[k] != v]
+    assert changed == [("handle", '\'=HYPERLINK("http://x")')]
+    assert '=HYPERLINK("http://x")' in [r["handle"] for r in json.loads(format_table(table, "json"))]
+
+
 def test_json_keeps_empty_values_null(db: Engine) -> None:
     """It writes a JSON list of records with null where a value is not rated."""
     records = json.loads(format_table(report(db, "district"), "json"))
