@@ -142,6 +142,27 @@ def test_a_rejected_upload_shows_its_errors(server: str, page: Any, tmp_path: Pa
     assert page.locator('[data-testid="stExpander"]').filter(has_text="followers.csv").count() == 1
 
 
+def test_a_picture_is_refused_by_its_type_or_by_what_it_is(server: str, page: Any, tmp_path: Path) -> None:
+    """A picture keeps its .png name: the upload box refuses it (in Streamlit's own words) and nothing is loaded.
+    Renamed .csv, it goes to the loader, which says in the reader's language what it is, by file and line."""
+    picture = (Path(__file__).parents[2] / "docs" / "screenshots" / "growth.png").read_bytes()
+    (tmp_path / "growth.png").write_bytes(picture)
+    (tmp_path / "growth.csv").write_bytes(picture)
+    open_page(page, f"{server}/data?lang=ru")
+    box = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+    box.set_input_files(str(tmp_path / "growth.png"))
+    screenshots.settle(page)
+    assert page.get_by_role("button", name=translator("ru")("data.load")).count() == 0
+    assert "image/png files are not allowed" in page.locator('[data-testid="stFileUploader"]').first.inner_text()
+    box.set_input_files(str(tmp_path / "growth.csv"))
+    screenshots.settle(page)
+    page.get_by_role("button", name=translator("ru")("data.load")).click()
+    page.get_by_text(translator("ru")("data.rejected_whole")).first.wait_for(timeout=60_000)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="growth.csv").inner_text()
+    assert "строка 1: не текст, а двоичные данные (PNG)" in alert
+    assert "/tmp" not in alert and "govpulse-upload" not in alert
+
+
 HINTS = """() => [...document.querySelectorAll('[data-testid="stFileUploaderDropzoneInstructions"] span')]
   .map(e => getComputedStyle(e, '::after').content)"""
 
