@@ -138,6 +138,7 @@ def _cp1251(path: Path, bad: int) -> None:
 
 
 def _not_text(byte: int) -> str:
+    """What is wrong with a byte no encoding reads."""
     return f"byte 0x{byte:02X} is not text in UTF-8, UTF-16 or cp1251: {SAVE}"
 
 
@@ -153,10 +154,15 @@ def _mixed(path: Path, offset: int, encoding: str, name: str) -> Unreadable:
 
 def _line_at(path: Path, offset: int, encoding: str) -> int:
     """The line (1-based; CR LF, LF or CR end one) the byte at `offset` stands on."""
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
+    line, after_cr = 1, False
     with path.open("rb") as f:
-        data = f.read(offset)
-    text = data.decode(encoding, errors="replace")
-    return 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
+        while offset > 0 and (block := f.read(min(BLOCK, offset))):
+            offset -= len(block)
+            text = decoder.decode(block)
+            line += text.count("\n") + text.count("\r") - text.count("\r\n") - (after_cr and text.startswith("\n"))
+            after_cr = text.endswith("\r") if text else after_cr
+    return line
 
 
 def parser_error(message: str) -> Unreadable | None:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,8 +12,9 @@ from typing import Any
 SUFFIXES = {".xlsx", ".xlsm"}
 # Spreadsheets openpyxl cannot read: named, so that such a file is refused with what to do.
 UNREAD = {".xls", ".xlsb", ".ods"}
-# What a damaged workbook raises while it is read (SyntaxError: XML that does not parse).
-BROKEN = (OSError, KeyError, SyntaxError, zipfile.BadZipFile)
+# What a damaged workbook raises while it is read (SyntaxError: XML that does not parse; zlib.error and EOFError: a
+# part that does not inflate; NotImplementedError: a compression zipfile does not know).
+BROKEN = (OSError, KeyError, SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
 
 
 class SheetError(Exception):
@@ -32,7 +34,7 @@ class Sheet:
         try:
             yield from enumerate(self.worksheet.iter_rows(min_row=first, values_only=True), start=first)
         except BROKEN as exc:
-            raise SheetError(f"sheet {self.title} cannot be read ({exc})") from None
+            raise SheetError(f"sheet {self.title} cannot be read ({exc or type(exc).__name__})") from None
 
 
 @contextmanager
@@ -45,14 +47,18 @@ def open_sheet(path: Path, name: str | None) -> Iterator[Sheet]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (*BROKEN, ValueError, InvalidFileException) as exc:
-        raise SheetError(f"cannot be read as an XLSX workbook ({exc})") from None
+        raise SheetError(f"cannot be read as an XLSX workbook ({exc or type(exc).__name__})") from None
     try:
+        if not book.worksheets:
+            raise SheetError("cannot be read as an XLSX workbook (it has no worksheet)")
         if name is not None and name not in book.sheetnames:
             raise SheetError(f"no sheet named {name}; its sheets: {', '.join(book.sheetnames)}")
         try:
             worksheet = book[name] if name is not None else book.worksheets[0]
         except BROKEN as exc:
-            raise SheetError(f"sheet {name or book.sheetnames[0]} cannot be read ({exc})") from None
+            raise SheetError(
+                f"sheet {name or book.sheetnames[0]} cannot be read ({exc or type(exc).__name__})"
+            ) from None
         declared = worksheet.max_row or 0
         # The size a workbook declares may be wrong (some programs write A1): read every row that is there.
         worksheet.reset_dimensions()

@@ -244,8 +244,10 @@ def _territories(chk: Checker, cols: dict[str, pd.Series], ctx: Context) -> pd.D
         "unknown territory: not in this file nor in the database",
         parent,
     )
-    chk.flag((cols["level"] != "country") & parent.isna(), "parent_code", "required below the country level")
-    chk.flag(parent.notna() & (parent == cols["code"]), "parent_code", "a territory cannot be its own parent")
+    # The values given: the column is optional, and a file may lack it.
+    shown = parent.fillna("")
+    chk.flag((cols["level"] != "country") & parent.isna(), "parent_code", "required below the country level", shown)
+    chk.flag(parent.notna() & (parent == cols["code"]), "parent_code", "a territory cannot be its own parent", shown)
     return pd.DataFrame(cols)
 
 

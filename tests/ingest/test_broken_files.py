@@ -1,7 +1,9 @@
 """Broken files are the sender's mistakes: each is refused in one line naming the file, the line and what is wrong, and
 the database stays exactly as it was, on SQLite and PostgreSQL alike."""
 
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,54 @@ def test_a_folder_with_nothing_to_load_says_so(loaded: Engine, tmp_path: Path) -
         f"{empty}: no file to load in this folder (CSV, TSV, TXT or XLSX files are loaded)",
     )
     assert dump(loaded) == before
+
+
+def damaged_workbook(folder: Path, damage: str) -> bytes:
+    """A workbook of follower counts with one part damaged: the sheet's compressed bytes overwritten, or the list of
+    its sheets emptied."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in FOLLOWERS.decode("utf-8").splitlines():
+        sheet.append(line.split(","))
+    book.save(folder / "good.xlsx")
+    data = bytearray((folder / "good.xlsx").read_bytes())
+    with zipfile.ZipFile(folder / "good.xlsx") as archive:
+        if damage == "inflate":
+            part = archive.getinfo("xl/worksheets/sheet1.xml")
+            start = part.header_offset + 30 + len(part.filename.encode()) + len(part.extra)
+            data[start : start + part.compress_size] = b"\xff" * part.compress_size
+            return bytes(data)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+            for name in archive.namelist():
+                content = archive.read(name)
+                if name == "xl/workbook.xml":
+                    content = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", content, flags=re.S)
+                copy.writestr(name, content)
+        return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        ("inflate", "cannot be read as an XLSX workbook (Error -3 while decompressing data: invalid block type)"),
+        ("sheets", "cannot be read as an XLSX workbook (it has no worksheet)"),
+    ],
+    ids=["a part that does not inflate", "no worksheet"],
+)
+def test_a_damaged_workbook(loaded: Engine, tmp_path: Path, damage: str, said: str) -> None:
+    """A workbook damaged in transit is refused with what could not be read, never zlib's or openpyxl's exception."""
+    f = tmp_path / "march.xlsx"
+    res = refused(loaded, f, damaged_workbook(tmp_path, damage))
+    assert res.message.endswith(said), res.message
+    assert res.message.startswith(str(f))
+
+
+def test_a_territories_file_without_its_parent_column(loaded: Engine, tmp_path: Path) -> None:
+    """parent_code is optional: a file without the column has its regions named by the rule they break."""
+    content = b"code,name_ru,name_en,level,timezone\nKZ-AKM,\xd0\x90,Akmola Region,region,Asia/Almaty\n"
+    res = refused(loaded, tmp_path / "territories.csv", content)
+    assert [tuple(e) for e in res.errors.itertuples(index=False)] == [
+        (2, "parent_code", "", "required below the country level")
+    ]

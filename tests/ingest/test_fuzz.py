@@ -87,7 +87,7 @@ def damaged(draw: st.DrawFn) -> tuple[bytes, str]:
 
 @settings(
     max_examples=120,
-    deadline=3000,
+    deadline=5000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(st.one_of(st.tuples(st.binary(min_size=1, max_size=4000), st.sampled_from(SUFFIXES)), damaged(), damaged()))
