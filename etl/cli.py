@@ -2,6 +2,7 @@
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -27,6 +28,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+# Called after every load that changed the database: the dashboard's command line adds the alerts' evaluation and
+# sending here (etl never imports the dashboard).
+AFTER_LOAD: list[Callable[[], None]] = []
 # Piped output (CI, cron, files) gets a wide console so that tables are not cut to 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -113,6 +117,9 @@ def run_load(paths: list[Path], skip_bad_rows: bool) -> "list[FileResult]":
     out.print(_summary(results))
     for r in results:
         _explain(r)
+    if any(r.inserted or r.updated for r in results):
+        for hook in AFTER_LOAD:
+            hook()
     return results
 
 

@@ -1,4 +1,5 @@
-"""Data: load history, freshness per source, rejected uploads with their reasons, and CSV upload in the browser."""
+"""Data: load history, freshness per source, rejected uploads with their reasons, CSV upload in the browser, and
+who gets digests and alerts."""
 
 import datetime as dt
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, sidebar, ui, uploads
+from dashboard import delivery_ui, queries, sidebar, ui, uploads
 from dashboard.i18n import translator
 
 MAX_MB = 200  # per file; also Streamlit's own upload limit (server.maxUploadSize) by default
@@ -36,6 +37,8 @@ if not rejections:
 for row in rejections:
     with st.expander(f"{row['time']} · {row['file']} — {uploads.message(row, tr)}"):
         uploads.errors(row, tr)
+
+delivery_ui.subscriptions(tr, sidebar.current().parent)
 
 span = queries.data_range()
 st.subheader(tr("data.freshness"))
