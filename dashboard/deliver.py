@@ -18,6 +18,17 @@ from etl.collect.http import ApiError, Client
 from etl.settings import get_settings
 from etl.store.subscriptions import Channel
 
+# The collectors' variables (one bot per administration), told where a digest needs them.
+TELEGRAM_TOKEN = Credential(
+    telegram.TOKEN.env,
+    "the token of your administration's bot from @BotFather, the bot added to the chat or channel "
+    "the messages go to; see docs/delivery.md",
+)
+MAX_TOKEN = Credential(
+    max_api.TOKEN.env,
+    "the token of your organisation's bot (business.max.ru), the bot added to the chat or channel "
+    "the messages go to; see docs/delivery.md",
+)
 SMTP_PASSWORD = Credential(
     "GOVPULSE_SMTP_PASSWORD", "the password of GOVPULSE_SMTP_USER on the mail server; see docs/delivery.md"
 )
@@ -94,9 +105,9 @@ NOTE = "margin:14px 0 0;color:#5b6770;font-size:12px"
 def needed(channel: Channel) -> tuple[Credential, ...]:
     """The environment variables a channel's kind needs."""
     if channel.kind == "telegram":
-        return (telegram.TOKEN,)
+        return (TELEGRAM_TOKEN,)
     if channel.kind == "max":
-        return (max_api.TOKEN,)
+        return (MAX_TOKEN,)
     return (SMTP_PASSWORD,) if get_settings().smtp_user else ()
 
 

@@ -31,12 +31,9 @@ def open_alerts(tr: Tr, scope: Scope) -> None:
     if rows.empty:
         st.caption(tr("stored_alert.none"))
         return
-    rows = rows.assign(
-        alert=rows["kind"].map(lambda k: tr(f"stored_alert.{k}")),
-        detail=[_detail(tr, r) for _, r in rows.iterrows()],
-    )
-    columns = {"alert": ("stored_alert.kind", "text"), "detail": ("stored_alert.detail", "text"),
-               "first_seen": ("stored_alert.since", "date")}  # fmt: skip
+    # Each detail says its kind ("no post for 15 days", "+2,600 followers on 20 Nov"): no column of kinds.
+    rows = rows.assign(detail=[_detail(tr, r) for _, r in rows.iterrows()])
+    columns = {"detail": ("stored_alert.kind", "text"), "first_seen": ("stored_alert.since", "date")}
     ui.pages_table(rows, columns, tr, scope, height=35 * (SHOWN_ROWS + 1) + 3)
 
 
@@ -91,7 +88,7 @@ def subscriptions(tr: Tr, current: str) -> None:
     columns = {
         "id": ("delivery.id", "int"), "kind": ("delivery.kind", "text"), "address": ("delivery.address", "text"),
         "territory": ("delivery.territory", "text"), "period": ("delivery.period", "text"),
-        "language": ("delivery.language", "text"), "alerts": ("delivery.alerts", "text"),
+        "language": ("delivery.language", "text"), "alerts": ("delivery.with_alerts", "text"),
         "last_sent_end": ("delivery.last", "date"),
     }  # fmt: skip
     ui.table(shown, columns, tr)
