@@ -37,6 +37,12 @@ def _pack(d: Digest) -> bytes | None:
         return None
 
 
+def _note_link() -> None:
+    """Say that digests carry no link when the dashboard's address is not set."""
+    if not get_settings().public_url:
+        err.print("[yellow]note:[/] GOVPULSE_PUBLIC_URL is not set: the digest has no link to the dashboard")
+
+
 def send_digest(code: str, kind: str, today: dt.date, lang: str, channels: list[Channel], dry_run: bool,
                 api_base: str | None, timeout: float) -> bool:  # fmt: skip
     """Send a territory's digest to channels (print it with `dry_run`); True when anything failed."""
@@ -51,6 +57,7 @@ def send_digest(code: str, kind: str, today: dt.date, lang: str, channels: list[
     except DigestError as exc:
         _error(str(exc))
         return True
+    _note_link()
     if dry_run:
         _show(d.message())
         err.print(f"Dry run: nothing sent; {d.file_name} would go to {escape(', '.join(map(str, channels)))}")
@@ -76,6 +83,7 @@ def send_subscriptions(today: dt.date, dry_run: bool, api_base: str | None, time
     if subs.empty:
         err.print("No subscriptions: add one with `govpulse subscriptions add`")
         return False
+    _note_link()
     made: dict[tuple[str, str, str], Digest | str] = {}
     packs: dict[tuple[str, str, str], bytes | None] = {}
     failed = False
@@ -131,6 +139,7 @@ def run_alerts(*, dry_run: bool = False, api_base: str | None = None, timeout: f
         _error(f"alerts not judged: {type(exc).__name__}: {exc}")
         return True
     if changes.day is None:
+        err.print("No data loaded: no alerts to judge")
         return False
     err.print(
         f"Alerts at {changes.day.isoformat()}: {len(changes.opened):,} opened, {changes.kept:,} still open, "

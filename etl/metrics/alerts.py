@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from etl.metrics.responsiveness.query import parse_deadline, waiting_inquiries
@@ -202,11 +203,14 @@ def unsent(conn: Connection) -> pd.DataFrame:
 
 
 def mark_sent(engine: Engine, told: list[tuple[int, str]], now: dt.datetime) -> None:
-    """Record alerts told to channels: (alert id, channel) pairs."""
+    """Record alerts told to channels: (alert id, channel) pairs; a pair recorded already (by a run at the same time)
+    is kept as it was."""
     if told:
         when = now.astimezone(dt.UTC)
         with engine.begin() as conn:
-            conn.execute(ALERT_SENT.insert(), [{"alert_id": i, "channel": c, "sent_at": when} for i, c in told])
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            stmt = dialect.insert(ALERT_SENT).on_conflict_do_nothing(index_elements=["alert_id", "channel"])
+            conn.execute(stmt, [{"alert_id": i, "channel": c, "sent_at": when} for i, c in told])
 
 
 def open_alerts(engine: Engine, parent: str, column: str) -> pd.DataFrame:

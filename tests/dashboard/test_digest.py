@@ -3,6 +3,7 @@ HTTP server as their Bot APIs), with the briefing pack attached; its numbers are
 
 import datetime as dt
 import hashlib
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -279,3 +280,14 @@ def test_the_email_page_renders_in_chromium(sent: Result, world: tuple[Path, Inb
     with Image.open(target) as picture:
         width, height = picture.size
     assert width == screenshots.EMAIL_WIDTH * 2 and height > 600
+
+
+def test_every_message_the_messages_ask_for_exists() -> None:
+    """Each literal message key of the digest and the alert messages is in every language's catalogs."""
+    used: set[str] = set()
+    for name in ("digest.py", "alerting.py"):
+        source = (Path(__file__).parents[2] / "dashboard" / name).read_text(encoding="utf-8")
+        used |= set(re.findall(r"""\btr\(\s*"([a-z_0-9]+\.[a-z_0-9.]+)\"""", source))
+    assert {"digest.subject", "alerting.title", "brief.page_line"} <= used
+    for lang in ("ru", "kk", "en"):
+        assert sorted(k for k in used if k not in translator(lang).messages) == [], lang

@@ -132,6 +132,7 @@ def test_open_alerts_are_owed_once_to_each_channel_subscribed_with_alerts(data: 
     }
     told = pending[pending["channel"] == "telegram:-100"]
     alerts.mark_sent(data, [(int(i), "telegram:-100") for i in told["id"]], T1)
+    alerts.mark_sent(data, [(int(i), "telegram:-100") for i in told["id"]], T2)  # a run at the same time: no error
     pending = alerts.evaluate(data, T2, settings=conf()).pending
     assert set(pending["channel"]) == {"max:-5"}
     alerts.mark_sent(data, [(int(i), "max:-5") for i in pending["id"]], T2)
