@@ -178,9 +178,13 @@ def _max(client: Client, token: str, chat: str, message: Message) -> None:
     if message.attachment is not None:
         name, data = message.attachment
         endpoint = client.call("uploads", {"type": "file"}, method="POST", headers=headers)
+        if not isinstance(endpoint, dict) or not endpoint.get("url"):
+            raise ApiError("uploads: an answer without the upload url")
         # The upload URL is the file store's own: the bot's token is not sent there.
         uploaded = client.call(str(endpoint["url"]), method="POST", files={"data": (name, data, PDF)})
-        file_token = uploaded.get("token") or endpoint.get("token")
+        file_token = (uploaded.get("token") if isinstance(uploaded, dict) else None) or endpoint.get("token")
+        if not file_token:
+            raise ApiError("upload: the file store gave no token for the file")
         body["attachments"] = [{"type": "file", "payload": {"token": file_token}}]
     for attempt in range(MAX_ATTEMPTS):
         try:

@@ -82,7 +82,7 @@ class Digest:
     def sections(self) -> list[tuple[str, list[str]]]:
         """The digest's sections as (heading, lines) of plain text."""
         tr = self.tr
-        out = [(tr("digest.headlines"), self.headlines or [tr("brief.no_data")])]
+        out = [(tr("brief.kpis"), self.headlines or [tr("brief.no_data")])]  # the pack's own heading
         end = tr.date(self.period.end)
         n = tr.num(self.waiting)
         waiting = [tr("digest.waiting", day=end, n=n) if self.waiting else tr("digest.none_waiting", day=end)]

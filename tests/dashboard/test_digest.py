@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -109,7 +110,7 @@ def test_the_email_arrives_in_kazakh_with_the_pack(sent: Result, world: tuple[Pa
     assert message["Subject"] == f"govpulse: Маңғыстау облысы, {span}"
     found = parts(message)
     assert f"Апта қорытындысы: {span}" in found["text"]
-    assert "Басты" in found["text"] and "Жауап күтуде" in found["text"]
+    assert "Негізгі көрсеткіштер" in found["text"] and "Жауап күтуде" in found["text"]
     assert '<html lang="kk">' in found["html"] and "Маңғыстау облысы" in found["html"]
     assert list(found["files"]) == ["govpulse_KZ-MAN_2026-11-16_2026-11-22.pdf"]
     pdf = found["files"]["govpulse_KZ-MAN_2026-11-16_2026-11-22.pdf"]
@@ -238,7 +239,8 @@ def test_unknown_territory_and_missing_credentials_are_named(world: tuple[Path, 
 
 
 def test_a_refusal_names_the_channel_and_the_platforms_reason(world: tuple[Path, Inbox, FakeApi]) -> None:
-    """Telegram's error description reaches the output with the channel; the token in the URL does not."""
+    """Telegram's error description reaches the output with the channel, the token in the URL does not; a MAX
+    upload answer without its URL is named."""
     _, _, api = world
     refused = {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
     api.on(f"/bot{TELEGRAM_TOKEN}/sendMessage", refused, status=400, times=1)
@@ -250,6 +252,10 @@ def test_a_refusal_names_the_channel_and_the_platforms_reason(world: tuple[Path,
         send(parse_channel("telegram:-100999"), message, api_base=api.url, timeout=5)
     assert "telegram:-100999" in str(caught.value) and "chat not found" in str(caught.value)
     assert TELEGRAM_TOKEN not in str(caught.value)
+    api.on("/uploads", {"error": "nothing to give"}, times=1)
+    with pytest.raises(DeliveryError) as caught:
+        send(parse_channel("max:-5"), replace(message, attachment=("a.pdf", b"%PDF-")), api_base=api.url, timeout=5)
+    assert str(caught.value) == "max:-5: uploads: an answer without the upload url"
 
 
 def test_chat_html_escapes_names_and_keeps_lines() -> None:
