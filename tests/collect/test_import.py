@@ -146,8 +146,8 @@ def test_saved_answers_of_other_platforms_load_exactly(
     assert result.exit_code == 0, result.output
     with get_engine().connect() as conn:
         stored = conn.execute(
-            text("SELECT a.account_id, f.followers, f.day FROM followersnapshot f JOIN account a ON a.id = f.account_pk "
-                 "WHERE a.platform = :p"), {"p": folder_name}
+            text("SELECT a.account_id, f.followers, f.day FROM followersnapshot f "
+                 "JOIN account a ON a.id = f.account_pk WHERE a.platform = :p"), {"p": folder_name}
         ).all()  # fmt: skip
         posts = conn.execute(text("SELECT count(*) FROM post p JOIN account a ON a.id = p.account_pk "
                                   "WHERE a.platform = :p"), {"p": folder_name}).scalar()  # fmt: skip
