@@ -16,6 +16,7 @@ from dashboard import queries, sidebar
 from dashboard.exports import Stamp, export_buttons
 from dashboard.filters import Filters, Period, Scope
 from dashboard.i18n import Tr, territory_names, translator
+from etl.store import rollups
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ def start(title: str) -> Page:
     if span is None:
         stop(tr, "empty.database")
     first, last = span
+    with queries.engine().connect() as conn:
+        if rollups.behind(conn):
+            st.warning(tr("header.behind"))
     complete = queries.complete_range(f.scope())
     end = complete[0] if complete else last
     period = f.span(end, first)
@@ -336,8 +340,12 @@ UPLOADER_CSS = """
 """
 
 
-def uploader_words(tr: Tr, mb: int, types: list[str]) -> None:
-    """Streamlit's upload box in the reader's language: its button and the size and types it takes."""
+def uploader_words(tr: Tr, mb: int, types: list[str], key: str | None = None) -> None:
+    """Streamlit's upload box in the reader's language: its button and the size and types it takes; every box of the
+    page, or the one made with `key` (its own types and size)."""
     hint = tr("data.upload_hint", mb=tr.num(mb), types=", ".join(t.upper() for t in types))
     css = UPLOADER_CSS.replace("BUTTON", json.dumps(tr("data.upload_button"), ensure_ascii=False))
-    st.html(f"<style>{css.replace('HINT', json.dumps(hint, ensure_ascii=False))}</style>")
+    css = css.replace("HINT", json.dumps(hint, ensure_ascii=False))
+    if key is not None:  # Streamlit marks a widget made with a key by the class st-key-KEY
+        css = re.sub(r"(?m)^\[data-testid", f".st-key-{key} [data-testid", css)
+    st.html(f"<style>{css}</style>")

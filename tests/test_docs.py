@@ -37,6 +37,15 @@ def test_data_format_lists_every_platform() -> None:
     assert [p for p in platforms if f" {p} " not in row] == []
 
 
+def test_data_format_lists_the_header_names_the_loader_knows() -> None:
+    """docs/data-format.md's header names are the ones of etl/ingest/headers.py (regenerate with alias_table())."""
+    from etl.ingest.headers import alias_table
+
+    doc = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
+    written = doc.split("<!-- header names: begin -->\n", 1)[1].split("\n<!-- header names: end -->", 1)[0]
+    assert written == alias_table()
+
+
 def test_links_between_documents_lead_somewhere() -> None:
     """Every relative link of README.md and docs/*.md names a file of the repository."""
     broken = []
@@ -67,7 +76,8 @@ def test_imports_shown_in_the_documents_work() -> None:
 # What a command line of the documents stands for: a placeholder → a value the command accepts, shell → a value.
 PLACEHOLDERS = {
     "PATH…": "data", "FILE…": "answers.json", "FILE": "brief.pdf", "DIR": "out", "DATE": "2026-10-01", "CODE": "RU-ALT",
-    "PLATFORM": "vk", "HOST": "127.0.0.1", "PORT": "8501", "$p": "vk", "%i": "8501",
+    "PLATFORM": "vk", "HOST": "127.0.0.1", "PORT": "8501", "NAME": "Data", "FILE.toml": "office.toml", "$p": "vk",
+    "%i": "8501",
 }  # fmt: skip
 
 

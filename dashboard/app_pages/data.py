@@ -1,4 +1,5 @@
-"""Data: load history, freshness per source, rejected uploads with their reasons, and CSV upload in the browser."""
+"""Data: load history, freshness per source, rejected uploads with their reasons, and CSV or XLSX upload in the
+browser (with a mapping of the files' own headers)."""
 
 import datetime as dt
 from pathlib import Path
@@ -10,6 +11,7 @@ from dashboard import queries, sidebar, ui, uploads
 from dashboard.i18n import translator
 
 MAX_MB = 200  # per file; also Streamlit's own upload limit (server.maxUploadSize) by default
+MAPPING_MB = 1  # a mapping file is a few lines
 REJECTIONS = "rejections"
 
 tr = translator(sidebar.current().lang)
@@ -17,12 +19,17 @@ st.title(tr("page.data"))
 st.caption(tr("data.intro"))
 
 st.subheader(tr("data.upload"))
-TYPES = ["csv", "tsv", "txt"]
+TYPES = ["csv", "tsv", "txt", "xlsx"]
 files = st.file_uploader(tr("data.files", mb=MAX_MB), type=TYPES, accept_multiple_files=True, max_upload_size=MAX_MB)
 ui.uploader_words(tr, MAX_MB, TYPES)
+mapping = st.file_uploader(
+    tr("data.mapping"), type=["toml"], max_upload_size=MAPPING_MB, help=tr("data.mapping_help"), key="mapping"
+)
+ui.uploader_words(tr, MAPPING_MB, ["toml"], key="mapping")
 if files and st.button(tr("data.load"), type="primary"):
     with st.spinner(tr("data.loading")):
-        summary = uploads.load([(f.name, f.getvalue()) for f in files], MAX_MB, queries.load_files)
+        own = (mapping.name, mapping.getvalue()) if mapping else None
+        summary = uploads.load([(f.name, f.getvalue()) for f in files], MAX_MB, queries.load_files, own)
     st.session_state["last_load"] = summary
     rejected = [s for s in summary if s["status"] == "rejected"]
     st.session_state[REJECTIONS] = (rejected + st.session_state.get(REJECTIONS, []))[:20]

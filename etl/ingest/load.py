@@ -11,7 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from etl.ingest.extract import Source, SourceError, expand, open_source, order_sources, read_chunks
+from etl.ingest.headers import Mapping
 from etl.ingest.merge import KEYS, create_stage, drop_duplicates, duplicates, merge
+from etl.ingest.sheets import SheetError
 from etl.ingest.timing import Timing, record_data_times, time_untimed
 from etl.ingest.transform import ERROR_COLUMNS, Context, validate
 from etl.settings import get_settings
@@ -51,6 +53,7 @@ class FileResult:
     ignored: list[str] = field(default_factory=list)
     rejected_path: Path | None = None
     unknown: dict[str, set[str]] = field(default_factory=dict)
+    sheet: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -69,14 +72,17 @@ def load_paths(
     skip_bad_rows: bool = False,
     chunk_rows: int | None = None,
     progress: Progress | None = None,
+    mapping: Mapping | None = None,
+    sheet: str | None = None,
 ) -> list[FileResult]:
-    """Load files and folders (territories, then accounts, then the rest) and bring the rollups up to date."""
+    """Load files and folders (territories, then accounts, then the rest) and bring the rollups up to date; `mapping`
+    gives the user's own headers, `sheet` the sheet to read of each workbook (else its first)."""
     chunk_rows = chunk_rows or get_settings().chunk_rows
     results: list[FileResult] = []
     sources: list[Source] = []
     for path in expand(list(paths)):
         try:
-            sources.append(open_source(path))
+            sources.append(open_source(path, mapping, sheet))
         except SourceError as exc:
             results.append(FileResult(path=path, status="rejected", message=str(exc), error_count=1))
     ctx: Context | None = None
@@ -113,7 +119,7 @@ def load_source(
     """Load one detected file in one transaction (validated against `ctx`, else the registry as it is now); a file
     with bad rows is rejected whole unless told otherwise."""
     started = time.perf_counter()
-    res = FileResult(path=src.path, kind=src.kind.name, dialect=src.dialect, ignored=src.ignored)
+    res = FileResult(path=src.path, kind=src.kind.name, dialect=src.dialect, ignored=src.ignored, sheet=src.sheet)
     with engine.connect() as conn:
         seen = conn.execute(
             text("SELECT loaded_at FROM loadlog WHERE sha256 = :h ORDER BY loaded_at LIMIT 1"), {"h": src.sha256}
@@ -129,7 +135,7 @@ def load_source(
         res.status, res.errors, res.error_count = "rejected", exc.errors, exc.count
         res.seconds = time.perf_counter() - started
         res.rejected, res.inserted, res.updated, res.unchanged = res.rows_read, 0, 0, 0
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, SheetError) as exc:
         res.status, res.message, res.error_count = "rejected", f"{src.path}: cannot be read: {exc}", 1
     res.seconds = time.perf_counter() - started
     if res.status != "rejected" and res.rejected:

@@ -4,6 +4,7 @@ Playwright drives the system Chromium (/usr/bin/chromium) against `streamlit run
 the tests are skipped with what to install; with CI=true a missing browser fails them.
 """
 
+import json
 import os
 import re
 import signal
@@ -133,7 +134,7 @@ def test_a_rejected_upload_shows_its_errors(server: str, page: Any, tmp_path: Pa
     bad = tmp_path / "followers.csv"
     bad.write_text("date,platform,account_id,followers\n2026-11-20,instagram,1,-4\n", encoding="utf-8")
     open_page(page, f"{server}/data?lang=en")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
     page.get_by_role("button", name=translator("en")("data.load")).click()
     page.get_by_text(translator("en")("data.rejected_whole")).first.wait_for(timeout=60_000)
     screenshots.settle(page)
@@ -142,6 +143,46 @@ def test_a_rejected_upload_shows_its_errors(server: str, page: Any, tmp_path: Pa
     assert translator("en")("data.errors", n=2) in alert.inner_text()  # an unknown account, followers -4
     assert page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count() >= 3  # the errors' table too
     assert page.locator('[data-testid="stExpander"]').filter(has_text="followers.csv").count() == 1
+
+
+HINTS = """() => [...document.querySelectorAll('[data-testid="stFileUploaderDropzoneInstructions"] span')]
+  .map(e => getComputedStyle(e, '::after').content)"""
+
+
+def test_a_workbook_uploads_with_its_mapping(server: str, page: Any, tmp_path: Path) -> None:
+    """An .xlsx file and the mapping of its headers go up together: the mapping is read (the file's header is
+    recognised) and the row's error names the sheet, row, column and value."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Data"
+    sheet.append(["Report date", "Network", "Page code", "Subscribers at day end"])
+    sheet.append(["20.11.2026", "vk", 999999999, 12])
+    book.save(tmp_path / "office.xlsx")
+    mapping = tmp_path / "office.toml"
+    mapping.write_text(
+        '[followers]\ndate = "Report date"\naccount_id = "Page code"\nfollowers = "Subscribers at day end"\n',
+        encoding="utf-8",
+    )
+    open_page(page, f"{server}/data?lang=en")
+    # Each box says in the reader's words what it takes: data files up to 200 MB, one mapping of up to 1 MB.
+    hints = page.evaluate(HINTS)
+    en = translator("en")
+    assert [json.loads(h) for h in hints if h != "none"] == [
+        en("data.upload_hint", mb="200", types="CSV, TSV, TXT, XLSX"),
+        en("data.upload_hint", mb="1", types="TOML"),
+    ]
+    inputs = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    inputs.nth(0).set_input_files(str(tmp_path / "office.xlsx"))
+    inputs.nth(1).set_input_files(str(mapping))
+    page.get_by_role("button", name=translator("en")("data.load")).click()
+    page.get_by_text(translator("en")("data.rejected_whole")).first.wait_for(timeout=60_000)
+    screenshots.settle(page)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="office.xlsx")
+    assert translator("en")("dialect.sheet", sheet="Data", row=1) in alert.inner_text()
+    assert translator("en")("data.errors", n=1) in alert.inner_text()
 
 
 def test_stopping_the_server_closes_its_picture_browser(tmp_path_factory: pytest.TempPathFactory, page: Any) -> None:
