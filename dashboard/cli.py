@@ -15,23 +15,38 @@ from etl.settings import get_settings
 
 __all__ = ["app", "serve_command"]
 
+LOCAL = "127.0.0.1"  # where the dashboard listens unless told: this machine only, a reverse proxy in front
+
 
 @app.command()
-def serve(port: Annotated[int, typer.Option(help="Port to listen on")] = 8501) -> None:
-    """Serve the dashboard at http://127.0.0.1:PORT."""
-    import subprocess
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on: 127.0.0.1 (this machine), 0.0.0.0 (all)")] = LOCAL,
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8501,
+) -> None:
+    """Serve the dashboard at http://HOST:PORT (health check: /_stcore/health) until stopped (Ctrl-C, SIGTERM)."""
+    from dashboard.listen import problem
 
-    raise typer.Exit(subprocess.call(serve_command(port), env=os.environ.copy()))
+    found = problem(host, port)
+    if found:
+        err.print(f"[bold red]Error:[/] {escape(found)}")
+        raise typer.Exit(1)
+    command = serve_command(port, host)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Streamlit takes this process's place: a signal (systemd's SIGTERM, Ctrl-C) reaches the server itself, which
+    # stops, and no server is left running without its parent.
+    os.execv(command[0], command)
 
 
-def serve_command(port: int) -> list[str]:
-    """The command serving the dashboard at 127.0.0.1:`port`: `streamlit run` of dashboard/app.py, its modules
-    imported before the first visit (dashboard/serve.py)."""
+def serve_command(port: int, host: str = LOCAL) -> list[str]:
+    """The command serving the dashboard at `host`:`port`: `streamlit run` of dashboard/app.py, its modules imported
+    before the first visit (dashboard/serve.py)."""
     script = Path(__file__).resolve().parent / "app.py"
     # No file watcher: a served dashboard does not change under it, and the watcher walks every imported module
     # after each script run (about half a second).
-    return [sys.executable, "-m", "dashboard.serve", str(script), "--server.headless", "true",
-            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+    # -P: the working folder is not put on sys.path, so that a file there (a click.py) cannot stand in for a module.
+    return [sys.executable, "-P", "-m", "dashboard.serve", str(script), "--server.headless", "true",
+            "--server.address", host, "--server.port", str(port), "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none"]  # fmt: skip
 
 

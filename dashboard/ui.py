@@ -78,6 +78,26 @@ def labels(lang: str) -> Mapping[str, str]:
     )
 
 
+# Every ASCII punctuation mark may be escaped with a backslash in Markdown; escaped, none of them starts emphasis, a
+# link, an HTML tag, a heading, a list, a formula ($), a coloured text or an icon (:material/…:) in Streamlit.
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal(value: object) -> str:
+    """A value from the data (a name, a handle, a file name, a loader's message quoting a file) as Markdown that
+    Streamlit shows exactly as written, on one line."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(value).splitlines()))
+
+
+def link(url: object) -> str:
+    """A page's address from the data as Markdown: a link when it is a web address (http, https), which it shows
+    as written; else the text alone, never a link."""
+    text = str(url).strip()
+    if not re.match(r"https?://[^\s<>\\]+$", text, re.IGNORECASE):
+        return literal(text)
+    return f"[{literal(text)}](<{text}>)"
+
+
 def start(title: str) -> Page:
     """The page header; stops with a friendly message when the database is empty."""
     f = sidebar.current()
@@ -101,7 +121,7 @@ def start(title: str) -> Page:
     st.caption(
         tr(
             "header.scope",
-            where=where,
+            where=literal(where),
             level=tr(f"level.{page.level}_plural"),
             span=tr.span(period.start, period.end),
             before=tr.span(page.before.start, page.before.end),

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from etl.settings import Settings, get_settings
+from etl.settings import Settings, get_settings, masked_url
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -437,5 +437,7 @@ def settings() -> None:
     """Show every setting, its value, its environment variable and what it means."""
     current = get_settings()
     for name, info in Settings.model_fields.items():
-        out.print(f"GOVPULSE_{name.upper()} = {getattr(current, name)}", soft_wrap=True)
+        value = getattr(current, name)
+        shown = masked_url(value) if name == "database_url" else value
+        out.print(f"GOVPULSE_{name.upper()} = {escape(str(shown))}", soft_wrap=True)
         out.print(f"    {info.description}", soft_wrap=True)

@@ -1,5 +1,6 @@
 """Settings declared once, with defaults and help; each can be set by a GOVPULSE_* environment variable."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -17,6 +18,7 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "",
         description="SQLAlchemy URL of the database; empty means SQLite at <data_dir>/govpulse.db (WAL mode)",
+        repr=False,  # it may hold the database's password
     )
     language: Literal["ru", "kk", "en"] = Field("ru", description="Language of reports and exports")
     chunk_rows: int = Field(100_000, description="Rows read and validated at a time while loading", ge=1_000)
@@ -86,6 +88,21 @@ class Settings(BaseSettings):
     def url(self) -> str:
         """The database URL in effect."""
         return self.database_url or f"sqlite:///{self.data_dir / 'govpulse.db'}"
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit to print or log: its password, and any password among its parameters, as ***."""
+    # Imported here: most commands never print a URL, and SQLAlchemy takes a moment to load.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    base, mark, query = url.partition("?")
+    try:
+        base = make_url(base).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads: everything between user: and the host's @
+        base = re.sub(r"(://[^:/@]*:).*@", r"\1***@", base)
+    query = re.sub(r"(^|&)([^=&]*password[^=&]*)=[^&]*", r"\1\2=***", query, flags=re.IGNORECASE)
+    return base + mark + query
 
 
 @lru_cache

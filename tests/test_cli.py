@@ -96,3 +96,44 @@ def test_every_load_ends_with_the_alerts(monkeypatch: pytest.MonkeyPatch) -> Non
     assert opened and f"Alerts at 2026-03-05: {opened} opened, 0 still open, 0 cleared" in result.output
     again = runner.invoke(app, ["load", str(DATA)])
     assert "Alerts at" not in again.output  # the same files again change nothing: no alerts to judge
+
+
+def test_settings_hide_the_database_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`settings` shows the database URL with its password, and any password parameter, as ***; so does the
+    settings' repr, which a log or a traceback may print."""
+    from etl.settings import get_settings
+
+    url = "postgresql+psycopg://govpulse:S3CRET@db.internal:5432/govpulse?sslmode=require&sslpassword=K3Y"
+    monkeypatch.setenv("GOVPULSE_DATABASE_URL", url)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["settings"])
+    assert result.exit_code == 0
+    assert (
+        "GOVPULSE_DATABASE_URL = postgresql+psycopg://govpulse:***@db.internal:5432/govpulse?sslmode=require&"
+        "sslpassword=***" in result.output
+    )
+    assert "S3CRET" not in result.output + repr(get_settings()) + str(get_settings())
+    assert "K3Y" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+psycopg://u:S3CRET@h/db", "postgresql+psycopg://u:***@h/db"),
+        ("postgresql+psycopg://u:p%40S3CRET@h/db", "postgresql+psycopg://u:***@h/db"),
+        (
+            "postgresql+psycopg://u@h/db?password=S3CRET&connect_timeout=5",
+            "postgresql+psycopg://u@h/db?password=***&connect_timeout=5",
+        ),
+        (
+            "postgresql+psycopg://u:S3CRET@h:port/db",
+            "postgresql+psycopg://u:***@h:port/db",
+        ),  # not a URL SQLAlchemy reads
+        ("sqlite:///data/govpulse.db", "sqlite:///data/govpulse.db"),
+    ],
+)
+def test_masked_url(url: str, shown: str) -> None:
+    """A database URL is printed with every password masked and the rest as written."""
+    from etl.settings import masked_url
+
+    assert masked_url(url) == shown

@@ -41,7 +41,7 @@ rejections = st.session_state.get(REJECTIONS, [])
 if not rejections:
     st.caption(tr("data.no_rejections"))
 for row in rejections:
-    with st.expander(f"{row['time']} · {row['file']} — {uploads.message(row, tr)}"):
+    with st.expander(f"{row['time']} · {ui.literal(row['file'])} — {uploads.message(row, tr)}"):
         uploads.errors(row, tr)
 
 delivery_ui.subscriptions(tr, sidebar.current().parent)

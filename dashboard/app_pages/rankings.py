@@ -38,7 +38,9 @@ moved = rated.dropna(subset=["change"])
 moves = [*moved.nlargest(3, "change").itertuples(), *moved.nsmallest(3, "change").itertuples()]
 moves = [m for m in moves if m.change]
 if moves:
-    st.markdown(tr("rankings.moves") + "  \n" + "  \n".join(f"**{m.territory_name}** — {m.why}" for m in moves))
+    st.markdown(
+        tr("rankings.moves") + "  \n" + "  \n".join(f"**{ui.literal(m.territory_name)}** — {m.why}" for m in moves)
+    )
 unrated = len(table) - len(rated)
 if unrated:
     st.caption(tr("rankings.unrated", n=tr.num(unrated), min=conf.min_sample_inquiries))

@@ -7,6 +7,7 @@ the tests are skipped with what to install; with CI=true a missing browser fails
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ import pytest
 
 from dashboard.i18n import translator
 from tests.dashboard.support import PAGES, demo_database
+from tests.dashboard.test_names import ADDRESS, DISTRICT, HANDLE, OWNER, hostile_database
+from tests.dashboard.test_serve import alive, family, served, stop
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
 import screenshots
@@ -180,6 +183,45 @@ def test_a_workbook_uploads_with_its_mapping(server: str, page: Any, tmp_path: P
     alert = page.locator('[data-testid="stAlert"]').filter(has_text="office.xlsx")
     assert translator("en")("dialect.sheet", sheet="Data", row=1) in alert.inner_text()
     assert translator("en")("data.errors", n=1) in alert.inner_text()
+
+
+def test_stopping_the_server_closes_its_picture_browser(tmp_path_factory: pytest.TempPathFactory, page: Any) -> None:
+    """A server that has rendered a chart picture runs a Chromium of its own, in a session of its own (kaleido);
+    SIGTERM to `govpulse serve` ends that browser with the server."""
+    folder = demo_database(tmp_path_factory)
+    env = os.environ | {
+        "GOVPULSE_DATA_DIR": str(folder),
+        "GOVPULSE_DATABASE_URL": f"sqlite:///{folder / 'govpulse.db'}",
+    }
+    with served(env, folder) as (url, proc):
+        open_page(page, f"{url}/growth?lang=en&country=KZ")
+        with page.expect_download(timeout=90_000) as download:
+            page.locator('[data-testid="stDownloadButton"] button').filter(has_text="PNG").first.click()
+        assert download.value.suggested_filename.endswith(".png")
+        ours = family(proc.pid)
+        assert [p for p, _, group, name in alive("/proc") if p in ours and name == "chromium" and group != proc.pid]
+        stop(proc, signal.SIGTERM)
+
+
+def test_names_from_the_data_show_as_written(tmp_path_factory: pytest.TempPathFactory, page: Any) -> None:
+    """Names, handles and addresses with Markdown, HTML and links in them read as delivered in the page's text and
+    in its charts; none of them becomes a tag, a picture or a link."""
+    folder, ids = hostile_database(tmp_path_factory)
+    with screenshots.serve(folder) as url:
+        open_page(page, f"{url}/account?lang=ru&country=RU&region=RU-ALT&district=RU-ALT-TLM&account={ids[0]}")
+        main = page.locator('[data-testid="stMain"]')
+        assert main.locator("h3").first.inner_text().strip() == f"{OWNER} — {HANDLE}"
+        assert ADDRESS in main.inner_text() and DISTRICT in main.inner_text()
+        assert main.locator('img[src="x"], b, em, [href^="javascript"], .katex').count() == 0
+        # A web address inside a name stays as written; the browser links it to itself, never to something else.
+        shown = [(a.get_attribute("href"), a.inner_text().strip()) for a in main.locator("a[href]").all()]
+        assert [(href, text) for href, text in shown if not str(href).startswith("#") and href != text] == []
+        open_page(page, f"{url}/rankings?lang=en&country=RU&region=RU-ALT&level=district&period=custom&"
+                  "from=2026-05-27&to=2026-11-22")  # fmt: skip
+        ticks = [t.text_content() or "" for t in main.locator(".js-plotly-plot .ytick text").all()]
+        assert any(DISTRICT in t for t in ticks), ticks  # tags and all, as written
+        assert main.locator('.js-plotly-plot a, img[src="x"], [href^="javascript"]').count() == 0
+        assert main.locator("strong").filter(has_text=DISTRICT).count() == 6  # the biggest moves, named in bold
 
 
 CYRILLIC = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]{2,}")
