@@ -63,6 +63,11 @@ def _what(row: dict[str, Any], tr: Tr, places: dict[str, str]) -> str:
     return detail if action == "settings" else ""
 
 
+def _action(row: dict[str, Any], tr: Tr) -> str:
+    """What was done and through what: "load (dashboard)"."""
+    return f"{tr.label('audit', 'action_' + row['action'])} ({tr.label('audit', 'via_' + row['via'])})"
+
+
 def audit_section(tr: Tr, person: access.User) -> None:
     """The audit, newest first: every entry for a person of the whole database, else those of their territory."""
     st.subheader(tr("audit.title"))
@@ -75,8 +80,7 @@ def audit_section(tr: Tr, person: access.User) -> None:
     log = log.assign(
         at=log["at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
         actor=log["actor"].where(log["actor"] != "anonymous", tr("audit.anonymous")),
-        via=log["via"].map(lambda v: tr.label("audit", f"via_{v}")),
-        action=log["action"].map(lambda a: tr.label("audit", f"action_{a}")),
+        action=[_action(r, tr) for r in rows],
         outcome=log["outcome"].map(lambda o: tr.label("audit", "outcome_" + o.replace(", ", "_").replace(" ", "_"))),
         territory=log["territory_code"].map(lambda c: places.get(c, c) if isinstance(c, str) else everywhere),
         sha=log["sha256"].map(lambda h: h[:12] if isinstance(h, str) else None),
@@ -85,7 +89,7 @@ def audit_section(tr: Tr, person: access.User) -> None:
     ui.table(
         log,
         {
-            "at": ("audit.col_at", "text"), "actor": ("audit.col_actor", "text"), "via": ("audit.col_via", "text"),
+            "at": ("audit.col_at", "text"), "actor": ("audit.col_actor", "text"),
             "action": ("audit.col_action", "text"), "target": ("audit.col_target", "text"),
             "outcome": ("audit.col_outcome", "text"), "territory": ("audit.col_territory", "text"),
             "rows_accepted": ("audit.col_accepted", "int"), "rows_rejected": ("audit.col_rejected", "int"),

@@ -58,7 +58,8 @@ def test_the_users_table_wins_and_territories_are_checked() -> None:
     """A row of the users table outranks the groups; no role at all, or a settlement's or unknown territory, is
     refused with the reason."""
     table = ("viewer", "RU-ALT")
-    assert access.resolve("a@x.ru", ["govpulse:admin"], table, PLACES) == access.User("a@x.ru", "viewer", "RU-ALT", "table")
+    found = access.resolve("a@x.ru", ["govpulse:admin"], table, PLACES)
+    assert found == access.User("a@x.ru", "viewer", "RU-ALT", "table")
     assert access.resolve("a@x.ru", [], None, PLACES) == access.Denied("access.no_role", {"name": "a@x.ru"})
     for code in ("RU-ALT-TLM-01", "KZ"):
         found = access.resolve("a@x.ru", [f"govpulse:viewer:{code}"], None, PLACES)
@@ -112,9 +113,10 @@ SECRETS = {
 def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A copy of the demo database (these tests write users and the audit), in use with OpenID Connect sign-in."""
     folder = tmp_path_factory.mktemp("access")
-    with sqlite3.connect(demo_database(tmp_path_factory) / "govpulse.db") as src, sqlite3.connect(
-        folder / "govpulse.db"
-    ) as dst:
+    with (
+        sqlite3.connect(demo_database(tmp_path_factory) / "govpulse.db") as src,
+        sqlite3.connect(folder / "govpulse.db") as dst,
+    ):
         src.backup(dst)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("GOVPULSE_AUTH", "oidc")
@@ -204,6 +206,12 @@ def test_an_administrator_adds_a_user_and_the_audit_shows_it(private: Path) -> N
     last = entries(engine).iloc[0]
     assert (last["actor"], last["via"], last["action"], last["target"]) == (
         "admin@altai.ru", "web", "users", "new.press@zarinsk.ru",
+    )  # fmt: skip
+    at.run()
+    log = next(d.value for d in at.dataframe if translator("en")("audit.col_actor") in d.value.columns)
+    first = log.iloc[0]
+    assert (first["Who"], first["Action"], first["File or object"], first["Details"]) == (
+        "admin@altai.ru", "users (dashboard)", "new.press@zarinsk.ru", "loader, Zarinsk",
     )  # fmt: skip
     users.remove(engine, "new.press@zarinsk.ru", Actor("test"))
     engine.dispose()
