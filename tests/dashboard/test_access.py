@@ -215,3 +215,25 @@ def test_an_administrator_adds_a_user_and_the_audit_shows_it(private: Path) -> N
     )  # fmt: skip
     users.remove(engine, "new.press@zarinsk.ru", Actor("test"))
     engine.dispose()
+
+
+def test_an_administrator_sets_the_weights_everyone_starts_from(private: Path) -> None:
+    """An administrator's Rankings page saves the weights shown as everyone's start (audited); a viewer's has no
+    such button and starts from them."""
+    en = translator("en")
+    admin = {"email": "admin@altai.ru", "groups": ["govpulse:admin"]}
+    at = app("rankings", admin, lang="en", country="RU", region="RU-ALT", level="district")
+    assert not at.exception, at.exception
+    at.number_input(key="p_w_response").set_value(50).run()
+    next(b for b in at.button if b.label == en("access.weights_save")).click().run()
+    assert not at.exception, at.exception
+    engine = make_engine(get_settings().url)
+    last = entries(engine).iloc[0]
+    assert (last["action"], last["actor"], last["detail"].split(" → ")[-1]) == (
+        "weights", "admin@altai.ru", "response:50,reply:20,posts:20,er:10,growth:10,reach:10",
+    )  # fmt: skip
+    engine.dispose()
+    at = app("rankings", VIEWER, lang="en", country="RU", region="RU-ALT", level="district")
+    assert not at.exception, at.exception
+    assert at.number_input(key="p_w_response").value == 50
+    assert all(b.label != en("access.weights_save") for b in at.button)
