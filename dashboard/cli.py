@@ -1,15 +1,16 @@
-"""The `govpulse` command line: etl's commands, and those that need the dashboard (serve, brief) or manage it
-(users, audit)."""
+"""The `govpulse` command line: etl's commands, and those that need the dashboard (serve, brief, digest,
+subscriptions, alerts) or manage it (users, audit); every load ends with the alerts."""
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.markup import escape
 
-from etl.cli import app, err, out, parse_day
+from etl.cli import AFTER_LOAD, app, err, out, parse_day
 from etl.settings import get_settings
 
 __all__ = ["app", "serve_command"]
@@ -73,6 +74,153 @@ def brief(
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_bytes(data)
     err.print(f"Briefing pack written to {escape(str(out_file))} ({len(data) / 1e6:.1f} MB)")
+
+
+def _quiet_streamlit() -> None:
+    """Silence the dashboard's cached queries, which warn "no runtime" outside Streamlit."""
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]Error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def _language(lang: str | None) -> str:
+    language = lang or get_settings().language
+    if language not in {"ru", "kk", "en"}:
+        raise typer.BadParameter("must be ru, kk or en", param_hint="--lang")
+    return language
+
+
+@app.command()
+def digest(
+    territory: Annotated[str | None, typer.Option(help="Territory code: a country, region or district")] = None,
+    period: Annotated[
+        str, typer.Option(help="week (the last Monday to Sunday) or month (the last calendar month)")
+    ] = "week",
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="telegram:CHAT, max:CHAT or email:ADDRESS; may be repeated")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="ru, kk or en (default: the language setting)")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Send each subscription the digest of its latest complete period, once")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the message; send and record nothing")] = False,
+    day: Annotated[str | None, typer.Option("--date", help="Make the digest as on this day (default: today)")] = None,
+    api_base: Annotated[str | None, typer.Option(help="Another Bot API server for Telegram and MAX (tests)")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer", min=0.1)] = 30.0,
+) -> None:
+    """Send the digest of a territory's last complete week or month: headline sentences, the backlog, the ranking's
+    laggards and leaders, a link to the dashboard and the briefing pack as PDF."""
+    from etl.store.subscriptions import SubscriptionError, parse_channel
+
+    today = parse_day(day) if day else dt.date.today()
+    if period not in {"week", "month"}:
+        raise typer.BadParameter("must be week or month", param_hint="--period")
+    if every and (territory or to):
+        raise typer.BadParameter("--all sends the stored subscriptions: leave out --territory and --to")
+    if not every and not (territory and to):
+        raise typer.BadParameter("give --territory and at least one --to, or --all")
+    try:
+        channels = [parse_channel(t) for t in to or []]
+    except SubscriptionError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--to") from None
+    language = _language(lang)
+    _quiet_streamlit()
+    from dashboard import dispatch
+
+    if every:
+        failed = dispatch.send_subscriptions(today, dry_run, api_base, timeout)
+    else:
+        failed = dispatch.send_digest(str(territory), period, today, language, channels, dry_run, api_base, timeout)
+    if failed:
+        raise typer.Exit(1)
+
+
+subscriptions_app = typer.Typer(help="Who gets digests and alerts: add, list and remove subscriptions.",
+                                no_args_is_help=True)  # fmt: skip
+app.add_typer(subscriptions_app, name="subscriptions")
+
+
+@subscriptions_app.command("add")
+def subscriptions_add(
+    channel: Annotated[str, typer.Argument(help="telegram:CHAT, max:CHAT or email:ADDRESS")],
+    territory: Annotated[str, typer.Option(help="Territory code: a country, region or district")],
+    period: Annotated[str, typer.Option(help="week or month")] = "week",
+    lang: Annotated[str | None, typer.Option(help="ru, kk or en (default: the language setting)")] = None,
+    alerts: Annotated[
+        bool, typer.Option("--alerts/--no-alerts", help="Send this channel the territory's alerts")
+    ] = True,
+) -> None:
+    """Subscribe a channel to a territory's weekly or monthly digest (and its alerts)."""
+    from etl.store.db import get_engine
+    from etl.store.subscriptions import SubscriptionError, add
+
+    now = dt.datetime.now(dt.UTC)
+    try:
+        found = add(get_engine(), channel, territory, period, _language(lang), alerts, now)
+    except SubscriptionError as exc:
+        _fail(str(exc))
+    err.print(f"Subscription {found} added: {escape(channel)} gets the {period}ly digest of {escape(territory)}")
+
+
+@subscriptions_app.command("list")
+def subscriptions_list() -> None:
+    """List every subscription."""
+    import pandas as pd
+    from rich.table import Table
+
+    from etl.store.db import get_engine
+    from etl.store.subscriptions import listing
+
+    table = Table(title="Subscriptions")
+    for col in ("id", "channel", "territory", "period", "language", "alerts", "last digest"):
+        table.add_column(col, justify="right" if col == "id" else "left")
+    for sub in listing(get_engine()).to_dict("records"):
+        last = "" if pd.isna(sub["last_sent_end"]) else f"to {sub['last_sent_end'].isoformat()}"
+        table.add_row(str(sub["id"]), escape(str(sub["channel"])), str(sub["territory_code"]), str(sub["period"]),
+                      str(sub["language"]), "yes" if sub["alerts"] else "no", last)  # fmt: skip
+    out.print(table)
+
+
+@subscriptions_app.command("remove")
+def subscriptions_remove(subscription: Annotated[int, typer.Argument(help="The subscription's id (see list)")]) -> None:
+    """Remove a subscription."""
+    from etl.store.db import get_engine
+    from etl.store.subscriptions import remove
+
+    if not remove(get_engine(), subscription):
+        _fail(f"no subscription {subscription}: `govpulse subscriptions list` shows them")
+    err.print(f"Subscription {subscription} removed")
+
+
+@app.command()
+def alerts(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the messages; store and send nothing")] = False,
+    api_base: Annotated[str | None, typer.Option(help="Another Bot API server for Telegram and MAX (tests)")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer", min=0.1)] = 30.0,
+) -> None:
+    """Judge the alerts at the data's last day and tell each subscribed channel the new ones, once (every load does
+    this by itself)."""
+    _quiet_streamlit()
+    from dashboard import dispatch
+
+    if dispatch.run_alerts(dry_run=dry_run, api_base=api_base, timeout=timeout):
+        raise typer.Exit(1)
+
+
+def _alerts_after_load() -> None:
+    """The alerts of the data just loaded, judged and told; a failure is reported, the load stands."""
+    _quiet_streamlit()
+    from dashboard import dispatch
+
+    dispatch.run_alerts()
+
+
+AFTER_LOAD.append(_alerts_after_load)
 
 
 users_app = typer.Typer(

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -28,6 +29,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+# Called after every load that changed the database: the dashboard's command line adds the alerts' evaluation and
+# sending here (etl never imports the dashboard).
+AFTER_LOAD: list[Callable[[], None]] = []
 # Piped output (CI, cron, files) gets a wide console so that tables are not cut to 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -120,6 +124,9 @@ def run_load(
     out.print(_summary(results))
     for r in results:
         _explain(r)
+    if any(r.inserted or r.updated for r in results):
+        for hook in AFTER_LOAD:
+            hook()
     return results
 
 

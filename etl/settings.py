@@ -32,6 +32,20 @@ class Settings(BaseSettings):
         description="Answer deadline of within_deadline_pct: 8wh, 9wh, 24h, 1wd or custom N wh / h / wd",
     )
 
+    alert_overdue: int = Field(
+        10,
+        description="An alert is raised for a page with more than this many citizens waiting past the deadline",
+        ge=0,
+    )
+    public_url: str = Field(
+        "", description="Address of the served dashboard (https://govpulse.example.kz): digests and alerts link to it"
+    )
+    smtp_host: str = Field("", description="Mail server that sends digests and alerts by e-mail; empty: no e-mail")
+    smtp_port: int = Field(587, description="Its port (587 with STARTTLS)", ge=1, le=65535)
+    smtp_user: str = Field("", description="User name on the mail server (the password: GOVPULSE_SMTP_PASSWORD)")
+    smtp_from: str = Field("", description="Sender address of digest and alert e-mails")
+    smtp_starttls: bool = Field(True, description="Encrypt the mail connection with STARTTLS before logging in")
+
     auth: Literal["off", "oidc", "header"] = Field(
         "off",
         description="Sign-in to the dashboard: off (the demo: no sign-in, every visitor may do everything), oidc "
@@ -66,6 +80,14 @@ class Settings(BaseSettings):
         if not Path(str(value)).is_file():
             raise ValueError(f"{value} is not a file")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        """An http(s) address without a trailing slash, or empty."""
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not a web address: write it as https://host[/path]")
+        return value.rstrip("/")
 
     @field_validator("deadline")
     @classmethod

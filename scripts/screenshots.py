@@ -2,6 +2,7 @@
 
     python scripts/screenshots.py                  # builds a demo database in a temporary folder, serves it, shoots
     python scripts/screenshots.py --url http://127.0.0.1:8501   # shoots a dashboard that is already running
+    python scripts/screenshots.py --digest         # the weekly digest e-mail as a mail program shows it
 
 Writes docs/screenshots/<name>.png. Never downloads a browser: it uses /usr/bin/chromium (apt-get install chromium).
 """
@@ -138,6 +139,41 @@ def capture(
     return written
 
 
+EMAIL_WIDTH = 760  # pixels of a mail program's reading pane
+
+
+def email_picture(page_html: str, target: Path, width: int = EMAIL_WIDTH) -> Path:
+    """A PNG (2×) of an e-mail's HTML page as Chromium draws it, its whole height."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 600}, device_scale_factor=2)
+            page.set_content(page_html, wait_until="load")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(target), full_page=True)
+        finally:
+            browser.close()
+    return target
+
+
+def digest_email(folder: Path, target: Path) -> Path:
+    """The picture of the weekly digest e-mail of Altai Krai (ending 22 November 2026) over the demo in `folder`."""
+    env = os.environ | {
+        "GOVPULSE_DATA_DIR": str(folder),
+        "GOVPULSE_DATABASE_URL": "",
+        "GOVPULSE_PUBLIC_URL": os.environ.get("GOVPULSE_PUBLIC_URL", "https://govpulse.example.ru"),
+    }
+    code = (
+        "import datetime as dt, streamlit.logger; streamlit.logger.set_log_level('error')\n"
+        "from dashboard.digest import compose\n"
+        "print(compose('RU-ALT', 'week', dt.date(2026, 11, 23), 'ru').message().html())"
+    )  # fmt: skip
+    found = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return email_picture(found.stdout, target)
+
+
 def build_demo(folder: Path) -> None:
     """A demo database (12 months to 2026-11-22) in `folder`."""
     subprocess.run(
@@ -154,9 +190,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running dashboard (default: build the demo and serve it)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--digest", action="store_true", help="only the digest e-mail (digest-email.png)")
     args = parser.parse_args()
     started = dt.datetime.now()
-    if args.url:
+    if args.digest:
+        with tempfile.TemporaryDirectory(prefix="govpulse-shots-") as folder:
+            build_demo(Path(folder))
+            paths = [digest_email(Path(folder), args.out / "digest-email.png")]
+    elif args.url:
         paths = capture(args.url, args.out, SHOTS)
     else:
         with tempfile.TemporaryDirectory(prefix="govpulse-shots-") as folder:

@@ -67,3 +67,32 @@ def test_settings_lists_every_variable() -> None:
     assert result.exit_code == 0
     assert "GOVPULSE_DATABASE_URL" in result.output
     assert "GOVPULSE_MIN_SAMPLE_INQUIRIES" in result.output
+
+
+@pytest.mark.parametrize(
+    "command", [["digest"], ["alerts"], ["subscriptions"], ["subscriptions", "add"], ["subscriptions", "list"],
+                ["subscriptions", "remove"]],
+)  # fmt: skip
+def test_delivery_commands_have_help(command: list[str]) -> None:
+    """The digest, alerts and subscriptions commands explain themselves."""
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_every_load_ends_with_the_alerts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`load` judges the alerts at the data's last day and stores those it opened; nothing is owed to anyone."""
+    from sqlalchemy import text
+
+    from etl.settings import get_settings
+    from etl.store.db import get_engine
+
+    monkeypatch.setenv("GOVPULSE_ACTIVE_DAYS", "2")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["load", str(DATA)])
+    assert result.exit_code == 0, result.output
+    with get_engine().connect() as conn:
+        opened = conn.execute(text("SELECT count(*) FROM alert WHERE state = 'open' AND kind = 'silent'")).scalar()
+    assert opened and f"Alerts at 2026-03-05: {opened} opened, 0 still open, 0 cleared" in result.output
+    again = runner.invoke(app, ["load", str(DATA)])
+    assert "Alerts at" not in again.output  # the same files again change nothing: no alerts to judge

@@ -1,5 +1,6 @@
-"""Data: load history, freshness per source, rejected uploads with their reasons, and CSV or XLSX upload in the
-browser (with a mapping of the files' own headers); the audit, and the users of an administrator."""
+"""Data: load history, freshness per source, rejected uploads with their reasons, CSV or XLSX upload in the browser
+(with a mapping of the files' own headers), who gets digests and alerts; the audit, and the users of an
+administrator."""
 
 import datetime as dt
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, access_ui, queries, sidebar, ui, uploads
+from dashboard import access, access_ui, delivery_ui, queries, sidebar, ui, uploads
 from dashboard.i18n import translator
 
 MAX_MB = 200  # per file; also Streamlit's own upload limit (server.maxUploadSize) by default
@@ -53,6 +54,9 @@ for row in rejections:
         uploads.errors(row, tr)
 
 access_ui.users_section(tr, person)
+if person.may("admin"):  # a subscription sends the territory's figures out of the dashboard
+    delivery_ui.subscriptions(tr, sidebar.current().parent)
+
 span = queries.data_range()
 st.subheader(tr("data.freshness"))
 if span is None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import analysis, brief, cards, charts, queries, ui
+from dashboard import analysis, brief, cards, charts, delivery_ui, queries, ui
 
 page = ui.start("page.overview")
 tr, f = page.tr, page.f
@@ -28,6 +28,7 @@ else:
     ui.chart(charts.movers(movers, tr, page.note(int(table["growth_pct"].notna().sum()), "unit.territories")))
 
 st.subheader(tr("overview.alerts"))
+delivery_ui.open_alerts(tr, page.scope)
 pages = page.kpis("account")
 mine = page.own()
 silent = analysis.silent(queries.last_posts(page.period.end, mine), page.period.end, conf.active_days)

@@ -267,6 +267,46 @@ class RollupDirty(SQLModel, table=True):
     from_day: dt.date
 
 
+class Subscription(SQLModel, table=True):
+    """A recipient of digests: a channel, the territory, week or month, the language, and whether alerts go there."""
+
+    __table_args__ = (UniqueConstraint("channel", "territory_code", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str  # telegram:CHAT, max:CHAT or email:ADDRESS
+    territory_code: str = Field(foreign_key="territory.code", index=True)
+    period: str  # week or month
+    language: str
+    alerts: bool = True
+    created_at: dt.datetime
+    last_sent_end: dt.date | None = None  # the last day of the latest period whose digest was sent
+
+
+class Alert(SQLModel, table=True):
+    """One episode of a page's alert: open while its rule holds after each load, cleared when it no longer does."""
+
+    __table_args__ = (Index("ix_alert_state", "state", "kind", "account_pk"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # silent, overdue, spike or drop
+    account_pk: int = Field(foreign_key="account.id", index=True)
+    territory_code: str
+    state: str  # open or cleared
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    cleared_at: dt.datetime | None = None
+    figure: float  # days silent, citizens waiting past the deadline, followers gained or lost in a day
+    day: dt.date  # the data's day the figure stands for
+
+
+class AlertSent(SQLModel, table=True):
+    """An alert told to a channel: each episode reaches each channel once."""
+
+    alert_id: int = Field(foreign_key="alert.id", primary_key=True)
+    channel: str = Field(primary_key=True)
+    sent_at: dt.datetime
+
+
 def table_of(model: type[SQLModel]) -> Table:
     """The SQLAlchemy table behind a model."""
     return model.__table__  # type: ignore[attr-defined]
