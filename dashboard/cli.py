@@ -1,5 +1,5 @@
 """The `govpulse` command line: etl's commands, and those that need the dashboard (serve, brief, digest,
-subscriptions, alerts); every load ends with the alerts."""
+subscriptions, alerts) or manage it (users, audit); every load ends with the alerts."""
 
 import datetime as dt
 import os
@@ -236,3 +236,103 @@ def _alerts_after_load() -> None:
 
 
 AFTER_LOAD.append(_alerts_after_load)
+
+
+users_app = typer.Typer(
+    help="Who may use the signed-in dashboard: each person's role (viewer, loader, admin) and territory.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+PERSON = typer.Argument(metavar="EMAIL", help="The e-mail the sign-in service gives, or the user name of the header")
+
+
+@users_app.command("add")
+def users_add(
+    person: Annotated[str, PERSON],
+    role: Annotated[str, typer.Option(help="viewer (reads), loader (also uploads) or admin (also users, weights)")],
+    territory: Annotated[
+        str | None, typer.Option(help="A country, region or district code; none: the whole database")
+    ] = None,
+) -> None:
+    """Give a person a role over a territory, or change theirs (the table wins over the sign-in service's groups)."""
+    from etl.store.audit import cli_actor
+    from etl.store.db import get_engine
+    from etl.store.users import UserError, add
+
+    try:
+        outcome = add(get_engine(), person, role, territory, cli_actor())
+    except UserError as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    err.print(f"{escape(person.strip().lower())} {outcome}: {role} of {escape(territory or 'the whole database')}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List every person of the users table with their role and territory."""
+    from rich.table import Table
+
+    from etl.store.db import get_engine
+    from etl.store.users import listing
+
+    table = Table(title="Users")
+    for col in ("user", "role", "territory", "changed by", "changed at (UTC)"):
+        table.add_column(col)
+    for row in listing(get_engine()).to_dict("records"):
+        place, when = row["territory_code"] or "(all)", str(row["changed_at"])[:16]
+        table.add_row(escape(str(row["person"])), str(row["role"]), str(place), escape(str(row["changed_by"])), when)
+    out.print(table)
+
+
+@users_app.command("remove")
+def users_remove(person: Annotated[str, PERSON]) -> None:
+    """Take a person's role away (the sign-in service's groups may still give one)."""
+    from etl.store.audit import cli_actor
+    from etl.store.db import get_engine
+    from etl.store.users import UserError, remove
+
+    try:
+        found = remove(get_engine(), person, cli_actor())
+    except UserError as exc:
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    if not found:
+        err.print(f"[bold red]Error:[/] {escape(person)} is not in the users table (`govpulse users list`)")
+        raise typer.Exit(1)
+    err.print(f"{escape(person.strip().lower())} removed")
+
+
+@app.command()
+def audit(
+    since: Annotated[str | None, typer.Option(help="From this day on, UTC (YYYY-MM-DD or DD.MM.YYYY)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or csv")] = "table",
+) -> None:
+    """List the audit, newest first: who loaded, collected or changed what, and when."""
+    from etl.store.audit import entries
+    from etl.store.db import get_engine
+
+    if fmt not in {"table", "csv"}:
+        raise typer.BadParameter("must be table or csv", param_hint="--format")
+    log = entries(get_engine(), parse_day(since) if since else None)
+    if fmt == "csv":
+        sys.stdout.write(log.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S"))
+        return
+    from rich.table import Table
+
+    table = Table(title="Audit" + (f" since {parse_day(since).isoformat()}" if since else ""))
+    heads = ("at (UTC)", "who", "via", "action", "file or object", "outcome", "territory", "accepted", "rejected",
+             "sha256", "details")  # fmt: skip
+    for col in heads:
+        table.add_column(col, justify="right" if col in {"accepted", "rejected"} else "left")
+    for e in log.to_dict("records"):
+        counts = ["" if pd_missing(e[c]) else f"{int(e[c]):,}" for c in ("rows_accepted", "rows_rejected")]
+        cells = [e["at"].strftime("%Y-%m-%d %H:%M:%S"), escape(str(e["actor"])), str(e["via"]), str(e["action"]),
+                 escape(str(e["target"])), str(e["outcome"]), str(e["territory_code"] or "(all)"), *counts,
+                 str(e["sha256"] or "")[:12], escape(str(e["detail"]))]  # fmt: skip
+        table.add_row(*cells)
+    out.print(table)
+
+
+def pd_missing(value: object) -> bool:
+    """Whether a table cell is empty (None or NaN)."""
+    return value is None or value != value

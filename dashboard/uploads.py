@@ -136,6 +136,10 @@ REASONS = [
         "reason.mapping_twice",
     ),
     (r"(?P<file>.+): maps nothing: .+", "reason.mapping_empty"),
+    (
+        r"(?P<file>.+): (?P<n>\d+) row\(s\) outside the territory (?P<territory>\S+): of (?P<others>.+)",
+        "access.reason_outside",
+    ),
 ]
 DIALECT = r"(?P<encoding>[^,]+), (?P<delimiter>comma|semicolon|tab)-delimited, decimal (?P<mark>comma|point)"
 HEADER_LINE = r"(?P<rest>.+), header on line (?P<line>\d+)"
@@ -195,6 +199,9 @@ RULES = [
     (r"unknown territory: not in this file nor in the database", "rule.unknown_territory"),
     (r"unknown territory: load the territories file first", "rule.territories_first"),
     (r"duplicate key within the file", "rule.duplicate"),
+    (r"outside the territory (?P<territory>\S+)", "access.rule_outside"),
+    (r"a page of (?P<where>\S+), outside the territory (?P<territory>\S+)", "access.rule_page_outside"),
+    (r"moves (?P<where>\S+) itself, outside the territory (?P<territory>\S+)", "access.rule_moves"),
 ]
 
 

@@ -104,6 +104,7 @@ def run_load(
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     from etl.ingest.load import load_paths
+    from etl.store.audit import cli_actor
     from etl.store.db import get_engine
 
     with Progress(
@@ -117,8 +118,9 @@ def run_load(
             bar.update(tasks[name], completed=done)
 
         results = load_paths(
-            get_engine(), paths, skip_bad_rows=skip_bad_rows, progress=progress, mapping=mapping, sheet=sheet
-        )
+            get_engine(), paths, skip_bad_rows=skip_bad_rows, progress=progress, mapping=mapping, sheet=sheet,
+            actor=cli_actor(),
+        )  # fmt: skip
     out.print(_summary(results))
     for r in results:
         _explain(r)
@@ -226,6 +228,7 @@ def collect(
     from etl.collect import platform as collector
     from etl.collect.base import MissingCredential, Window
     from etl.collect.run import record, registry_pages
+    from etl.store.audit import cli_actor
     from etl.store.db import get_engine
 
     if platform not in PLATFORMS:
@@ -250,7 +253,7 @@ def collect(
     except MissingCredential as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
-    record(engine, outcome, territory, dt.datetime.now(dt.UTC))
+    record(engine, outcome, territory, dt.datetime.now(dt.UTC), cli_actor())
     out.print(_collect_summary(outcome))
     for account_id, reason in sorted(outcome.harvest.skipped.items()):
         err.print(f"  skipped {platform} {escape(account_id)}: {escape(reason)}")

@@ -48,6 +48,22 @@ class Settings(BaseSettings):
     smtp_from: str = Field("", description="Sender address of digest and alert e-mails")
     smtp_starttls: bool = Field(True, description="Encrypt the mail connection with STARTTLS before logging in")
 
+    auth: Literal["off", "oidc", "header"] = Field(
+        "off",
+        description="Sign-in to the dashboard: off (the demo: no sign-in, every visitor may do everything), oidc "
+        "(OpenID Connect, [auth] in .streamlit/secrets.toml) or header (the user a reverse proxy puts in a header)",
+    )
+    auth_header: str = Field(
+        "X-Remote-User", description="With auth=header: the request header naming the user, set by the proxy"
+    )
+    auth_groups_claim: str = Field(
+        "groups", description="With auth=oidc: the ID token's claim listing the user's groups (govpulse:ROLE:CODE)"
+    )
+    auth_groups_header: str = Field(
+        "", description="With auth=header: the request header listing the user's groups, comma-separated; empty: none"
+    )
+    actor: str = Field("", description="Who the command line records in the audit; empty: the operating-system user")
+
     brief_colour: str = Field(
         "#1f6f8b",
         description="Accent colour of the briefing pack (#RRGGBB): the administration's own",

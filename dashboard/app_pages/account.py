@@ -11,7 +11,7 @@ from dashboard.filters import Scope
 page = ui.start("page.account")
 tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
-listed = queries.in_scope(page.scope)
+listed = queries.in_scope(page.own())  # a page is seen in full only by its own territory's people
 ranked = page.kpis("account") if len(listed) <= ui.RANKED_PAGES else None
 if ranked is not None:
     ids = ranked.sort_values("followers_end", ascending=False)["id"]

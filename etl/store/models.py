@@ -1,4 +1,4 @@
-"""All govpulse tables: the registry, raw history as loaded, the load log and the daily rollups."""
+"""All govpulse tables: the registry, raw history as loaded, the load log, users and the audit, the daily rollups."""
 
 import datetime as dt
 
@@ -158,6 +158,42 @@ class CollectionRun(SQLModel, table=True):
     posts: int
     inquiries: int
     out_dir: str
+
+
+class UserRole(SQLModel, table=True):
+    """A person's role in the dashboard and the territory it covers, set by an administrator."""
+
+    person: str = Field(primary_key=True)  # an e-mail or the proxy's user name, in lower case
+    role: str  # viewer, loader or admin
+    territory_code: str | None = None  # None: the whole database
+    changed_by: str
+    changed_at: dt.datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what and when: a load, a collection, a change of settings, ranking weights or users."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    actor: str  # an e-mail, the proxy's user name, or the operating-system user of a command
+    via: str  # web or cli
+    action: str  # load, collect, settings, weights, users
+    target: str  # the file, platform, setting or user acted on
+    outcome: str  # loaded, rejected, already loaded, collected, changed, added, removed…
+    territory_code: str | None = None  # what the action was confined to; None: the whole database
+    sha256: str | None = None
+    rows_accepted: int | None = None
+    rows_rejected: int | None = None
+    detail: str = ""  # the reason of a refusal, the values before and after a change
+
+
+class StoredSetting(SQLModel, table=True):
+    """A setting an administrator changes in the dashboard (the ranking's weights), kept as text."""
+
+    name: str = Field(primary_key=True)
+    value: str
+    changed_by: str
+    changed_at: dt.datetime
 
 
 class AccountDay(SQLModel, table=True):
