@@ -196,7 +196,7 @@ def test_an_administrator_adds_a_user_and_the_audit_shows_it(private: Path) -> N
     admin = {"email": "admin@altai.ru", "groups": ["govpulse:admin"]}
     at = app("data", admin, lang="en")
     assert not at.exception, at.exception
-    at.text_input[0].input("New.Press@Zarinsk.ru")
+    next(t for t in at.text_input if t.label == "E-mail or user name").input("New.Press@Zarinsk.ru")
     at.selectbox[0].select("loader")
     at.selectbox[1].select("RU-ALT-ZRN")
     next(b for b in at.button if b.label == translator("en")("users.add")).click().run()

@@ -180,12 +180,13 @@ def test_the_data_page_adds_lists_and_removes_subscriptions(world: tuple[Path, I
     at.query_params.update({"lang": "en", "country": "RU", "region": "RU-ALT"})
     at.run()
     assert not at.exception, at.exception
-    at.text_input[0].input("telegram:akimat")
+    channel = next(t for t in at.text_input if t.label == "Channel")  # the users' form has its own
+    channel.input("telegram:akimat")
     next(b for b in at.button if b.label == "Subscribe").click().run()
     assert [e.value for e in at.error] == [
         "telegram:akimat: write a channel as `telegram:CHAT`, `max:CHAT` or `email:ADDRESS`."
     ]
-    at.text_input[0].input("max:-72345678901234")
+    next(t for t in at.text_input if t.label == "Channel").input("max:-72345678901234")
     next(b for b in at.button if b.label == "Subscribe").click().run()
     assert not at.exception, at.exception
     [added] = rows("SELECT id, channel, territory_code, period, language FROM subscription WHERE channel LIKE 'max:%'")
