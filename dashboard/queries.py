@@ -489,10 +489,10 @@ def sources(since: dt.date) -> pd.DataFrame:
     return frame[["platform", "pages", "followers", "posts", "inquiries", "recent"]]
 
 
-def load_files(paths: list[Path], mapping: Mapping | None = None) -> list[FileResult]:
-    """Load files through the ETL (validation, rollups; `mapping` gives their own headers) and drop every cached
-    result if anything changed."""
-    results = load_paths(engine(), paths, mapping=mapping)
+def load_files(paths: list[Path], mapping: Mapping | None = None, **options: Any) -> list[FileResult]:
+    """Load files through the ETL (validation, rollups; `mapping` gives their own headers, `options` the loading's own:
+    the actor) and drop every cached result if anything changed."""
+    results = load_paths(engine(), paths, mapping=mapping, **options)
     if any(r.inserted or r.updated for r in results):
         st.cache_data.clear()
         clocks.clear()

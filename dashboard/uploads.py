@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import Tr
+from dashboard.ui import literal
 from etl.ingest.headers import ALIASES, Mapping, MappingError, parse_mapping
 from etl.ingest.load import FileResult
 
@@ -91,20 +92,21 @@ def too_big_row(name: str, size: int, limit_mb: int) -> dict[str, Any]:
 
 
 def message(row: dict[str, Any], tr: Tr) -> str:
-    """The reason a file was rejected, in the language (the ETL's own message when it has one)."""
+    """The reason a file was rejected, in the language (the ETL's own message when it has one), as Markdown that
+    shows the file's name and columns as written."""
     text = str(row["message"])
     if text.startswith("too_big:"):
         _, size, limit = text.split(":")
         return tr("data.too_big", size=tr.num(float(size), 1), limit=tr.num(int(limit)))
     for pattern, key in REASONS:
         if found := re.fullmatch(pattern, text):
-            parts = found.groupdict()
+            parts = {name: literal(part) for name, part in found.groupdict().items()}
             if "kind" in parts:
-                parts["kind"] = tr.label("kind", parts["kind"])
+                parts["kind"] = tr.label("kind", found["kind"])
             if "missing" in parts:
-                parts["missing"] = ", ".join(header_hint(c, tr.lang) for c in parts["missing"].split(", "))
+                parts["missing"] = literal(", ".join(header_hint(c, tr.lang) for c in found["missing"].split(", ")))
             return tr(key, **parts)
-    return text or tr("data.errors", n=tr.num(row["error_count"]))
+    return literal(text) if text else tr("data.errors", n=tr.num(row["error_count"]))
 
 
 def header_hint(column: str, lang: str) -> str:
@@ -167,6 +169,10 @@ REASONS = [
         "reason.fields",
     ),
     (r"(?P<file>.+), line (?P<line>\d+): a quote \(\"\) opened here is never closed: .+", "reason.quote"),
+    (
+        r"(?P<file>.+): (?P<n>\d+) row\(s\) outside the territory (?P<territory>\S+): of (?P<others>.+)",
+        "access.reason_outside",
+    ),
     (r"(?P<file>.+): cannot be read(?: as CSV)?: (?P<detail>.+)", "reason.unreadable"),
 ]
 DIALECT = r"(?P<encoding>[^,]+), (?P<delimiter>comma|semicolon|tab)-delimited, decimal (?P<mark>comma|point)"
@@ -178,7 +184,7 @@ def dialect_text(dialect: str, tr: Tr) -> str:
     """What the loader detected about a file (encoding, delimiter, decimal mark, the header's line; a workbook's
     sheet) in the reader's language."""
     if found := re.fullmatch(SHEET, dialect):
-        return tr("dialect.sheet", sheet=found["sheet"], row=found["row"])
+        return tr("dialect.sheet", sheet=literal(found["sheet"]), row=found["row"])
     where = ""
     if found := re.fullmatch(HEADER_LINE, dialect):
         dialect, where = found["rest"], tr("dialect.header_line", line=found["line"])
@@ -195,7 +201,7 @@ def show(row: dict[str, Any], tr: Tr) -> None:
         "data.counts", read=tr.num(row["rows_read"]), new=tr.num(row["inserted"]), updated=tr.num(row["updated"]),
         same=tr.num(row["unchanged"]),
     )  # fmt: skip
-    head = f"**{row['file']}** · {tr.label('kind', row['kind'])}"
+    head = f"**{literal(row['file'])}** · {tr.label('kind', row['kind'])}"
     head += f" · {dialect_text(row['dialect'], tr)}" if row["dialect"] else ""
     if row["status"] == "loaded":
         st.success(f"{head}: {tr('data.loaded')} — {counts}", icon=":material/check_circle:")
@@ -230,6 +236,9 @@ RULES = [
     (r"must be ≤ (?P<n>.+)", "rule.at_most"),
     (r"contains a NUL character", "rule.nul"),
     (r"contains a control character", "rule.control"),
+    (r"outside the territory (?P<territory>\S+)", "access.rule_outside"),
+    (r"a page of (?P<where>\S+), outside the territory (?P<territory>\S+)", "access.rule_page_outside"),
+    (r"moves (?P<where>\S+) itself, outside the territory (?P<territory>\S+)", "access.rule_moves"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from etl.settings import Settings, get_settings
+from etl.settings import Settings, get_settings, masked_url
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -28,6 +29,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+# Called after every load that changed the database: the dashboard's command line adds the alerts' evaluation and
+# sending here (etl never imports the dashboard).
+AFTER_LOAD: list[Callable[[], None]] = []
 # Piped output (CI, cron, files) gets a wide console so that tables are not cut to 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -100,6 +104,7 @@ def run_load(
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     from etl.ingest.load import load_paths
+    from etl.store.audit import cli_actor
     from etl.store.db import get_engine
 
     with Progress(
@@ -113,11 +118,15 @@ def run_load(
             bar.update(tasks[name], completed=done)
 
         results = load_paths(
-            get_engine(), paths, skip_bad_rows=skip_bad_rows, progress=progress, mapping=mapping, sheet=sheet
-        )
+            get_engine(), paths, skip_bad_rows=skip_bad_rows, progress=progress, mapping=mapping, sheet=sheet,
+            actor=cli_actor(),
+        )  # fmt: skip
     out.print(_summary(results))
     for r in results:
         _explain(r)
+    if any(r.inserted or r.updated for r in results):
+        for hook in AFTER_LOAD:
+            hook()
     return results
 
 
@@ -219,6 +228,7 @@ def collect(
     from etl.collect import platform as collector
     from etl.collect.base import MissingCredential, Window
     from etl.collect.run import record, registry_pages
+    from etl.store.audit import cli_actor
     from etl.store.db import get_engine
 
     if platform not in PLATFORMS:
@@ -243,7 +253,7 @@ def collect(
     except MissingCredential as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
-    record(engine, outcome, territory, dt.datetime.now(dt.UTC))
+    record(engine, outcome, territory, dt.datetime.now(dt.UTC), cli_actor())
     out.print(_collect_summary(outcome))
     for account_id, reason in sorted(outcome.harvest.skipped.items()):
         err.print(f"  skipped {platform} {escape(account_id)}: {escape(reason)}")
@@ -430,5 +440,7 @@ def settings() -> None:
     """Show every setting, its value, its environment variable and what it means."""
     current = get_settings()
     for name, info in Settings.model_fields.items():
-        out.print(f"GOVPULSE_{name.upper()} = {getattr(current, name)}", soft_wrap=True)
+        value = getattr(current, name)
+        shown = masked_url(value) if name == "database_url" else value
+        out.print(f"GOVPULSE_{name.upper()} = {escape(str(shown))}", soft_wrap=True)
         out.print(f"    {info.description}", soft_wrap=True)

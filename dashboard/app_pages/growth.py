@@ -26,7 +26,7 @@ else:
     key = (
         {"region": "region", "district": "district", "settlement": "territory"}[page.level] if by == "territory" else by
     )
-    rows = queries.series(key, *page.period, page.scope)
+    rows = queries.series(key, *page.period, page.scope_for(page.level) if by == "territory" else page.scope)
     if by == "territory":
         own = tr("growth.own_pages", name=page.name(f.parent))
         rows = rows[rows["key"].isin(places.index[places["level"] == page.level]) | rows["key"].isna()]
