@@ -50,4 +50,4 @@ with left:
     ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, page.scope, height=320, room=HALF)
 with right:
     st.markdown(tr("coverage.unverified", n=tr.num(len(unverified))))
-    ui.pages_table(unverified, {"url": ("col.url", "text")}, tr, page.scope, height=320, room=HALF)
+    ui.pages_table(unverified, {}, tr, page.scope, height=320, room=HALF)
