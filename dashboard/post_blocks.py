@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, links, posts, queries, queries_posts, ui
+from dashboard.i18n import territory_names
 
 TOP_COLUMNS = {
     "territory": ("col.territory", "text"),
@@ -31,7 +32,8 @@ def linked(page: ui.Page, rows: pd.DataFrame) -> pd.DataFrame:
     where = zip(rows["platform"], rows["account_id"], rows["handle"], rows["post_id"], rows["url"], strict=True)
     return rows.assign(
         link=pd.Series([links.post_url(*post) for post in where], index=rows.index, dtype="object"),
-        territory=page.names(rows["territory_code"]),
+        # Names as in every table of pages (without their parent's): the handle tells two namesakes apart.
+        territory=rows["territory_code"].map(territory_names(queries.territories(), tr.lang)),
         platform=rows["platform"].map(lambda p: tr.label("platform", p)),
         post_type=rows["post_type"].astype("str").map(lambda t: tr.label("post_type", t)),
     )

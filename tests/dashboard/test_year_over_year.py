@@ -54,15 +54,15 @@ def test_the_year_line_tells_the_change_better_green_worse_red() -> None:
     now = kpi_row(followers_end=1200, response_rate_pct=70.0, reply_median_min=60.0)
     year = kpi_row(growth_pct=float("nan"))
     shown = {c["label"]: c["year"] for c in cards.kpi_cards(now, None, {}, tr, year)}
-    assert shown[tr("kpi.followers")] == "vs a year earlier: :green[+200]"
-    assert shown[tr("kpi.response")] == "vs a year earlier: :red[−5.0 pp]"
-    assert shown[tr("kpi.reply_median")] == "vs a year earlier: :green[−30 min]"
-    assert shown[tr("kpi.er")] == "vs a year earlier: :gray[±0.00 pp]"
-    assert shown[tr("kpi.growth")] == "vs a year earlier: —"
-    assert shown[tr("kpi.active")] == "vs a year earlier: :gray[±0.0 pp]"
+    assert shown[tr("kpi.followers")] == "vs last year: :green[+200]"
+    assert shown[tr("kpi.response")] == "vs last year: :red[−5.0 pp]"
+    assert shown[tr("kpi.reply_median")] == "vs last year: :green[−30 min]"
+    assert shown[tr("kpi.er")] == "vs last year: :gray[±0.00 pp]"
+    assert shown[tr("kpi.growth")] == "vs last year: —"
+    assert shown[tr("kpi.active")] == "vs last year: :gray[±0.0 pp]"
     assert all(c["year"] == "" for c in cards.kpi_cards(now, None, {}, tr))
     ru = {c["label"]: c["year"] for c in cards.kpi_cards(now, None, {}, translator("ru"), year)}
-    assert ru[translator("ru")("kpi.followers")] == "к тому же периоду год назад: :green[+200]"
+    assert ru[translator("ru")("kpi.followers")] == "к прошлому году: :green[+200]"
 
 
 # On the demo databases.
