@@ -32,7 +32,11 @@ def engagement(posts: pd.DataFrame) -> pd.DataFrame:
 
 def top(posts: pd.DataFrame, by: str, n: int = TOP) -> pd.DataFrame:
     """The `n` posts with the highest `by` (`er_pct` or `views`), ties by interactions; posts without it left out."""
-    rated = posts.dropna(subset=[by])
+    rated = posts[posts[by].notna()]
+    if len(rated) > n > 0:
+        # Only the posts at or above the n-th highest value are sorted: a country's year has 80,000 of them.
+        values = rated[by].to_numpy()
+        rated = rated[values >= np.partition(values, len(values) - n)[len(values) - n]]
     order = [by, "interactions", "id", "post_id"]
     return rated.sort_values(order, ascending=[False, False, True, True]).head(n)
 

@@ -65,6 +65,9 @@ def test_top_posts_rank_by_the_measure_and_leave_out_posts_without_it() -> None:
     ).assign(views=[np.nan, 900.0, 100.0, 50.0])
     assert posts.top(rows, "er_pct")["post_id"].tolist() == ["p0", "p2", "p1"]
     assert posts.top(rows, "views", n=2)["post_id"].tolist() == ["p1", "p2"]
+    # Equal rates at the cut: the ones with more interactions are kept.
+    tied = posts.engagement(frame([("2026-11-02 05:00", "Asia/Almaty", i, i * 2) for i in (10, 30, 20, 5)]))
+    assert posts.top(tied, "er_pct", n=2)["post_id"].tolist() == ["p1", "p2"]
 
 
 def test_an_hour_below_the_minimum_sample_stays_blank() -> None:
