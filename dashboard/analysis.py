@@ -5,11 +5,13 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+# The suspicious jumps and silent pages are the alerts' own rules (etl/metrics/alerts.py), shown here as they stand.
+from etl.metrics.alerts import SPIKE_MIN_GAIN as SPIKE_MIN_GAIN
+from etl.metrics.alerts import SPIKE_MIN_RATIO as SPIKE_MIN_RATIO
+from etl.metrics.alerts import silent as silent
 from etl.metrics.responsiveness.sums import summarise, summarise_parts
 from etl.settings import get_settings
 
-SPIKE_MIN_GAIN = 500  # followers in one day …
-SPIKE_MIN_RATIO = 0.2  # … and at least this share of the day before: bought audiences arrive like this
 TOP_SERIES = 10
 STAGES = ("required", "existing", "verified", "active", "answering")
 WHO = ("owner", "press_service", "other", "nobody")
@@ -55,16 +57,6 @@ def movers(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     rated = table.dropna(subset=["growth_pct"]).sort_values("growth_pct", ascending=False)
     picked = pd.concat([rated.head(n), rated.tail(n)]).drop_duplicates("territory_code")
     return pd.DataFrame({"name": picked["territory_name"], "value": picked["growth_pct"], "abs": picked["growth_abs"]})
-
-
-def silent(last_posts: pd.DataFrame, end: dt.date, days: int) -> pd.DataFrame:
-    """Pages that existed and posted nothing for `days` days or more before `end` (`id`, `last_post`, `days`)."""
-    first = pd.to_datetime(last_posts["first_day"])
-    existed = last_posts[first.notna() & (first <= pd.Timestamp(end - dt.timedelta(days=days)))]
-    since = (pd.Timestamp(end) - pd.to_datetime(existed["last_post"])).dt.days
-    out = existed.assign(days=since)
-    out = out[out["days"].isna() | (out["days"] >= days)]
-    return out.sort_values("days", ascending=False, na_position="first")
 
 
 def under_target(pages: pd.DataFrame, target: float) -> pd.DataFrame:

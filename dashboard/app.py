@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import sidebar
+from dashboard import access, sidebar
 from dashboard.i18n import translator
 
 st.set_page_config(page_title="govpulse", page_icon="📊", layout="wide")
@@ -18,7 +18,9 @@ PAGES = [
     ("data", ":material/database:"),
 ]
 
-filters = sidebar.render()
+# Nobody reads a page before the sign-in says who it is (or, in the demo, that nobody signs in).
+person = access.user(translator(sidebar.current().lang))
+filters = sidebar.render(person)
 tr = translator(filters.lang).in_country((filters.parent or "").split("-")[0])
 pages = [
     st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name, default=name == "overview")

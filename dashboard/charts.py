@@ -1,6 +1,7 @@
 """Charts: pure functions from a DataFrame to a plotly Figure, in one theme, with titles and units in the language."""
 
 import datetime as dt
+import html
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -51,6 +52,12 @@ def _figure(tr: Tr, title: str, note: str, x_title: str = "", y_title: str = "",
     return fig
 
 
+def label(name: object) -> str:
+    """A name from the data (a territory, a page, a handle) as chart text that shows it as written: plotly reads
+    tags (<b>, <a href=…>, <br>) and entities in every text, so <, > and & become entities."""
+    return html.escape(str(name), quote=False)
+
+
 def series_colours(names: Iterable[str], total: str = "", others: str = "") -> dict[str, str]:
     """One colour per series for every chart of a page: the page's order of names, the total in ink, "others" in
     grey; a page passes the same mapping to each of its charts, so a territory keeps its colour."""
@@ -76,7 +83,7 @@ def _lines(
     """One line per `name`, in order of first appearance (in its colour from `colours`, else the theme's)."""
     for name, part in df.groupby("name", sort=False):
         line = {"color": colours[str(name)]} if colours and str(name) in colours else None
-        fig.add_scatter(x=part[x], y=part["value"], name=str(name), mode="lines", hovertemplate=hover, line=line)
+        fig.add_scatter(x=part[x], y=part["value"], name=label(name), mode="lines", hovertemplate=hover, line=line)
     fig.update_xaxes(tickformat=tr.date_axis)
     return fig
 
@@ -97,7 +104,7 @@ def net_new(df: pd.DataFrame, tr: Tr, note: str, colours: Mapping[str, str] | No
     fig = _figure(tr, tr("chart.net_new"), note, tr("axis.week"), tr("axis.followers_net"))
     for name, part in df.groupby("name", sort=False):
         colour = colours.get(str(name)) if colours else None
-        fig.add_bar(x=part["week"], y=part["value"], name=str(name), hovertemplate="%{y:+,.0f}", marker_color=colour)
+        fig.add_bar(x=part["week"], y=part["value"], name=label(name), hovertemplate="%{y:+,.0f}", marker_color=colour)
     fig.update_layout(barmode="relative")
     fig.update_xaxes(tickformat=tr.date_axis)
     fig.update_yaxes(rangemode="normal")
@@ -110,7 +117,7 @@ def movers(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
     fig = _figure(tr, tr("chart.movers"), note, tr("axis.growth_pct"), "", height=max(300, 40 + 28 * len(df)))
     fig.add_bar(
         x=df["value"],
-        y=df["name"],
+        y=df["name"].map(label),
         orientation="h",
         marker_color=[GOOD if v >= 0 else BAD for v in df["value"]],
         text=[tr.signed(v, 1, "%") for v in df["value"]],
@@ -129,7 +136,7 @@ def ranking(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
     named with its rank; a row without a score (the middle of a long ranking left out) is an empty gap."""
     df = df.iloc[::-1]
     ranks = df["rank"] if "rank" in df else pd.Series(pd.NA, index=df.index)
-    names = [f"{int(r)}. {n}" if pd.notna(r) else str(n) for n, r in zip(df["name"], ranks, strict=True)]
+    names = [f"{int(r)}. {label(n)}" if pd.notna(r) else label(n) for n, r in zip(df["name"], ranks, strict=True)]
     scores = [None if pd.isna(v) else float(v) for v in df["score"]]
     fig = _figure(tr, tr("chart.ranking"), note, tr("axis.score"), "", height=max(320, 40 + 24 * len(df)))
     fig.add_bar(
@@ -209,13 +216,13 @@ def backlog(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
 def who_answers(df: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
     """Share of inquiries by who answered (`name`, `who`, `share` in %), as stacked horizontal bars."""
     df = df if "name" in df.columns else pd.DataFrame(columns=["name", "who", "share"])
-    names = list(dict.fromkeys(df["name"]))
+    names = [label(n) for n in dict.fromkeys(df["name"])]
     fig = _figure(tr, tr("chart.who_answers"), note, tr("axis.share_pct"), "", height=max(320, 90 + 26 * len(names)))
     colors = {"owner": PALETTE[0], "press_service": PALETTE[4], "other": PALETTE[6], "nobody": BAD}
     for who, part in df.groupby("who", sort=False):
         fig.add_bar(
             x=part["share"],
-            y=part["name"],
+            y=part["name"].map(label),
             name=tr(f"who.{who}"),
             orientation="h",
             marker_color=colors.get(str(who), NEUTRAL),
@@ -262,7 +269,9 @@ def account_followers(df: pd.DataFrame, renames: pd.DataFrame, tr: Tr, note: str
     for row in renames.itertuples(index=False):
         day = pd.Timestamp(str(row.day))
         fig.add_vline(x=day.value / 1e6, line={"color": PALETTE[1], "dash": "dash"})
-        fig.add_annotation(x=day, y=1, yref="paper", text=tr("chart.renamed", handle=row.handle), showarrow=False)
+        fig.add_annotation(
+            x=day, y=1, yref="paper", text=tr("chart.renamed", handle=label(row.handle)), showarrow=False
+        )
     fig.update_xaxes(tickformat=tr.date_axis)
     fig.update_layout(showlegend=False)
     return fig
@@ -281,7 +290,7 @@ def compare(
     fig = _figure(tr, title, note, "", unit, height=320)
     colours = colours or series_colours(df["name"])
     fig.add_bar(
-        x=df["name"],
+        x=df["name"].map(label),
         y=df["value"],
         marker_color=[colours.get(str(n), NEUTRAL) for n in df["name"]],
         text=[tr.num(v, digits) for v in df["value"]],

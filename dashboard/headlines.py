@@ -6,7 +6,8 @@ from typing import Any
 
 from dashboard.i18n import Tr
 
-# metric → how its change is told: relative % ("count"), percentage points ("pp") or a duration ("minutes")
+# metric → how its change is told: relative % ("count"), percentage points ("pp"; "pp2" with two decimals, as the
+# engagement card) or a duration ("minutes")
 HEADLINE_KINDS: dict[str, str] = {
     "followers": "count",
     "response": "pp",
@@ -15,6 +16,7 @@ HEADLINE_KINDS: dict[str, str] = {
     "posts_per_week": "ratio",
     "active": "pp",
     "coverage": "pp",
+    "er": "pp2",
 }
 # Sentences of the KPI slide: pairs of clauses joined by a semicolon.
 SENTENCES = (("followers", "response"), ("within", "reply_median"), ("posts_per_week", "active"), ("coverage",))
@@ -58,6 +60,8 @@ def clause(tr: Tr, metric: str, now: Any, before: Any, growth: Any = None) -> st
         value = tr.minutes(current)
     elif kind == "ratio":
         value = tr.num(current, 1 if current >= 1 else 2)
+    elif kind == "pp2":
+        value = tr.pct(current, 2)
     else:
         value = tr.pct(current, 0 if round(current, 1) == round(current) else 1)
     if previous is None or (kind in ("count", "ratio") and previous == 0):
@@ -70,8 +74,8 @@ def clause(tr: Tr, metric: str, now: Any, before: Any, growth: Any = None) -> st
         change = tr.minutes(abs(delta))
     else:
         delta = current - previous
-        change = f"{tr.num(abs(delta), _digits(delta))} {tr('unit.pp')}"
-    if round(delta, 1) == 0:
+        change = f"{tr.num(abs(delta), 2 if kind == 'pp2' else _digits(delta))} {tr('unit.pp')}"
+    if round(delta, 2 if kind == "pp2" else 1) == 0:
         return tr(f"headline.{metric}.same", value=_nb(value))
     return tr(f"headline.{metric}.{'up' if delta > 0 else 'down'}", change=_nb(change), value=_nb(value))
 
@@ -80,10 +84,13 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def headlines(tr: Tr, now: Mapping[str, Any], before: Mapping[str, Any]) -> list[str]:
-    """The KPI slide's sentences from this period's and the previous period's values (keys of HEADLINE_KINDS)."""
+def headlines(
+    tr: Tr, now: Mapping[str, Any], before: Mapping[str, Any], sentences: tuple[tuple[str, ...], ...] = SENTENCES
+) -> list[str]:
+    """The KPI slide's sentences (or `sentences`) from this period's and the previous period's values (keys of
+    HEADLINE_KINDS)."""
     out = []
-    for group in SENTENCES:
+    for group in sentences:
         # Followers are told by the period's growth, the figure of the Growth card beside them.
         parts = [c for m in group if (c := clause(tr, m, now.get(m), before.get(m), now.get("growth")))]
         if parts:

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, links, posts, queries, queries_posts, ui
+from dashboard.filters import Scope
 from dashboard.i18n import territory_names
 
 TOP_COLUMNS = {
@@ -19,15 +20,16 @@ TOP_COLUMNS = {
 }
 
 
-def period_posts(page: ui.Page) -> pd.DataFrame:
-    """The posts of the page's scope and period with their engagement and local time."""
-    return posts.engagement(queries_posts.scope_posts(*page.period, page.scope))
+def period_posts(page: ui.Page, scope: Scope) -> pd.DataFrame:
+    """The posts of `scope` in the page's period with their engagement and local time."""
+    return posts.engagement(queries_posts.scope_posts(*page.period, scope))
 
 
-def linked(page: ui.Page, rows: pd.DataFrame) -> pd.DataFrame:
-    """Posts with their page's territory, handle and platform named, and the link to each post (or its page)."""
+def linked(page: ui.Page, rows: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """Posts of `scope` with their page's territory, handle and platform named, and the link to each post (or its
+    page)."""
     tr = page.tr
-    registry = queries.registry(page.scope.parent, page.scope.column)
+    registry = queries.registry(scope.parent, scope.column)
     rows = rows.join(registry[["platform", "account_id", "handle", "url", "territory_code"]], on="id")
     where = zip(rows["platform"], rows["account_id"], rows["handle"], rows["post_id"], rows["url"], strict=True)
     return rows.assign(
@@ -39,10 +41,12 @@ def linked(page: ui.Page, rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def top_posts(page: ui.Page, rows: pd.DataFrame) -> None:
-    """The period's best posts by engagement and by views, each opening on its platform."""
+def top_posts(page: ui.Page, scope: Scope) -> None:
+    """The period's best posts of `scope` (pages the reader may see) by engagement and by views, each opening on its
+    platform."""
     tr = page.tr
     st.subheader(tr("posts.top"), anchor="top-posts")
+    rows = period_posts(page, scope)
     if rows.empty:
         st.info(tr("posts.none"))
         return
@@ -52,19 +56,19 @@ def top_posts(page: ui.Page, rows: pd.DataFrame) -> None:
             if best.empty:
                 st.info(tr("posts.no_views"))
             else:
-                best = linked(page, best)
+                best = linked(page, best, scope)
                 # Without a link in any row (the synthetic demo's posts have none), no column of dashes.
                 shown = TOP_COLUMNS if best["link"].notna().any() else dict(list(TOP_COLUMNS.items())[:-1])
                 ui.table(best, shown, tr)
     st.caption(tr("posts.top_help"))
 
 
-def best_time(page: ui.Page, rows: pd.DataFrame) -> None:
-    """The median engagement by local weekday and hour, shown once there are enough posts."""
+def best_time(page: ui.Page, scope: Scope) -> None:
+    """The median engagement of the posts of `scope` by local weekday and hour, shown once there are enough."""
     tr = page.tr
     least = queries.settings(page.f.lang).min_sample_posts
     st.subheader(tr("posts.best_time"), anchor="best-time")
-    rated = rows.dropna(subset=["er_pct"])
+    rated = period_posts(page, scope).dropna(subset=["er_pct"])
     medians, counts = posts.best_time(rated, least)
     if len(rated) < posts.best_time_needs(least) or posts.rated_cells(medians) == 0:
         st.info(tr("posts.best_time_few", need=tr.num(posts.best_time_needs(least)), n=tr.num(len(rated))))

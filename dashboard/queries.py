@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from dashboard import analysis
 from dashboard.filters import Scope
 from dashboard.i18n import territory_names
+from etl.ingest.headers import Mapping
 from etl.ingest.load import FileResult, load_paths
 from etl.metrics.kpis import kpi_table
 from etl.metrics.responsiveness.query import responsiveness_parts, timed_inquiries, waiting_inquiries
@@ -488,9 +489,10 @@ def sources(since: dt.date) -> pd.DataFrame:
     return frame[["platform", "pages", "followers", "posts", "inquiries", "recent"]]
 
 
-def load_files(paths: list[Path]) -> list[FileResult]:
-    """Load files through the ETL (validation, rollups) and drop every cached result if anything changed."""
-    results = load_paths(engine(), paths)
+def load_files(paths: list[Path], mapping: Mapping | None = None, **options: Any) -> list[FileResult]:
+    """Load files through the ETL (validation, rollups; `mapping` gives their own headers, `options` the loading's own:
+    the actor) and drop every cached result if anything changed."""
+    results = load_paths(engine(), paths, mapping=mapping, **options)
     if any(r.inserted or r.updated for r in results):
         st.cache_data.clear()
         clocks.clear()

@@ -5,7 +5,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import queries
+from dashboard import access, queries
 from dashboard.filters import KEYS, PERIODS, ROLES, Filters
 from dashboard.i18n import LANGUAGES, Tr, pick_language, territory_names, translator
 
@@ -34,10 +34,13 @@ def _keep(key: str, options: list[Any], default: Any) -> None:
         st.session_state[key] = default
 
 
-def _start_from_url() -> None:
-    """Widget values of a new session, from the URL."""
+def _start_from_url(person: access.User) -> None:
+    """Widget values of a new session, from the URL; a link naming no place opens on the person's territory."""
     f = Filters.from_query(st.query_params.to_dict(), pick_language(None, browser_language()))
     places = queries.territories()
+    if person.territory in places.index and not (f.country or f.region or f.district):
+        home = {lv: places.at[person.territory, f"{lv}_code"] for lv in ("country", "region", "district")}
+        f = Filters(**{**f.__dict__, **{lv: code for lv, code in home.items() if isinstance(code, str)}})
     if f.region in places.index and not f.country:
         f = Filters(**{**f.__dict__, "country": places.at[f.region, "country_code"]})
     ss = st.session_state
@@ -48,11 +51,11 @@ def _start_from_url() -> None:
     ss.f_started = True
 
 
-def render() -> Filters:
-    """Draw the filters in the sidebar, write them to the URL and return them."""
+def render(person: access.User = access.DEMO) -> Filters:
+    """Draw the filters in the sidebar, write them to the URL and return them; below them, who is signed in."""
     ss = st.session_state
     if "f_started" not in ss:
-        _start_from_url()
+        _start_from_url(person)
     side = st.sidebar
     side.segmented_control(
         "language", list(LANGUAGES), format_func=lambda code: LANGUAGES[code], key="f_lang", required=True,
@@ -113,6 +116,7 @@ def render() -> Filters:
     )
     write_url(f)
     ss[STATE] = f
+    access.note(tr, person, name(person.territory))
     return f
 
 

@@ -12,15 +12,17 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import links, queries, sidebar
+from dashboard import access, links, queries, sidebar
 from dashboard.exports import Stamp, export_buttons
 from dashboard.filters import Filters, Period, Scope
 from dashboard.i18n import Tr, territory_names, translator
+from etl.store import rollups
 
 
 @dataclass(frozen=True)
 class Page:
-    """A page's context: filters, language, the period and the one before it, the data's days, the scope."""
+    """A page's context: filters, language, the period and the one before it, the data's days, the scope, the
+    person reading it."""
 
     f: Filters
     tr: Tr
@@ -28,11 +30,29 @@ class Page:
     before: Period
     first: dt.date
     last: dt.date
+    user: access.User = access.DEMO
 
     @property
     def scope(self) -> Scope:
-        """The data scope of the filters."""
+        """The data scope of the filters: their territories' figures, which everyone signed in sees."""
         return self.f.scope()
+
+    @property
+    def detail(self) -> Scope | None:
+        """The part of the scope whose pages, settlements and inquiries the person sees (None: none of it)."""
+        return access.detail(self.scope, self.user.territory, queries.territories())
+
+    def own(self) -> Scope:
+        """`detail`; when the scope is another territory's, a message saying so ends the page here."""
+        found = self.detail
+        if found is None:
+            stop(self.tr, "access.outside", territory=self.name(self.user.territory))
+        return found
+
+    def scope_for(self, level: str) -> Scope:
+        """The scope of rows of `level`: pages and settlements only of the person's territory, territories of the
+        district level and above everywhere."""
+        return self.own() if level in access.DETAIL_LEVELS else self.scope
 
     @property
     def level(self) -> str:
@@ -53,7 +73,7 @@ class Page:
         page's `id`. An earlier period, read to compare with, is judged at the age the page's period has now."""
         p = period or self.period
         back = max((self.period.end - p.end).days, 0)
-        table = queries.kpis(level, *p, scope or self.scope, self.f.lang, back)
+        table = queries.kpis(level, *p, scope or self.scope_for(level), self.f.lang, back)
         if level == "account":
             return table
         return table.assign(territory_name=self.names(table["territory_code"]))
@@ -77,19 +97,43 @@ def labels(lang: str) -> Mapping[str, str]:
     )
 
 
+# Every ASCII punctuation mark may be escaped with a backslash in Markdown; escaped, none of them starts emphasis, a
+# link, an HTML tag, a heading, a list, a formula ($), a coloured text or an icon (:material/…:) in Streamlit.
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal(value: object) -> str:
+    """A value from the data (a name, a handle, a file name, a loader's message quoting a file) as Markdown that
+    Streamlit shows exactly as written, on one line."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(value).splitlines()))
+
+
+def link(url: object) -> str:
+    """A page's address from the data as Markdown: a link when it is a web address (http, https), which it shows
+    as written; else the text alone, never a link."""
+    text = str(url).strip()
+    if not re.match(r"https?://[^\s<>\\]+$", text, re.IGNORECASE):
+        return literal(text)
+    return f"[{literal(text)}](<{text}>)"
+
+
 def start(title: str) -> Page:
     """The page header; stops with a friendly message when the database is empty."""
     f = sidebar.current()
     tr = translator(f.lang).in_country((f.parent or "").split("-")[0])
+    person = access.user(tr)
     st.title(tr(title))
     span = queries.data_range()
     if span is None:
         stop(tr, "empty.database")
     first, last = span
+    with queries.engine().connect() as conn:
+        if rollups.behind(conn):
+            st.warning(tr("header.behind"))
     complete = queries.complete_range(f.scope())
     end = complete[0] if complete else last
     period = f.span(end, first)
-    page = Page(f, tr, period, period.previous(), first, last)
+    page = Page(f, tr, period, period.previous(), first, last, person)
     # Every chart and table below gets export buttons stamped with this page's language, period and data date.
     where = page.name(f.parent) if f.parent else tr("filter.all")
     stamp = Stamp(tr.lang, period.start, period.end, min(period.end, last), place=where)
@@ -97,7 +141,7 @@ def start(title: str) -> Page:
     st.caption(
         tr(
             "header.scope",
-            where=where,
+            where=literal(where),
             level=tr(f"level.{page.level}_plural"),
             span=tr.span(period.start, period.end),
             before=tr.span(page.before.start, page.before.end),
@@ -107,6 +151,9 @@ def start(title: str) -> Page:
         st.caption(
             tr("header.partial", last=tr.date(last), n=tr.num(complete[2]), end=tr.date(end), m=tr.num(complete[3]))
         )
+    if person.territory and page.detail != page.scope:
+        mine = page.name(person.territory)
+        st.caption(tr("access.narrowed" if page.detail else "access.figures_only", territory=mine))
     return page
 
 
@@ -338,8 +385,12 @@ UPLOADER_CSS = """
 """
 
 
-def uploader_words(tr: Tr, mb: int, types: list[str]) -> None:
-    """Streamlit's upload box in the reader's language: its button and the size and types it takes."""
+def uploader_words(tr: Tr, mb: int, types: list[str], key: str | None = None) -> None:
+    """Streamlit's upload box in the reader's language: its button and the size and types it takes; every box of the
+    page, or the one made with `key` (its own types and size)."""
     hint = tr("data.upload_hint", mb=tr.num(mb), types=", ".join(t.upper() for t in types))
     css = UPLOADER_CSS.replace("BUTTON", json.dumps(tr("data.upload_button"), ensure_ascii=False))
-    st.html(f"<style>{css.replace('HINT', json.dumps(hint, ensure_ascii=False))}</style>")
+    css = css.replace("HINT", json.dumps(hint, ensure_ascii=False))
+    if key is not None:  # Streamlit marks a widget made with a key by the class st-key-KEY
+        css = re.sub(r"(?m)^\[data-testid", f".st-key-{key} [data-testid", css)
+    st.html(f"<style>{css}</style>")

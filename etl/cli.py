@@ -2,6 +2,7 @@
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -10,13 +11,14 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from etl.settings import Settings, get_settings
+from etl.settings import Settings, get_settings, masked_url
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from etl.collect.base import Page, Platform, Window
     from etl.collect.run import Outcome
+    from etl.ingest.headers import Mapping
     from etl.ingest.load import FileResult
 
 # The database, pandas and the loader are imported by the commands that use them: --help stays quick.
@@ -27,6 +29,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+# Called after every load that changed the database: the dashboard's command line adds the alerts' evaluation and
+# sending here (etl never imports the dashboard).
+AFTER_LOAD: list[Callable[[], None]] = []
 # Piped output (CI, cron, files) gets a wide console so that tables are not cut to 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -71,17 +76,17 @@ def _explain(r: "FileResult") -> None:
         err.print(
             f"[bold]{escape(str(r.path))}[/]: {escape(r.message)}" if r.status != "rejected" else escape(r.message)
         )
+    if "header not recognised" in r.message:
+        err.print("  the headers each column is known by: docs/data-format.md; name others with --map FILE.toml")
     if r.ignored:
-        err.print(
-            f"{escape(str(r.path))}: columns not in the contract were ignored (not stored): {', '.join(r.ignored)}"
-        )
+        shown = escape(", ".join(r.ignored))
+        err.print(f"{escape(str(r.path))}: columns not in the contract were ignored (not stored): {shown}")
     if r.error_count and len(r.errors):
         verb = "rejected whole" if r.status == "rejected" else "loaded without these rows"
         err.print(f"[bold red]{escape(str(r.path))}[/]: {r.error_count:,} error(s), file {verb}:")
+        where = f"{escape(str(r.path))}, " + (f"sheet {escape(r.sheet)}, row" if r.sheet is not None else "line")
         for e in r.errors.itertuples(index=False):
-            err.print(
-                f"  {escape(str(r.path))}, line {e.line}, column {e.column}, value {e.value!r}: {escape(str(e.rule))}"
-            )
+            err.print(f"  {where} {e.line}, column {e.column}, value {e.value!r}: {escape(str(e.rule))}")
         if r.error_count > len(r.errors):
             err.print(f"  … and {r.error_count - len(r.errors):,} more")
         for column, names in r.unknown.items():
@@ -92,11 +97,14 @@ def _explain(r: "FileResult") -> None:
         err.print(f"  rejected rows with reasons written to {escape(str(r.rejected_path))}")
 
 
-def run_load(paths: list[Path], skip_bad_rows: bool) -> "list[FileResult]":
+def run_load(
+    paths: list[Path], skip_bad_rows: bool, mapping: "Mapping | None" = None, sheet: str | None = None
+) -> "list[FileResult]":
     """Load with a progress bar, print the summary and problems; return the results."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     from etl.ingest.load import load_paths
+    from etl.store.audit import cli_actor
     from etl.store.db import get_engine
 
     with Progress(
@@ -109,22 +117,41 @@ def run_load(paths: list[Path], skip_bad_rows: bool) -> "list[FileResult]":
                 tasks[name] = bar.add_task(Path(name).name, total=total)
             bar.update(tasks[name], completed=done)
 
-        results = load_paths(get_engine(), paths, skip_bad_rows=skip_bad_rows, progress=progress)
+        results = load_paths(
+            get_engine(), paths, skip_bad_rows=skip_bad_rows, progress=progress, mapping=mapping, sheet=sheet,
+            actor=cli_actor(),
+        )  # fmt: skip
     out.print(_summary(results))
     for r in results:
         _explain(r)
+    if any(r.inserted or r.updated for r in results):
+        for hook in AFTER_LOAD:
+            hook()
     return results
 
 
 @app.command()
 def load(
-    paths: Annotated[list[Path], typer.Argument(help="CSV files or folders of them, in any order")],
+    paths: Annotated[list[Path], typer.Argument(help="CSV or XLSX files, or folders of them, in any order")],
     skip_bad_rows: Annotated[
         bool, typer.Option(help="Load the good rows; write bad ones with reasons to *.rejected.csv beside the file")
     ] = False,
+    mapping_file: Annotated[
+        Path | None,
+        typer.Option("--map", help="TOML file naming the files' own headers of the contract's columns, by kind"),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option(help="The sheet to read of each XLSX workbook (default: its first)")
+    ] = None,
 ) -> None:
     """Validate and load data files into the database; a file with any bad row is rejected whole."""
-    results = run_load(paths, skip_bad_rows)
+    from etl.ingest.headers import MappingError, read_mapping
+
+    try:
+        mapping = read_mapping(mapping_file) if mapping_file else None
+    except MappingError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--map") from None
+    results = run_load(paths, skip_bad_rows, mapping, sheet)
     if any(r.status == "rejected" for r in results):
         raise typer.Exit(1)
 
@@ -201,6 +228,7 @@ def collect(
     from etl.collect import platform as collector
     from etl.collect.base import MissingCredential, Window
     from etl.collect.run import record, registry_pages
+    from etl.store.audit import cli_actor
     from etl.store.db import get_engine
 
     if platform not in PLATFORMS:
@@ -225,7 +253,7 @@ def collect(
     except MissingCredential as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
-    record(engine, outcome, territory, dt.datetime.now(dt.UTC))
+    record(engine, outcome, territory, dt.datetime.now(dt.UTC), cli_actor())
     out.print(_collect_summary(outcome))
     for account_id, reason in sorted(outcome.harvest.skipped.items()):
         err.print(f"  skipped {platform} {escape(account_id)}: {escape(reason)}")
@@ -412,5 +440,7 @@ def settings() -> None:
     """Show every setting, its value, its environment variable and what it means."""
     current = get_settings()
     for name, info in Settings.model_fields.items():
-        out.print(f"GOVPULSE_{name.upper()} = {getattr(current, name)}", soft_wrap=True)
+        value = getattr(current, name)
+        shown = masked_url(value) if name == "database_url" else value
+        out.print(f"GOVPULSE_{name.upper()} = {escape(str(shown))}", soft_wrap=True)
         out.print(f"    {info.description}", soft_wrap=True)

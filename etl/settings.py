@@ -1,5 +1,6 @@
 """Settings declared once, with defaults and help; each can be set by a GOVPULSE_* environment variable."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -17,6 +18,7 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "",
         description="SQLAlchemy URL of the database; empty means SQLite at <data_dir>/govpulse.db (WAL mode)",
+        repr=False,  # it may hold the database's password
     )
     language: Literal["ru", "kk", "en"] = Field("ru", description="Language of reports and exports")
     chunk_rows: int = Field(100_000, description="Rows read and validated at a time while loading", ge=1_000)
@@ -31,6 +33,36 @@ class Settings(BaseSettings):
         "8wh",
         description="Answer deadline of within_deadline_pct: 8wh, 9wh, 24h, 1wd or custom N wh / h / wd",
     )
+
+    alert_overdue: int = Field(
+        10,
+        description="An alert is raised for a page with more than this many citizens waiting past the deadline",
+        ge=0,
+    )
+    public_url: str = Field(
+        "", description="Address of the served dashboard (https://govpulse.example.kz): digests and alerts link to it"
+    )
+    smtp_host: str = Field("", description="Mail server that sends digests and alerts by e-mail; empty: no e-mail")
+    smtp_port: int = Field(587, description="Its port (587 with STARTTLS)", ge=1, le=65535)
+    smtp_user: str = Field("", description="User name on the mail server (the password: GOVPULSE_SMTP_PASSWORD)")
+    smtp_from: str = Field("", description="Sender address of digest and alert e-mails")
+    smtp_starttls: bool = Field(True, description="Encrypt the mail connection with STARTTLS before logging in")
+
+    auth: Literal["off", "oidc", "header"] = Field(
+        "off",
+        description="Sign-in to the dashboard: off (the demo: no sign-in, every visitor may do everything), oidc "
+        "(OpenID Connect, [auth] in .streamlit/secrets.toml) or header (the user a reverse proxy puts in a header)",
+    )
+    auth_header: str = Field(
+        "X-Remote-User", description="With auth=header: the request header naming the user, set by the proxy"
+    )
+    auth_groups_claim: str = Field(
+        "groups", description="With auth=oidc: the ID token's claim listing the user's groups (govpulse:ROLE:CODE)"
+    )
+    auth_groups_header: str = Field(
+        "", description="With auth=header: the request header listing the user's groups, comma-separated; empty: none"
+    )
+    actor: str = Field("", description="Who the command line records in the audit; empty: the operating-system user")
 
     brief_colour: str = Field(
         "#1f6f8b",
@@ -51,6 +83,14 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a file")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        """An http(s) address without a trailing slash, or empty."""
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not a web address: write it as https://host[/path]")
+        return value.rstrip("/")
+
     @field_validator("deadline")
     @classmethod
     def _known_deadline(cls, value: str) -> str:
@@ -64,6 +104,21 @@ class Settings(BaseSettings):
     def url(self) -> str:
         """The database URL in effect."""
         return self.database_url or f"sqlite:///{self.data_dir / 'govpulse.db'}"
+
+
+def masked_url(url: str) -> str:
+    """A database URL fit to print or log: its password, and any password among its parameters, as ***."""
+    # Imported here: most commands never print a URL, and SQLAlchemy takes a moment to load.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    base, mark, query = url.partition("?")
+    try:
+        base = make_url(base).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads: everything between user: and the host's @
+        base = re.sub(r"(://[^:/@]*:).*@", r"\1***@", base)
+    query = re.sub(r"(^|&)([^=&]*password[^=&]*)=[^&]*", r"\1\2=***", query, flags=re.IGNORECASE)
+    return base + mark + query
 
 
 @lru_cache

@@ -1,9 +1,12 @@
-"""Screenshots of the dashboard's main pages for the README, taken by Playwright with the system Chromium.
+"""Screenshots of the dashboard's main pages for the README, taken by Playwright with the system Chromium, and the
+key-figures slide of a briefing pack.
 
     python scripts/screenshots.py                  # builds a demo database in a temporary folder, serves it, shoots
-    python scripts/screenshots.py --url http://127.0.0.1:8501   # shoots a dashboard that is already running
+    python scripts/screenshots.py --only rankings brief-kpis digest-email # some of the pictures
+    python scripts/screenshots.py --url http://127.0.0.1:8501   # shoots a dashboard that is already running (no slide)
 
-Writes docs/screenshots/<name>.png. Never downloads a browser: it uses /usr/bin/chromium (apt-get install chromium).
+Writes docs/screenshots/<name>.png. Never downloads a browser: it uses /usr/bin/chromium (apt-get install chromium);
+the slide is the pack's PDF page drawn by pdftoppm (apt-get install poppler-utils).
 """
 
 import argparse
@@ -50,6 +53,10 @@ SHOTS = {
 }
 # Shots of one block are as tall as the block, not the page.
 HEIGHTS = {"top-posts": 820, "best-time": 640}
+# The README's slide: the key figures (page 2) of Altai Krai's pack for October 2026, in Russian.
+BRIEF = "brief-kpis"
+BRIEF_ARGS = ["--territory", "RU-ALT", "--from", "2026-10-01", "--to", "2026-10-31", "--lang", "ru"]
+DIGEST = "digest-email"  # the weekly digest as a mail program shows it
 
 
 def free_port() -> int:
@@ -147,6 +154,61 @@ def capture(
     return written
 
 
+EMAIL_WIDTH = 760  # pixels of a mail program's reading pane
+
+
+def email_picture(page_html: str, target: Path, width: int = EMAIL_WIDTH) -> Path:
+    """A PNG (2×) of an e-mail's HTML page as Chromium draws it, its whole height."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 600}, device_scale_factor=2)
+            page.set_content(page_html, wait_until="load")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(target), full_page=True)
+        finally:
+            browser.close()
+    return target
+
+
+def digest_email(folder: Path, target: Path) -> Path:
+    """The picture of the weekly digest e-mail of Altai Krai (ending 22 November 2026) over the demo in `folder`."""
+    env = os.environ | {
+        "GOVPULSE_DATA_DIR": str(folder),
+        "GOVPULSE_DATABASE_URL": "",
+        "GOVPULSE_PUBLIC_URL": os.environ.get("GOVPULSE_PUBLIC_URL", "https://govpulse.example.ru"),
+    }
+    code = (
+        "import datetime as dt, streamlit.logger; streamlit.logger.set_log_level('error')\n"
+        "from dashboard.digest import compose\n"
+        "print(compose('RU-ALT', 'week', dt.date(2026, 11, 23), 'ru').message().html())"
+    )  # fmt: skip
+    found = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return email_picture(found.stdout, target)
+
+
+def brief_slide(data_dir: Path, out_dir: Path) -> Path:
+    """The key-figures slide of the briefing pack over the database in `data_dir`, as <out_dir>/brief-kpis.png
+    (1280 × 720): `govpulse brief` writes the PDF, pdftoppm draws its second page."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="govpulse-brief-") as folder:
+        pdf = Path(folder) / "brief.pdf"
+        subprocess.run(
+            [sys.executable, "-m", "dashboard", "brief", *BRIEF_ARGS, "--format", "pdf", "--out", str(pdf)],
+            env=os.environ | {"GOVPULSE_DATA_DIR": str(data_dir), "GOVPULSE_DATABASE_URL": ""},
+            cwd=ROOT,
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "96", "-f", "2", "-l", "2", "-singlefile", str(pdf), str(out_dir / BRIEF)],
+            check=True,
+        )
+    return out_dir / f"{BRIEF}.png"
+
+
 def build_demo(folder: Path) -> None:
     """A demo database (12 months to 2026-11-22) in `folder`."""
     subprocess.run(
@@ -163,15 +225,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running dashboard (default: build the demo and serve it)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", nargs="+", choices=[*SHOTS, BRIEF, DIGEST], help="these pictures only (default: all)")
     args = parser.parse_args()
     started = dt.datetime.now()
+    wanted = set(args.only or [*SHOTS, BRIEF, DIGEST])
+    shots = {name: path for name, path in SHOTS.items() if name in wanted}
     if args.url:
-        paths = capture(args.url, args.out, SHOTS)
+        paths = capture(args.url, args.out, shots)
     else:
         with tempfile.TemporaryDirectory(prefix="govpulse-shots-") as folder:
             build_demo(Path(folder))
-            with serve(Path(folder)) as url:
-                paths = capture(url, args.out, SHOTS)
+            paths = [brief_slide(Path(folder), args.out)] if BRIEF in wanted else []
+            if DIGEST in wanted:
+                paths.append(digest_email(Path(folder), args.out / f"{DIGEST}.png"))
+            if shots:
+                with serve(Path(folder)) as url:
+                    paths += capture(url, args.out, shots)
     seconds = (dt.datetime.now() - started).total_seconds()
     print(f"{len(paths)} screenshots in {args.out} ({seconds:.0f} s)")
 

@@ -19,6 +19,8 @@ NO_POSTGRES = (
     "PostgreSQL tests skipped: set GOVPULSE_TEST_POSTGRES_URL=postgresql+psycopg://user@host:port/db "
     "(.ci/run starts a server and sets it)"
 )
+# On CI (CI=true) a test that needs PostgreSQL fails without it: a green run must have run them.
+CI = os.environ.get("CI") == "true"
 
 
 def pytest_report_header() -> str:
@@ -26,15 +28,23 @@ def pytest_report_header() -> str:
     return "databases: SQLite and PostgreSQL" if POSTGRES_URL else f"databases: SQLite only. {NO_POSTGRES}"
 
 
+def postgres_url() -> str:
+    """The test PostgreSQL database's URL; without one the test is skipped, or on CI fails."""
+    if not POSTGRES_URL:
+        if CI:
+            pytest.fail(f"CI needs PostgreSQL: {NO_POSTGRES.replace('PostgreSQL tests skipped: ', '')}")
+        pytest.skip(NO_POSTGRES)
+    return POSTGRES_URL
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """An empty database: an SQLite file, and an emptied PostgreSQL database when one is configured."""
+    """An empty database: an SQLite file, and an emptied PostgreSQL database when one is configured (on CI it must
+    be)."""
     if request.param == "sqlite":
         eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     else:
-        if not POSTGRES_URL:
-            pytest.skip(NO_POSTGRES)
-        eng = make_engine(POSTGRES_URL)
+        eng = make_engine(postgres_url())
         SQLModel.metadata.drop_all(eng)
         SQLModel.metadata.create_all(eng)
     yield eng

@@ -5,13 +5,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, cards, charts, links, queries, ui
+from dashboard import analysis, cards, charts, queries, ui
 from dashboard.filters import Scope
 
 page = ui.start("page.account")
 tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
-listed = queries.in_scope(page.scope)
+listed = queries.in_scope(page.own())  # a page is seen in full only by its own territory's people
 ranked = page.kpis("account") if len(listed) <= ui.RANKED_PAGES else None
 if ranked is not None:
     ids = ranked.sort_values("followers_end", ascending=False)["id"]
@@ -43,8 +43,8 @@ if pages.empty:
 row = pages.iloc[0]
 
 places = [info[c] for c in ("country_code", "region_code", "district_code") if isinstance(info[c], str)]
-where = " → ".join(page.name(c) for c in dict.fromkeys([*places, info["territory_code"]]))
-st.subheader(f"{info['owner_name']} — {info['handle']}")
+where = " → ".join(ui.literal(page.name(c)) for c in dict.fromkeys([*places, info["territory_code"]]))
+st.subheader(f"{ui.literal(info['owner_name'])} — {ui.literal(info['handle'])}")
 mark = (
     tr("account.verified_since", day=tr.date(info["official_mark_on"]))
     if info["official_mark"]
@@ -57,8 +57,7 @@ facts = [
     mark,
     tr("account.created", day=tr.date(info["created_on"])),
 ]
-url = links.page_url(info["url"])
-st.markdown(f"**{where}**  \n" + " · ".join(facts) + (f"  \n[{url}]({url})" if url else ""))
+st.markdown(f"**{where}**  \n" + " · ".join(facts) + (f"  \n{ui.link(info['url'])}" if info["url"] else ""))
 
 before = page.kpis("account", page.before, own)
 before = before[before["id"].astype(str) == chosen]
@@ -91,7 +90,7 @@ renames = renames.assign(day=renames["first_seen"])
 note = page.note(int(days["observed"].sum()), "unit.snapshots")
 ui.chart(charts.account_followers(days, renames[renames["day"] >= page.period.start], tr, note))
 if len(renames):
-    st.caption(tr("account.renames", handles=" → ".join(queries.handles(int(chosen))["handle"])))
+    st.caption(tr("account.renames", handles=" → ".join(map(ui.literal, queries.handles(int(chosen))["handle"]))))
 
 left, right = st.columns(2)
 posts = queries.posts((int(chosen),), *page.period)

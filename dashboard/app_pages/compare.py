@@ -72,7 +72,7 @@ for i, (col, (label, kind, unit)) in enumerate(METRICS.items()):
 
 if what == "territory":
     key = {"region": "region", "district": "district", "settlement": "territory"}[page.level]
-    daily = queries.series(key, *page.period, page.scope)
+    daily = queries.series(key, *page.period, page.scope_for(page.level))
     daily = daily[daily["key"].isin(picked)].assign(name=lambda d: d["key"].map(names), value=lambda d: d["followers"])
 else:
     daily = queries.account_days(tuple(int(k) for k in picked), *page.period)
@@ -83,7 +83,7 @@ with left:
     ui.chart(charts.followers(shaped, "index", tr, note, colours))
 ids = None if what == "territory" else tuple(int(k) for k in picked)
 level = page.level if what == "territory" else "account"
-sums, times = queries.responsiveness(*page.period, page.scope, conf.deadline, level, ids)
+sums, times = queries.responsiveness(*page.period, page.scope_for(level), conf.deadline, level, ids)
 sums, times = sums[sums["place"].isin(picked)], times[times["place"].isin(picked)]
 grains = {
     analysis.grain(days["day"], conf.min_sample_inquiries, days["inquiries"]) for _, days in sums.groupby("place")

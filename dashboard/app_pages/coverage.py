@@ -10,14 +10,18 @@ required = queries.in_scope(page.scope)
 required = required[required["required"].astype(bool)]
 if required.empty:
     ui.stop(tr, "coverage.none_required")
-flags = analysis.funnel(required, page.kpis("account"))
+# Counted over every page of the scope; listed (and counted per settlement) only in the reader's own territory.
+flags = analysis.funnel(required, page.kpis("account", scope=page.scope))
+seen = page.detail
+own = flags[flags[seen.column] == seen.parent] if seen is not None else flags.iloc[0:0]
 st.caption(tr("coverage.help", day=tr.date(page.period.end)))
 ui.chart(charts.funnel(analysis.funnel_counts(flags), tr, page.note(len(flags), "unit.required")))
 
 st.subheader(tr("coverage.by_territory", level=tr(f"level.{page.level}_plural")))
 key = {"region": "region_code", "district": "district_code", "settlement": "territory_code"}[page.level]
 places = queries.territories()
-in_level = flags[flags[key].isin(places.index[places["level"] == page.level])]
+in_level = own if page.level == "settlement" else flags
+in_level = in_level[in_level[key].isin(places.index[places["level"] == page.level])]
 per_place = in_level.groupby(key)[list(analysis.STAGES)].sum().reset_index()
 per_place = per_place.assign(
     name=page.names(per_place[key]),
@@ -35,19 +39,20 @@ ui.table(
 )  # fmt: skip
 
 st.subheader(tr("coverage.drill"))
-options = ["", *per_place[key]]
+mine = page.own()
+options = ["", *per_place[key][per_place[key].isin(own[key])]]
 place = st.selectbox(
     tr("coverage.place"), options, format_func=lambda c: page.name(c) if c else tr("coverage.everywhere"),
     key=ui.url_param("place", options, ""),
 )  # fmt: skip
 ui.keep_in_url("place", place)
-chosen = flags[flags[key] == place] if place else flags
+chosen = own[own[key] == place] if place else own
 missing, unverified = chosen[~chosen["existing"]], chosen[chosen["existing"] & ~chosen["verified"]]
 left, right = st.columns(2)
 HALF = ui.TABLE_PX // 2 - 65  # each list has half the page, less the gap and the grid's borders
 with left:
     st.markdown(tr("coverage.missing", n=tr.num(len(missing))))
-    ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, page.scope, height=320, room=HALF)
+    ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, mine, height=320, room=HALF)
 with right:
     st.markdown(tr("coverage.unverified", n=tr.num(len(unverified))))
-    ui.pages_table(unverified, {}, tr, page.scope, height=320, room=HALF)
+    ui.pages_table(unverified, {}, tr, mine, height=320, room=HALF)

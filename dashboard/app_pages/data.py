@@ -1,4 +1,6 @@
-"""Data: load history, freshness per source, rejected uploads with their reasons, and CSV upload in the browser."""
+"""Data: load history, freshness per source, rejected uploads with their reasons, CSV or XLSX upload in the browser
+(with a mapping of the files' own headers), who gets digests and alerts; the audit, and the users of an
+administrator."""
 
 import datetime as dt
 from pathlib import Path
@@ -6,26 +8,40 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, sidebar, ui, uploads
+from dashboard import access, access_ui, delivery_ui, queries, sidebar, ui, uploads
 from dashboard.i18n import translator
 
 MAX_MB = 200  # per file; also Streamlit's own upload limit (server.maxUploadSize) by default
+MAPPING_MB = 1  # a mapping file is a few lines
 REJECTIONS = "rejections"
 
 tr = translator(sidebar.current().lang)
+person = access.user(tr)
 st.title(tr("page.data"))
 st.caption(tr("data.intro"))
 
 st.subheader(tr("data.upload"))
-TYPES = ["csv", "tsv", "txt"]
-files = st.file_uploader(tr("data.files", mb=MAX_MB), type=TYPES, accept_multiple_files=True, max_upload_size=MAX_MB)
-ui.uploader_words(tr, MAX_MB, TYPES)
-if files and st.button(tr("data.load"), type="primary"):
-    with st.spinner(tr("data.loading")):
-        summary = uploads.load([(f.name, f.getvalue()) for f in files], MAX_MB, queries.load_files)
-    st.session_state["last_load"] = summary
-    rejected = [s for s in summary if s["status"] == "rejected"]
-    st.session_state[REJECTIONS] = (rejected + st.session_state.get(REJECTIONS, []))[:20]
+TYPES = ["csv", "tsv", "txt", "xlsx"]
+if not person.may("loader"):
+    st.info(tr("access.no_upload"), icon=":material/lock:")
+else:
+    if person.territory:
+        st.caption(tr("access.upload_scope", territory=access_ui.names(tr).get(person.territory, person.territory)))
+    files = st.file_uploader(
+        tr("data.files", mb=MAX_MB), type=TYPES, accept_multiple_files=True, max_upload_size=MAX_MB
+    )
+    ui.uploader_words(tr, MAX_MB, TYPES)
+    mapping = st.file_uploader(
+        tr("data.mapping"), type=["toml"], max_upload_size=MAPPING_MB, help=tr("data.mapping_help"), key="mapping"
+    )
+    ui.uploader_words(tr, MAPPING_MB, ["toml"], key="mapping")
+    if files and st.button(tr("data.load"), type="primary"):
+        with st.spinner(tr("data.loading")):
+            own = (mapping.name, mapping.getvalue()) if mapping else None
+            summary = uploads.load([(f.name, f.getvalue()) for f in files], MAX_MB, access_ui.loader(person), own)
+        st.session_state["last_load"] = summary
+        rejected = [s for s in summary if s["status"] == "rejected"]
+        st.session_state[REJECTIONS] = (rejected + st.session_state.get(REJECTIONS, []))[:20]
 for row in st.session_state.get("last_load", []):
     uploads.show(row, tr)
 
@@ -34,8 +50,12 @@ rejections = st.session_state.get(REJECTIONS, [])
 if not rejections:
     st.caption(tr("data.no_rejections"))
 for row in rejections:
-    with st.expander(f"{row['time']} · {row['file']} — {uploads.message(row, tr)}"):
+    with st.expander(f"{row['time']} · {ui.literal(row['file'])} — {uploads.message(row, tr)}"):
         uploads.errors(row, tr)
+
+access_ui.users_section(tr, person)
+if person.may("admin"):  # a subscription sends the territory's figures out of the dashboard
+    delivery_ui.subscriptions(tr, sidebar.current().parent)
 
 span = queries.data_range()
 st.subheader(tr("data.freshness"))
@@ -74,7 +94,8 @@ else:
         tr,
     )  # fmt: skip
     for run in runs.itertuples():
-        if run.skipped_detail or run.notices:
+        # A run's skipped pages are named by their ids: for people of the whole database only.
+        if (run.skipped_detail or run.notices) and not person.territory:
             with st.expander(tr("data.skipped_pages", platform=run.platform, n=run.skipped)):
                 st.text("\n".join(filter(None, [str(run.skipped_detail), str(run.notices)])))
     st.caption(tr("data.collections_help"))
@@ -97,3 +118,4 @@ ui.table(
     tr,
     height=360,
 )  # fmt: skip
+access_ui.audit_section(tr, person)

@@ -27,7 +27,7 @@ else:
     key = (
         {"region": "region", "district": "district", "settlement": "territory"}[page.level] if by == "territory" else by
     )
-    rows = queries.series(key, *page.period, page.scope)
+    rows = queries.series(key, *page.period, page.scope_for(page.level) if by == "territory" else page.scope)
     if by == "territory":
         own = tr("growth.own_pages", name=page.name(f.parent))
         rows = rows[rows["key"].isin(places.index[places["level"] == page.level]) | rows["key"].isna()]
@@ -51,4 +51,4 @@ ui.chart(charts.followers(analysis.reshape(shown, mode, population), mode, tr, p
 st.caption(tr(f"growth.help_{mode}"))
 ui.chart(charts.net_new(analysis.weekly_net(shown), tr, page.note(n, "unit.series"), colours))
 
-post_blocks.best_time(page, post_blocks.period_posts(page))
+post_blocks.best_time(page, page.scope)

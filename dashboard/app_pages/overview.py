@@ -3,7 +3,7 @@ the top posts."""
 
 import streamlit as st
 
-from dashboard import analysis, brief, cards, charts, post_blocks, queries, queries_posts, ui
+from dashboard import analysis, brief, cards, charts, delivery_ui, post_blocks, queries, queries_posts, ui
 
 page = ui.start("page.overview")
 tr, f = page.tr, page.f
@@ -24,7 +24,7 @@ for row in (kpis[:4], kpis[4:]):
         ui.card(column, **card)
 if year is None:
     st.caption(tr("kpi.no_year", first=tr.date(first), start=tr.date(page.period.year_before().start)))
-if f.parent:
+if f.parent and page.detail == page.scope:  # the pack lists pages: only of the reader's own territory
     brief.brief_buttons(f.parent, *page.period, tr.lang)
 
 st.subheader(tr("overview.movers", level=tr(f"level.{page.level}_plural")))
@@ -36,9 +36,11 @@ else:
     ui.chart(charts.movers(movers, tr, page.note(int(table["growth_pct"].notna().sum()), "unit.territories")))
 
 st.subheader(tr("overview.alerts"))
+delivery_ui.open_alerts(tr, page.scope)
 pages = page.kpis("account")
-silent = analysis.silent(queries.last_posts(page.period.end, page.scope), page.period.end, conf.active_days)
-jumps = queries.jumps(*page.period, page.scope, analysis.SPIKE_MIN_GAIN, analysis.SPIKE_MIN_RATIO)
+mine = page.own()
+silent = analysis.silent(queries.last_posts(page.period.end, mine), page.period.end, conf.active_days)
+jumps = queries.jumps(*page.period, mine, analysis.SPIKE_MIN_GAIN, analysis.SPIKE_MIN_RATIO)
 low = analysis.under_target(pages, conf.response_target_pct)
 tabs = st.tabs(
     [
@@ -49,17 +51,17 @@ tabs = st.tabs(
 )
 with tabs[0]:
     st.caption(tr("alert.silent_help", days=conf.active_days, day=tr.date(page.period.end)))
-    ui.pages_table(silent, {"last_post": ("col.last_post", "date"), "days": ("col.days_silent", "int")}, tr, page.scope)
+    ui.pages_table(silent, {"last_post": ("col.last_post", "date"), "days": ("col.days_silent", "int")}, tr, mine)
 with tabs[1]:
     st.caption(
         tr("alert.spikes_help", gain=tr.num(analysis.SPIKE_MIN_GAIN), ratio=tr.pct(analysis.SPIKE_MIN_RATIO * 100, 0))
     )
     jumps = jumps.assign(gain=jumps["followers"] - jumps["before"])
     spike_cols = {"day": ("col.day", "date"), "before": ("col.before", "int"), "followers": ("col.after", "int")}
-    ui.pages_table(jumps, spike_cols | {"gain": ("col.gain", "int")}, tr, page.scope)
+    ui.pages_table(jumps, spike_cols | {"gain": ("col.gain", "int")}, tr, mine)
 with tabs[2]:
     st.caption(tr("alert.low_help", target=tr.pct(conf.response_target_pct, 0), n=conf.min_sample_inquiries))
     low_cols = {"inquiries": ("col.inquiries", "int"), "answered": ("col.answered", "int")}
-    ui.pages_table(low, low_cols | {"response_rate_pct": ("col.response_rate", "pct")}, tr, page.scope)
+    ui.pages_table(low, low_cols | {"response_rate_pct": ("col.response_rate", "pct")}, tr, mine)
 
-post_blocks.top_posts(page, post_blocks.period_posts(page))
+post_blocks.top_posts(page, mine)

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from dashboard import charts, queries, ranking, ui
+from dashboard import access_ui, charts, queries, ranking, ui
 
 page = ui.start("page.rankings")
 tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
-saved = ranking.parse_weights(st.query_params.get("w"))
+saved = ranking.parse_weights(st.query_params.get("w") or access_ui.official_weights())
 with st.expander(tr("rankings.weights"), expanded=False):
     columns = st.columns(len(ranking.COMPONENTS))
     weights = {}
@@ -16,6 +16,7 @@ with st.expander(tr("rankings.weights"), expanded=False):
         if state not in st.session_state:
             st.session_state[state] = saved[name]
         weights[name] = column.number_input(tr(f"component.{name}"), 0, 100, step=5, key=state)
+    access_ui.save_weights(tr, page.user, weights)
 ui.keep_in_url("w", ranking.dump_weights(weights))
 total = sum(weights.values()) or 1
 parts = [f"{tr.pct(100 * w / total, 0)} · {tr(f'component.{n}')}" for n, w in weights.items() if w]
@@ -38,7 +39,9 @@ moved = rated.dropna(subset=["change"])
 moves = [*moved.nlargest(3, "change").itertuples(), *moved.nsmallest(3, "change").itertuples()]
 moves = [m for m in moves if m.change]
 if moves:
-    st.markdown(tr("rankings.moves") + "  \n" + "  \n".join(f"**{m.territory_name}** — {m.why}" for m in moves))
+    st.markdown(
+        tr("rankings.moves") + "  \n" + "  \n".join(f"**{ui.literal(m.territory_name)}** — {m.why}" for m in moves)
+    )
 unrated = len(table) - len(rated)
 if unrated:
     st.caption(tr("rankings.unrated", n=tr.num(unrated), min=conf.min_sample_inquiries))

@@ -13,7 +13,7 @@ conf = queries.settings(f.lang)
 presets = list(dict.fromkeys([*DEADLINE_PRESETS, conf.deadline]))  # the setting may be a custom deadline
 deadline = ui.choice(st, tr("resp.deadline"), presets, "deadline", conf.deadline, lambda d: tr.label("deadline", d))
 # The same call as the Compare page's, which then reads it from the cache.
-sums, times = queries.responsiveness(*page.period, page.scope, deadline, page.level, None)
+sums, times = queries.responsiveness(*page.period, page.scope_for(page.level), deadline, page.level, None)
 if not sums["inquiries"].sum():
     ui.stop(tr, "empty.inquiries")
 own = tr("growth.own_pages", name=page.name(f.parent))
@@ -99,7 +99,7 @@ ui.table(
 )
 left, right = st.columns(2)
 with left:
-    backlog, oldest = queries.backlog(page.period.end, page.scope)
+    backlog, _ = queries.backlog(page.period.end, page.scope)
     at_end = Period(page.period.end, page.period.end)  # the backlog stands at the period's end
     ui.chart(charts.backlog(backlog, tr, page.note(int(backlog["count"].sum()), "unit.unanswered", at_end)))
     st.caption(tr("resp.backlog_help", as_of=tr.date(min(page.period.end, sums["as_of"].max().date()))))
@@ -110,6 +110,8 @@ with right:
     everyone = analysis.who_answers_counted(sums.assign(name=total), "name", floor)
     ui.chart(charts.who_answers(ui.concat([everyone, who]), tr, note), tr("resp.who_help", n=floor))
 st.subheader(tr("resp.oldest"))
+mine = page.own()  # the citizens' inquiries: only of the reader's own territory
+_, oldest = queries.backlog(page.period.end, mine)
 oldest = oldest.assign(
     received_at=oldest["received_at"].dt.strftime("%Y-%m-%d %H:%M"),
     channel=oldest["channel"].map(lambda c: tr.label("channel", c)),
@@ -125,5 +127,5 @@ ui.pages_table(
         "inquiry_id": ("col.inquiry_id", "text"),
     },
     tr,
-    page.scope,
+    mine,
 )

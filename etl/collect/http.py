@@ -115,15 +115,18 @@ class Client:
         method: str = "GET",
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
     ) -> requests.Response:
-        """One request's answer as it came (redirects followed); ApiError after retries or on HTTP errors."""
+        """One request's answer as it came (redirects followed); ApiError after retries or on HTTP errors. `json` is
+        sent as a JSON body, `files` (field → name, bytes, type) as a multipart form with `data`."""
         self._pace()
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
         name = _name(path)
         self.requests += 1
         try:
             response = self.session.request(
-                method, url, params=params, data=data, headers=headers, timeout=self.timeout
+                method, url, params=params, data=data, headers=headers, json=json, files=files, timeout=self.timeout
             )
         except requests.RequestException as exc:
             self.errors += 1
@@ -153,9 +156,11 @@ class Client:
         method: str = "GET",
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
     ) -> Any:
         """The decoded JSON answer of one API request; ApiError after retries, on HTTP errors or on non-JSON."""
-        response = self.fetch(path, params, method=method, data=data, headers=headers)
+        response = self.fetch(path, params, method=method, data=data, headers=headers, json=json, files=files)
         try:
             return response.json()
         except ValueError:

@@ -12,6 +12,8 @@ from sqlalchemy.engine import Engine
 from etl.collect.base import Harvest, Page, Platform, Window, credentials
 from etl.collect.files import write_harvest
 from etl.collect.http import Client
+from etl.store import audit
+from etl.store.audit import Actor
 from etl.store.models import CollectionRun, table_of
 from etl.store.scope import ACCOUNT, TERRITORY, resolve_scope
 
@@ -83,8 +85,10 @@ def collect(
     return Outcome(spec.name, window, pages, harvest, files, requests, errors, time.perf_counter() - started)
 
 
-def record(engine: Engine, outcome: Outcome, territory: str | None, finished: dt.datetime) -> None:
-    """Keep the run in the collection log the Data page shows."""
+def record(
+    engine: Engine, outcome: Outcome, territory: str | None, finished: dt.datetime, actor: Actor | None = None
+) -> None:
+    """Keep the run in the collection log the Data page shows (and the `actor`'s run in the audit)."""
     skipped = "\n".join(f"{page}: {reason}" for page, reason in sorted(outcome.harvest.skipped.items()))
     run = dict(
         platform=outcome.platform,
@@ -105,3 +109,8 @@ def record(engine: Engine, outcome: Outcome, territory: str | None, finished: dt
     )
     with engine.begin() as conn:
         conn.execute(table_of(CollectionRun).insert(), run)
+        if actor is not None:
+            said = "collected" if not outcome.harvest.skipped else "collected, pages skipped"
+            cost = f"{len(outcome.pages):,} page(s), {outcome.requests:,} request(s), {outcome.errors:,} failed"
+            audit.record(conn, actor, "collect", outcome.platform, said, territory=territory,
+                         accepted=outcome.collected, rejected=len(outcome.harvest.skipped), detail=cost)  # fmt: skip

@@ -10,12 +10,16 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from etl.ingest.confine import outside
 from etl.ingest.extract import Source, SourceError, expand, open_source, order_sources, read_chunks
+from etl.ingest.headers import Mapping
 from etl.ingest.merge import KEYS, create_stage, drop_duplicates, duplicates, merge
+from etl.ingest.sheets import SheetError
 from etl.ingest.timing import Timing, record_data_times, time_untimed
 from etl.ingest.transform import ERROR_COLUMNS, Context, validate
 from etl.settings import get_settings
 from etl.store import models
+from etl.store.audit import Actor, file_sha256, record
 from etl.store.db import insert_frame
 from etl.store.models import table_of
 from etl.store.rollups import refresh_rollups
@@ -26,9 +30,9 @@ Progress = Callable[[str, int, int], None]
 class Rejected(Exception):
     """A file with bad rows, rejected whole."""
 
-    def __init__(self, errors: pd.DataFrame, count: int) -> None:
+    def __init__(self, errors: pd.DataFrame, count: int, message: str = "") -> None:
         super().__init__(f"{count} error(s)")
-        self.errors, self.count = errors, count
+        self.errors, self.count, self.message = errors, count, message
 
 
 @dataclass
@@ -51,6 +55,7 @@ class FileResult:
     ignored: list[str] = field(default_factory=list)
     rejected_path: Path | None = None
     unknown: dict[str, set[str]] = field(default_factory=dict)
+    sheet: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -69,16 +74,22 @@ def load_paths(
     skip_bad_rows: bool = False,
     chunk_rows: int | None = None,
     progress: Progress | None = None,
+    mapping: Mapping | None = None,
+    sheet: str | None = None,
+    actor: Actor | None = None,
 ) -> list[FileResult]:
-    """Load files and folders (territories, then accounts, then the rest) and bring the rollups up to date."""
+    """Load files and folders (territories, then accounts, then the rest) and bring the rollups up to date; `mapping`
+    gives the user's own headers, `sheet` the sheet to read of each workbook (else its first). With an `actor`, each
+    file is audited, and one with any row outside the actor's territory is rejected whole."""
     chunk_rows = chunk_rows or get_settings().chunk_rows
     results: list[FileResult] = []
     sources: list[Source] = []
     for path in expand(list(paths)):
         try:
-            sources.append(open_source(path))
+            sources.append(open_source(path, mapping, sheet))
         except SourceError as exc:
             results.append(FileResult(path=path, status="rejected", message=str(exc), error_count=1))
+            audit(engine, actor, results[-1])
     ctx: Context | None = None
     for src in order_sources(sources):
         # One registry look-up for the fact files of a delivery (they come after the registries, which change it).
@@ -88,7 +99,7 @@ def load_paths(
                 ctx = _context(conn)
         res = load_source(
             engine, src, skip_bad_rows=skip_bad_rows, chunk_rows=chunk_rows, progress=progress,
-            ctx=None if registry else ctx,
+            ctx=None if registry else ctx, actor=actor,
         )  # fmt: skip
         results.append(res)
         if registry:
@@ -109,32 +120,57 @@ def load_source(
     chunk_rows: int,
     progress: Progress | None = None,
     ctx: Context | None = None,
+    actor: Actor | None = None,
 ) -> FileResult:
     """Load one detected file in one transaction (validated against `ctx`, else the registry as it is now); a file
-    with bad rows is rejected whole unless told otherwise."""
+    with bad rows is rejected whole unless told otherwise; the `actor`'s load is audited (with the data when loaded)
+    and confined to its territory."""
     started = time.perf_counter()
-    res = FileResult(path=src.path, kind=src.kind.name, dialect=src.dialect, ignored=src.ignored)
+    res = FileResult(path=src.path, kind=src.kind.name, dialect=src.dialect, ignored=src.ignored, sheet=src.sheet)
     with engine.connect() as conn:
         seen = conn.execute(
             text("SELECT loaded_at FROM loadlog WHERE sha256 = :h ORDER BY loaded_at LIMIT 1"), {"h": src.sha256}
         ).first()
     if seen is not None:
         res.status, res.message = "already loaded", f"same content loaded at {str(seen[0])[:19]}"
+        audit(engine, actor, res)
         return res
     rejected_path = src.path.with_name(src.path.stem + ".rejected.csv")
     try:
         with engine.begin() as conn:
-            _load(conn, src, res, skip_bad_rows, chunk_rows, rejected_path, progress, started, ctx)
+            _load(conn, src, res, skip_bad_rows, chunk_rows, rejected_path, progress, started, ctx, actor)
     except Rejected as exc:
-        res.status, res.errors, res.error_count = "rejected", exc.errors, exc.count
+        res.status, res.errors, res.error_count, res.message = "rejected", exc.errors, exc.count, exc.message
         res.seconds = time.perf_counter() - started
         res.rejected, res.inserted, res.updated, res.unchanged = res.rows_read, 0, 0, 0
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, SheetError) as exc:
         res.status, res.message, res.error_count = "rejected", f"{src.path}: cannot be read: {exc}", 1
     res.seconds = time.perf_counter() - started
     if res.status != "rejected" and res.rejected:
         res.status, res.rejected_path = "loaded, rows rejected", rejected_path
+    if res.status == "rejected":
+        audit(engine, actor, res)
     return res
+
+
+def audit(engine: Engine, actor: Actor | None, res: FileResult, conn: Connection | None = None) -> None:
+    """Record an actor's load of a file (on `conn`: in the file's own transaction)."""
+    if actor is None:
+        return
+    if conn is None:
+        with engine.begin() as own:
+            return audit(engine, actor, res, own)
+    # An upload's folder is the server's temporary one: its name only.
+    name = res.path.name if actor.via == "web" else str(res.path)
+    detail = res.message.replace(str(res.path), name)
+    if res.status == "rejected" and not detail:
+        detail = f"{res.error_count:,} error(s)"
+    loaded = res.status not in {"rejected", "already loaded"}
+    accepted = res.rows_read - res.rejected if loaded else 0
+    rejected = res.rows_read if res.status == "rejected" else res.rejected
+    status = "loaded" if loaded else res.status
+    record(conn, actor, "load", name, status, sha256=file_sha256(res.path), accepted=accepted, rejected=rejected,
+           detail=detail.splitlines()[0] if detail else "")  # fmt: skip
 
 
 def _context(conn: Connection) -> Context:
@@ -161,6 +197,7 @@ def _load(
     progress: Progress | None,
     started: float,
     ctx: Context | None = None,
+    actor: Actor | None = None,
 ) -> None:
     kind = src.kind.name
     ctx = ctx or _context(conn)
@@ -198,6 +235,13 @@ def _load(
             _write_rejected(rejected_path, None, dupes)
             res.rejected += len(dupes)
             drop_duplicates(conn, kind, src.kind.version_field)
+    if actor is not None and actor.territory:
+        # Never loaded in part: a file reaching outside the territory is its region's to load.
+        found, where = outside(conn, kind, actor.territory)
+        if len(found):
+            shown = pd.concat([*errors, found], ignore_index=True).sort_values("line", kind="stable").head(limit)
+            reason = f"{src.path}: {len(found)} row(s) outside the territory {actor.territory}: of {where}"
+            raise Rejected(shown, error_count + len(found), reason)
     if error_count and not skip_bad_rows:
         raise Rejected(pd.concat(errors, ignore_index=True).head(limit), error_count)
     res.inserted, res.updated, res.unchanged = merge(conn, kind)
@@ -221,6 +265,7 @@ def _load(
             "loaded_at": dt.datetime.now(dt.UTC),
         },
     )
+    audit(conn.engine, actor, res, conn)
 
 
 def _collect_unknown(found: dict[str, set[str]], bad: pd.DataFrame) -> None:

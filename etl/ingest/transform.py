@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 import pandas as pd
 
 from etl.ingest.contract import FieldSpec, Kind
+from etl.ingest.headers import platform_value
 
 ERROR_COLUMNS = ["line", "column", "value", "rule"]
 # Plain text, not a compiled pattern: Arrow strings run it in C++ instead of calling Python for every value.
@@ -115,6 +116,8 @@ def _typed(chk: Checker, f: FieldSpec, decimal: str, ctx: Context) -> pd.Series:
     present = ~empty
     if f.enum is not None:
         raw = raw.str.lower()
+        if f.name == "platform":
+            raw = _platform_names(raw, f.enum)
         chk.flag(present & ~raw.isin(f.enum), f.name, "must be one of: " + ", ".join(f.enum), raw)
     if f.pattern is not None:
         chk.flag(present & ~raw.str.fullmatch(f.pattern), f.name, f"must match the pattern {f.pattern}", raw)
@@ -139,6 +142,16 @@ def _typed(chk: Checker, f: FieldSpec, decimal: str, ctx: Context) -> pd.Series:
     if f.type == "timezone":
         chk.flag(present & ~raw.isin(_TIMEZONES), f.name, "must be an IANA time zone such as Asia/Almaty", raw)
     return raw.where(present, None)
+
+
+def _platform_names(values: pd.Series, known: tuple[str, ...]) -> pd.Series:
+    """Platforms as offices write them ("ВКонтакте", "Телеграм") by the contract's names; each other name looked
+    up once, and none when every value is already the contract's."""
+    odd = values.ne("") & ~values.isin(known)
+    if not odd.any():
+        return values
+    names = {v: platform_value(v) for v in values[odd].unique()}
+    return values.mask(odd, values[odd].map(names))
 
 
 def _check_datetime(chk: Checker, f: FieldSpec, zones: pd.Series, ctx: Context) -> pd.Series:

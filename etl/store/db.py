@@ -12,7 +12,7 @@ from sqlmodel import SQLModel, create_engine
 
 from etl.settings import get_settings
 from etl.store import models  # noqa: F401  (registers the tables)
-from etl.store.rollups import audience, sum_regions
+from etl.store.rollups import audience, catch_up, sum_regions
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -29,13 +29,17 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     # Times are stored in UTC; PostgreSQL sessions are told so, so that naive UTC text lands as UTC.
-    connect_args = {"options": "-c timezone=UTC"} if url.startswith("postgresql") else {}
+    connect_args: dict[str, Any] = {"options": "-c timezone=UTC"} if url.startswith("postgresql") else {}
+    if url.startswith("sqlite"):
+        # A writer waits for another's transaction (a load's refresh can take tens of seconds) rather than failing.
+        connect_args["timeout"] = 120
     engine = create_engine(url, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     SQLModel.metadata.create_all(engine)
     _add_new_columns(engine)
     _fill_new_rollups(engine)
+    catch_up(engine)
     return engine
 
 

@@ -1,4 +1,4 @@
-"""All govpulse tables: the registry, raw history as loaded, the load log and the daily rollups."""
+"""All govpulse tables: the registry, raw history as loaded, the load log, users and the audit, the daily rollups."""
 
 import datetime as dt
 
@@ -160,6 +160,42 @@ class CollectionRun(SQLModel, table=True):
     out_dir: str
 
 
+class UserRole(SQLModel, table=True):
+    """A person's role in the dashboard and the territory it covers, set by an administrator."""
+
+    person: str = Field(primary_key=True)  # an e-mail or the proxy's user name, in lower case
+    role: str  # viewer, loader or admin
+    territory_code: str | None = None  # None: the whole database
+    changed_by: str
+    changed_at: dt.datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what and when: a load, a collection, a change of settings, ranking weights or users."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    actor: str  # an e-mail, the proxy's user name, or the operating-system user of a command
+    via: str  # web or cli
+    action: str  # load, collect, settings, weights, users
+    target: str  # the file, platform, setting or user acted on
+    outcome: str  # loaded, rejected, already loaded, collected, changed, added, removed…
+    territory_code: str | None = None  # what the action was confined to; None: the whole database
+    sha256: str | None = None
+    rows_accepted: int | None = None
+    rows_rejected: int | None = None
+    detail: str = ""  # the reason of a refusal, the values before and after a change
+
+
+class StoredSetting(SQLModel, table=True):
+    """A setting an administrator changes in the dashboard (the ranking's weights), kept as text."""
+
+    name: str = Field(primary_key=True)
+    value: str
+    changed_by: str
+    changed_at: dt.datetime
+
+
 class AccountDay(SQLModel, table=True):
     """Daily rollup per account: followers carried forward over missing days, posts and inquiries of the day."""
 
@@ -229,6 +265,46 @@ class RollupDirty(SQLModel, table=True):
 
     account_pk: int = Field(primary_key=True)
     from_day: dt.date
+
+
+class Subscription(SQLModel, table=True):
+    """A recipient of digests: a channel, the territory, week or month, the language, and whether alerts go there."""
+
+    __table_args__ = (UniqueConstraint("channel", "territory_code", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str  # telegram:CHAT, max:CHAT or email:ADDRESS
+    territory_code: str = Field(foreign_key="territory.code", index=True)
+    period: str  # week or month
+    language: str
+    alerts: bool = True
+    created_at: dt.datetime
+    last_sent_end: dt.date | None = None  # the last day of the latest period whose digest was sent
+
+
+class Alert(SQLModel, table=True):
+    """One episode of a page's alert: open while its rule holds after each load, cleared when it no longer does."""
+
+    __table_args__ = (Index("ix_alert_state", "state", "kind", "account_pk"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # silent, overdue, spike or drop
+    account_pk: int = Field(foreign_key="account.id", index=True)
+    territory_code: str
+    state: str  # open or cleared
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    cleared_at: dt.datetime | None = None
+    figure: float  # days silent, citizens waiting past the deadline, followers gained or lost in a day
+    day: dt.date  # the data's day the figure stands for
+
+
+class AlertSent(SQLModel, table=True):
+    """An alert told to a channel: each episode reaches each channel once."""
+
+    alert_id: int = Field(foreign_key="alert.id", primary_key=True)
+    channel: str = Field(primary_key=True)
+    sent_at: dt.datetime
 
 
 def table_of(model: type[SQLModel]) -> Table:

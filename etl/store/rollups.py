@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Date, bindparam, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from etl.store import models
 from etl.store.models import table_of
@@ -23,6 +23,7 @@ REGION_OF = {"region_code": REGION, **{k: f"d.{k}" for k in TERRITORY_KEY[1:]}}
 # Accounts and rows (accounts × days) handled by one statement: bounds the temporary tables of a first load;
 # sorting a batch's sums stays in memory.
 BATCH_ACCOUNTS = 50_000
+ROLLUP_LOCK = 4_779_001  # PostgreSQL advisory lock of the rollup refresh
 BATCH_ROWS = 1_000_000
 # Writing more rows than this, and most of the table: the day indexes are built again rather than maintained
 # row by row, and TerritoryDay is summed again rather than updated by deltas.
@@ -88,8 +89,30 @@ def resolve_ancestors(conn: Connection) -> None:
         )
 
 
+def behind(conn: Connection) -> bool:
+    """Whether loaded rows wait for their rollups (a load stopped between its files and its refresh)."""
+    return conn.execute(text("SELECT 1 FROM rollupdirty LIMIT 1")).first() is not None
+
+
+def catch_up(engine: Engine) -> bool:
+    """Refresh the rollups a stopped load left behind, so that no reader mixes new rows with old sums; whether
+    there was anything to do."""
+    with engine.connect() as conn:
+        if not behind(conn):
+            return False
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            # Take the write lock before reading: a load finishing meanwhile is waited for, not raced.
+            conn.execute(text("DELETE FROM rollupdirty WHERE 0"))
+        refresh_rollups(conn)
+    return True
+
+
 def refresh_rollups(conn: Connection) -> None:
     """Bring AccountDay and TerritoryDay up to date with the queued accounts and the latest day loaded."""
+    if conn.dialect.name == "postgresql":
+        # One refresh at a time (a load's and a reader's catch-up): the second finds the queue empty.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
     # Two statements: SQLite reads min() or max() off an index only when it is the query's one aggregate.
     first = _day(conn, "SELECT min(day) AS d FROM accountday")
     last = _day(conn, "SELECT max(day) AS d FROM accountday")

@@ -36,11 +36,14 @@ class Route:
 
 @dataclass
 class Call:
-    """A request the server received: its path and its parameters (query and form merged)."""
+    """A request the server received: its path, its parameters (query and form merged), headers, a JSON body and
+    uploaded files (field → file name and content)."""
 
     path: str
     params: dict[str, str]
     headers: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
 class FakeApi:
@@ -70,7 +73,8 @@ class FakeApi:
 
     def _answer(self, request: Request) -> Response:
         params = {**request.args.to_dict(), **request.form.to_dict()}
-        self.calls.append(Call(request.path, params, dict(request.headers)))
+        files = {name: (f.filename or "", f.read()) for name, f in request.files.items()}
+        self.calls.append(Call(request.path, params, dict(request.headers), request.get_json(silent=True), files))
         candidates = [r for r in self.routes if r.path == request.path and r.where.items() <= params.items()]
         route = next((r for r in candidates if r.times), None) or next((r for r in candidates if r.times is None), None)
         if route is None:

@@ -108,3 +108,48 @@ def test_a_file_that_is_not_a_saved_answer_is_named(folder: Path) -> None:  # no
     assert result.exit_code == 1
     assert "stats.json: not a VK answer of groups.getById, users.get, wall.get, wall.getComments" in result.output
     assert not (folder / "imported").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "folder_name", "names", "account", "followers"),
+    [
+        ("x,1318497381264687104,altai_gov,Правительство,RU-ALT,body,body,Правительство,,1,0,2020-01-15,", "x",
+         ("v1-users", "v1-user-timeline", "v1-search"), "1318497381264687104", 45870),
+        ("youtube,UCx4Kq8mT2vZbN7wLp3sRj9A,@karasu_akimat,Акимат,RU-ALT-ZAR,body,body,Акимат,,0,0,2019-03-14,",
+         "youtube", ("channels", "videos", "commentThreads-page1", "comments-replies"), "UCx4Kq8mT2vZbN7wLp3sRj9A",
+         12400),
+    ],
+)  # fmt: skip
+def test_saved_answers_of_other_platforms_load_exactly(
+    folder: Path,  # noqa: F811
+    line: str,
+    folder_name: str,
+    names: tuple[str, ...],
+    account: str,
+    followers: int,
+) -> None:
+    """X's v1.1 objects (a 19-digit id beyond a float's digits) and YouTube's lists load through the same command;
+    the stored id keeps every digit and the follower figure is an integer."""
+    from sqlalchemy import text
+
+    from etl.store.db import get_engine
+    from tests.collect.test_command import register
+
+    register(folder, line)
+    files = []
+    for name in names:
+        path = folder / f"{name}.json"
+        path.write_bytes((RESPONSES / folder_name / f"{name}.json").read_bytes())
+        files.append(str(path))
+    result = runner.invoke(app, ["import", folder_name, *files, "--date", "2026-12-04", "--out",
+                                 str(folder / "imported"), "--load"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with get_engine().connect() as conn:
+        stored = conn.execute(
+            text("SELECT a.account_id, f.followers, f.day FROM followersnapshot f "
+                 "JOIN account a ON a.id = f.account_pk WHERE a.platform = :p"), {"p": folder_name}
+        ).all()  # fmt: skip
+        posts = conn.execute(text("SELECT count(*) FROM post p JOIN account a ON a.id = p.account_pk "
+                                  "WHERE a.platform = :p"), {"p": folder_name}).scalar()  # fmt: skip
+    assert [(a, n, str(d)[:10]) for a, n, d in stored] == [(account, followers, "2026-12-04")]
+    assert posts and posts > 0

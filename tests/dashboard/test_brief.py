@@ -386,3 +386,16 @@ def test_the_administrations_logo_and_colour(pack: brief.Pack, tmp_path: Path, m
     with pytest.raises(brief.BriefError, match=r"gerb\.png is not a PNG or JPEG picture"):
         brief.write(pack, "pptx", blank)
     get_settings.cache_clear()
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm missing: apt-get install poppler-utils")
+def test_the_screenshot_script_draws_the_readme_slide(demo: Path, chromium: str, tmp_path: Path) -> None:
+    """scripts/screenshots.py makes the README's slide: the key-figures page of a pack as a 1280 × 720 picture."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
+    import screenshots
+
+    slide = Image.open(screenshots.brief_slide(demo, tmp_path))
+    assert slide.size == (1280, 720)
+    assert max(ImageStat.Stat(slide.convert("L")).stddev) > 20  # cards and text, not a blank page

@@ -4,8 +4,10 @@ Playwright drives the system Chromium (/usr/bin/chromium) against `streamlit run
 the tests are skipped with what to install; with CI=true a missing browser fails them.
 """
 
+import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,8 @@ import pytest
 
 from dashboard.i18n import translator
 from tests.dashboard.support import PAGES, demo_database, year_database
+from tests.dashboard.test_names import ADDRESS, DISTRICT, HANDLE, OWNER, hostile_database
+from tests.dashboard.test_serve import alive, family, served, stop
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
 import screenshots
@@ -137,7 +141,7 @@ def test_a_rejected_upload_shows_its_errors(server: str, page: Any, tmp_path: Pa
     bad = tmp_path / "followers.csv"
     bad.write_text("date,platform,account_id,followers\n2026-11-20,instagram,1,-4\n", encoding="utf-8")
     open_page(page, f"{server}/data?lang=en")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
     page.get_by_role("button", name=translator("en")("data.load")).click()
     page.get_by_text(translator("en")("data.rejected_whole")).first.wait_for(timeout=60_000)
     screenshots.settle(page)
@@ -146,6 +150,85 @@ def test_a_rejected_upload_shows_its_errors(server: str, page: Any, tmp_path: Pa
     assert translator("en")("data.errors", n=2) in alert.inner_text()  # an unknown account, followers -4
     assert page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count() >= 3  # the errors' table too
     assert page.locator('[data-testid="stExpander"]').filter(has_text="followers.csv").count() == 1
+
+
+HINTS = """() => [...document.querySelectorAll('[data-testid="stFileUploaderDropzoneInstructions"] span')]
+  .map(e => getComputedStyle(e, '::after').content)"""
+
+
+def test_a_workbook_uploads_with_its_mapping(server: str, page: Any, tmp_path: Path) -> None:
+    """An .xlsx file and the mapping of its headers go up together: the mapping is read (the file's header is
+    recognised) and the row's error names the sheet, row, column and value."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Data"
+    sheet.append(["Report date", "Network", "Page code", "Subscribers at day end"])
+    sheet.append(["20.11.2026", "vk", 999999999, 12])
+    book.save(tmp_path / "office.xlsx")
+    mapping = tmp_path / "office.toml"
+    mapping.write_text(
+        '[followers]\ndate = "Report date"\naccount_id = "Page code"\nfollowers = "Subscribers at day end"\n',
+        encoding="utf-8",
+    )
+    open_page(page, f"{server}/data?lang=en")
+    # Each box says in the reader's words what it takes: data files up to 200 MB, one mapping of up to 1 MB.
+    hints = page.evaluate(HINTS)
+    en = translator("en")
+    assert [json.loads(h) for h in hints if h != "none"] == [
+        en("data.upload_hint", mb="200", types="CSV, TSV, TXT, XLSX"),
+        en("data.upload_hint", mb="1", types="TOML"),
+    ]
+    inputs = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    inputs.nth(0).set_input_files(str(tmp_path / "office.xlsx"))
+    inputs.nth(1).set_input_files(str(mapping))
+    page.get_by_role("button", name=translator("en")("data.load")).click()
+    page.get_by_text(translator("en")("data.rejected_whole")).first.wait_for(timeout=60_000)
+    screenshots.settle(page)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="office.xlsx")
+    assert translator("en")("dialect.sheet", sheet="Data", row=1) in alert.inner_text()
+    assert translator("en")("data.errors", n=1) in alert.inner_text()
+
+
+def test_stopping_the_server_closes_its_picture_browser(tmp_path_factory: pytest.TempPathFactory, page: Any) -> None:
+    """A server that has rendered a chart picture runs a Chromium of its own, in a session of its own (kaleido);
+    SIGTERM to `govpulse serve` ends that browser with the server."""
+    folder = demo_database(tmp_path_factory)
+    env = os.environ | {
+        "GOVPULSE_DATA_DIR": str(folder),
+        "GOVPULSE_DATABASE_URL": f"sqlite:///{folder / 'govpulse.db'}",
+    }
+    with served(env, folder) as (url, proc):
+        open_page(page, f"{url}/growth?lang=en&country=KZ")
+        with page.expect_download(timeout=90_000) as download:
+            page.locator('[data-testid="stDownloadButton"] button').filter(has_text="PNG").first.click()
+        assert download.value.suggested_filename.endswith(".png")
+        ours = family(proc.pid)
+        assert [p for p, _, group, name in alive("/proc") if p in ours and name == "chromium" and group != proc.pid]
+        stop(proc, signal.SIGTERM)
+
+
+def test_names_from_the_data_show_as_written(tmp_path_factory: pytest.TempPathFactory, page: Any) -> None:
+    """Names, handles and addresses with Markdown, HTML and links in them read as delivered in the page's text and
+    in its charts; none of them becomes a tag, a picture or a link."""
+    folder, ids = hostile_database(tmp_path_factory)
+    with screenshots.serve(folder) as url:
+        open_page(page, f"{url}/account?lang=ru&country=RU&region=RU-ALT&district=RU-ALT-TLM&account={ids[0]}")
+        main = page.locator('[data-testid="stMain"]')
+        assert main.locator("h3").first.inner_text().strip() == f"{OWNER} — {HANDLE}"
+        assert ADDRESS in main.inner_text() and DISTRICT in main.inner_text()
+        assert main.locator('img[src="x"], b, em, [href^="javascript"], .katex').count() == 0
+        # A web address inside a name stays as written; the browser links it to itself, never to something else.
+        shown = [(a.get_attribute("href"), a.inner_text().strip()) for a in main.locator("a[href]").all()]
+        assert [(href, text) for href, text in shown if not str(href).startswith("#") and href != text] == []
+        open_page(page, f"{url}/rankings?lang=en&country=RU&region=RU-ALT&level=district&period=custom&"
+                  "from=2026-05-27&to=2026-11-22")  # fmt: skip
+        ticks = [t.text_content() or "" for t in main.locator(".js-plotly-plot .ytick text").all()]
+        assert any(DISTRICT in t for t in ticks), ticks  # tags and all, as written
+        assert main.locator('.js-plotly-plot a, img[src="x"], [href^="javascript"]').count() == 0
+        assert main.locator("strong").filter(has_text=DISTRICT).count() == 6  # the biggest moves, named in bold
 
 
 CYRILLIC = re.compile(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]{2,}")
@@ -197,6 +280,148 @@ def test_pages_read_in_one_language_and_fit_the_screen(
         strays = sorted({w for w in other.findall(page.evaluate(VISIBLE)) if w not in allowed})
         assert strays == [], (view, strays)
         assert page.evaluate(OVERFLOW) == 0, (view, "a table wider than the page")
+
+
+# --- Signed in behind a reverse proxy (GOVPULSE_AUTH=header): the proxy's header is sent by the browser itself ---
+
+LOADER = "press@talmensky.ru"
+VIEWER = "reader@altai.ru"
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory, chromium: None) -> Iterator[tuple[str, Path]]:
+    """A copy of the demo database with a district's loader and a region's viewer in its users table, served with
+    sign-in by the X-Remote-User header: the URL and the database file."""
+    import sqlite3
+
+    from etl.store.audit import Actor
+    from etl.store.db import make_engine
+    from etl.store.users import add
+
+    folder = tmp_path_factory.mktemp("guarded")
+    with (
+        sqlite3.connect(demo_database(tmp_path_factory) / "govpulse.db") as src,
+        sqlite3.connect(folder / "govpulse.db") as dst,
+    ):
+        src.backup(dst)
+    engine = make_engine(f"sqlite:///{folder / 'govpulse.db'}")
+    add(engine, LOADER, "loader", "RU-ALT-TLM", Actor("admin"))
+    add(engine, VIEWER, "viewer", "RU-ALT", Actor("admin"))
+    engine.dispose()
+    env = os.environ | {
+        "GOVPULSE_DATA_DIR": str(folder),
+        "GOVPULSE_DATABASE_URL": f"sqlite:///{folder / 'govpulse.db'}",
+        "GOVPULSE_AUTH": "header",
+        "GOVPULSE_AUTH_HEADER": "X-Remote-User",
+    }
+    with screenshots.streamlit(env) as (url, _):
+        yield url, folder / "govpulse.db"
+
+
+def as_person(browser: Any, who: str | None) -> Any:
+    """A browser tab whose every request (the websocket's too) carries the proxy's header naming `who`."""
+    headers = {"X-Remote-User": who} if who else {}
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US", extra_http_headers=headers)
+    return context.new_page()
+
+
+def rows_of(db: Path) -> dict[str, int]:
+    """Rows of every table but the audit's."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'") if n != "auditentry"]
+        return {n: conn.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
+
+
+def test_without_the_header_nobody_gets_in(guarded: tuple[str, Path], browser: Any) -> None:
+    """A request that did not come through the proxy (no header) is told so; no page, no sidebar."""
+    page = as_person(browser, None)
+    page.goto(f"{guarded[0]}/?lang=en")
+    page.get_by_text("no `X-Remote-User` header", exact=False).or_(page.get_by_text("X-Remote-User")).first.wait_for()
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() == 0
+    page.context.close()
+
+
+def test_a_district_loader_sees_its_district_and_not_anothers_pages(guarded: tuple[str, Path], browser: Any) -> None:
+    """The district's loader opens on its district, sees its pages on the Account page and is told that another
+    district's pages are its own team's."""
+    en = translator("en")
+    url, _ = guarded
+    page = as_person(browser, LOADER)
+    open_page(page, f"{url}/account?lang=en")
+    assert query(page)["district"] == "RU-ALT-TLM"  # a link naming no place opens on the person's territory
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').count() == 1
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert LOADER in sidebar and en("access.role_loader") in sidebar
+    open_page(page, f"{url}/account?lang=en&country=RU&region=RU-ALT&district=RU-ALT-ZRN")
+    assert page.get_by_text(en("access.outside", territory="Talmensky District")).count() == 1
+    assert page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').count() == 0
+    open_page(page, f"{url}/rankings?lang=en&country=RU&region=RU-ALT&level=district")
+    assert page.locator(".js-plotly-plot").count() > 0, "the region's district ranking is open to everyone"
+    page.context.close()
+
+
+def test_another_districts_rows_are_refused_and_audited(
+    guarded: tuple[str, Path], browser: Any, tmp_path: Path
+) -> None:
+    """The loader's upload of a file with a row of another district is refused whole, naming the line and the
+    territory; the data is unchanged; the audit on the Data page lists the refusal with the loader's name."""
+    import sqlite3
+
+    from dashboard.access_ui import AUDIT_ROWS
+
+    url, db = guarded
+    with sqlite3.connect(db) as conn:
+        page_of = "SELECT account_id FROM account WHERE territory_code = ? AND platform = 'vk'"
+        (own,), (other,) = (conn.execute(page_of, (code,)).fetchall() for code in ("RU-ALT-TLM", "RU-ALT-ZRN"))
+    upload = tmp_path / "followers.csv"
+    upload.write_text(
+        f"date,platform,account_id,followers\n2026-11-22,vk,{own[0]},1\n2026-11-22,vk,{other[0]},1\n", encoding="utf-8"
+    )
+    before = rows_of(db)
+    en = translator("en")
+    page = as_person(browser, LOADER)
+    open_page(page, f"{url}/data?lang=en")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(upload))
+    page.get_by_role("button", name=en("data.load")).click()
+    page.get_by_text(en("data.rejected_whole")).first.wait_for(timeout=60_000)
+    screenshots.settle(page)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="followers.csv").first.inner_text()
+    assert en("access.reason_outside", territory="RU-ALT-TLM", n=1, others="RU-ALT-ZRN (1)") in alert
+    assert rows_of(db) == before
+    with sqlite3.connect(db) as conn:
+        last = conn.execute(
+            "SELECT actor, via, action, target, outcome, territory_code FROM auditentry ORDER BY id DESC"
+        )
+        assert last.fetchone() == (LOADER, "web", "load", "followers.csv", "rejected", "RU-ALT-TLM")
+    open_page(page, f"{url}/data?lang=en")
+    audit = page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').last
+    audit.scroll_into_view_if_needed()
+    screenshots.settle(page)
+    assert page.get_by_text(en("audit.title"), exact=True).count() == 1
+    assert page.get_by_text(en("audit.help", n=f"{AUDIT_ROWS}").split(";")[0]).count() == 1
+    # The table is drawn on a canvas (its rows are checked by tests/dashboard/test_access.py): it is there.
+    assert audit.locator("canvas").count() > 0
+    page.screenshot(path=str(tmp_path / "audit.png"), full_page=True)
+    page.context.close()
+
+
+def test_a_viewer_has_no_upload_box(guarded: tuple[str, Path], browser: Any) -> None:
+    """A region's viewer reads the Data page without an upload box, told who uploads."""
+    page = as_person(browser, VIEWER)
+    open_page(page, f"{guarded[0]}/data?lang=en")
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    assert page.get_by_text(translator("en")("access.no_upload")).count() == 1
+    page.context.close()
+
+
+def test_the_demo_says_it_has_no_sign_in(server: str, page: Any) -> None:
+    """The demo's sidebar says that nobody signs in, in the reader's language."""
+    for lang in ("ru", "kk", "en"):
+        open_page(page, f"{server}/?lang={lang}&country=KZ")
+        assert translator(lang)("access.demo") in page.locator('[data-testid="stSidebar"]').inner_text()
 
 
 PERIOD = "period=custom&from=2026-10-24&to=2026-11-22"

@@ -200,12 +200,12 @@ def test_uploads_load_through_the_etl_and_tell_each_files_fate(tmp_path: Path) -
     bad = (
         (data / "followers.csv").read_text().replace("2026-03-02,instagram,1001,10100", "2026-03-02,instagram,1001,-4")
     )
-    rows = uploads.load(files, 1, lambda paths: load_paths(engine, paths))
+    rows = uploads.load(files, 1, lambda paths, mapping: load_paths(engine, paths, mapping=mapping))
     assert {r["file"]: r["status"] for r in rows} == {f.name: "loaded" for f in data.glob("*.csv")}
     again = uploads.load(
         [("followers.csv", bad.encode()), ("huge.csv", b"x" * (1024 * 1024 + 1))],
         1,
-        lambda paths: load_paths(engine, paths),
+        lambda paths, mapping: load_paths(engine, paths, mapping=mapping),
     )
     rejected = {r["file"]: r for r in again}
     assert rejected["followers.csv"]["status"] == "rejected"

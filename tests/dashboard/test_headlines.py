@@ -53,3 +53,13 @@ def test_headlines_skip_metrics_without_values() -> None:
     assert headlines(translator("en"), {"coverage": 14.1}, {"coverage": 14.1}) == [
         "The share of required pages with the verification mark held at 14.1%."
     ]
+
+
+def test_engagement_is_told_in_hundredths_as_its_card() -> None:
+    """The digest's fifth sentence tells engagement with two decimals, as the card shows it; a change under a
+    hundredth of a point is no change."""
+    ru, en = translator("ru"), translator("en")
+    assert clause(en, "er", 0.97, 1.03) == f"engagement fell {nb('0.06 pp')} to 0.97%"
+    assert clause(ru, "er", 1.2, 0.954) == f"вовлечённость выросла на {nb('0,25 п. п.')} до {nb('1,20 %')}"
+    assert clause(ru, "er", 0.971, 0.974) == f"вовлечённость не изменилась: {nb('0,97 %')}"
+    assert headlines(en, {"er": 0.5}, {}, (("er",),)) == ["Engagement: 0.50%."]

@@ -18,7 +18,17 @@ from etl.metrics.worktime import BACKLOG_BUCKETS, DEADLINE_PRESETS
 
 DASHBOARD = Path(__file__).parents[2] / "dashboard"
 # The modules that speak through the main catalogs (the briefing exports keep their own, in locales/briefing).
-SPEAKERS = ["app.py", "cards.py", "charts.py", "ranking.py", "sidebar.py", "ui.py", "uploads.py", "app_pages/*.py"]
+SPEAKERS = [
+    "app.py",
+    "cards.py",
+    "charts.py",
+    "ranking.py",
+    "sidebar.py",
+    "ui.py",
+    "uploads.py",
+    "delivery_ui.py",
+    "app_pages/*.py",
+]
 
 
 def fields(text: object) -> set[str]:

@@ -104,7 +104,7 @@ def test_fractional_count_is_an_error(tmp_path: Path, loaded: Engine) -> None:
 
 
 def test_header_recognised_whatever_the_case_and_extra_columns(tmp_path: Path) -> None:
-    """Headers match case-insensitively; columns outside the contract are named and never stored."""
+    """Headers match case-insensitively; columns outside the contract are named as written and never stored."""
     f = tmp_path / "x.csv"
     f.write_text(
         "Platform,Account_ID,Inquiry_ID,Channel,Post_ID,Received_At,First_Reply_At,Replied_By,Topic,Text\n",
@@ -112,7 +112,7 @@ def test_header_recognised_whatever_the_case_and_extra_columns(tmp_path: Path) -
     )
     src = open_source(f)
     assert src.kind.name == "inquiries"
-    assert src.ignored == ["text"]
+    assert src.ignored == ["Text"]
 
 
 def test_empty_file_is_a_clear_error(tmp_path: Path) -> None:

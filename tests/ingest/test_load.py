@@ -240,7 +240,7 @@ def content(engine: Engine) -> list:
 
 def test_unrecognised_header_is_a_clear_error(engine: Engine, tmp_path: Path) -> None:
     """A file whose header matches no kind is rejected with the columns it lacks."""
-    f = write(tmp_path / "x.csv", "day,account,followers\n2026-03-01,1,5\n")
+    f = write(tmp_path / "x.csv", "when,account,followers\n2026-03-01,1,5\n")
     [res] = load_paths(engine, [f])
     assert res.status == "rejected"
     assert "header not recognised" in res.message
