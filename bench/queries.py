@@ -2,9 +2,10 @@
 
 python -m bench.queries OUT.json   (GOVPULSE_DATABASE_URL names the database)
 
-The functions are found, not listed: every st.cache_data / st.cache_resource function of dashboard.queries (the
-dashboard's only database reader) is called with arguments built from its parameter names, for views
-of several sizes, plus etl.metrics.kpis.kpi_table at every level. A function whose parameters are not understood is listed as skipped.
+The functions are found, not listed: every st.cache_data / st.cache_resource function of dashboard.queries and
+dashboard.queries_posts (the dashboard's database readers) is called with arguments built from its parameter names,
+for views of several sizes, plus etl.metrics.kpis.kpi_table at every level. A function whose parameters are not
+understood is listed as skipped.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def main(out_path: str) -> None:
     _quiet()
     import streamlit as st
 
-    from dashboard import queries
+    from dashboard import queries, queries_posts
     from dashboard.filters import Scope
     from etl.metrics.kpis import kpi_table
 
@@ -177,8 +178,9 @@ def main(out_path: str) -> None:
         st.cache_resource.clear()
 
     cached = {
-        name: fn
-        for name, fn in vars(queries).items()
+        f"{module.__name__}.{name}": fn
+        for module in (queries, queries_posts)
+        for name, fn in vars(module).items()
         if not name.startswith("_") and hasattr(fn, "clear") and hasattr(fn, "__wrapped__") and name != "engine"
     }
     plain = sorted(
@@ -188,7 +190,9 @@ def main(out_path: str) -> None:
     )
     views = _views(queries, Scope)
     results: list[dict[str, Any]] = []
-    skipped: dict[str, str] = {name: "not cached: no database read of its own" for name in plain if name not in cached}
+    skipped: dict[str, str] = {
+        name: "not cached: no database read of its own" for name in plain if f"{queries.__name__}.{name}" not in cached
+    }
     for name, fn in sorted(cached.items()):
         seen: set[str] = set()
         for view in views:
@@ -206,7 +210,7 @@ def main(out_path: str) -> None:
                 seen.add(key)
                 pages = view["pages"] if key[0] != "*" else None
                 cold = clear_all if fn._info.cache_type.name == "RESOURCE" else clear
-                results.append(_measure(f"dashboard.queries.{name}", key.strip(), pages, partial(fn, **kwargs), cold))
+                results.append(_measure(name, key.strip(), pages, partial(fn, **kwargs), cold))
     engine = queries.engine()
     for view in views[:2]:
         for level in ("region", "district", "settlement", "account"):

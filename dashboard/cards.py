@@ -1,10 +1,13 @@
-"""The Overview's KPI cards as plain values: label, value, change against the previous period, freshness."""
+"""The Overview's KPI cards as plain values: label, value, change against the previous period and against the same
+period a year earlier, freshness."""
 
+import datetime as dt
 import math
 from typing import Any
 
 import pandas as pd
 
+from dashboard.filters import Period
 from dashboard.i18n import Tr
 
 # key → (how the value is shown, how the change is told, lower is better, the source whose latest day is shown)
@@ -62,9 +65,30 @@ def _change(tr: Tr, kind: str, delta: float) -> str:
     return tr.signed_minutes(delta)
 
 
-def kpi_cards(now: pd.Series, before: pd.Series | None, fresh: dict[str, Any], tr: Tr) -> list[dict[str, Any]]:
-    """Arguments of `ui.card` for each KPI: label, value, delta, inverse, foot (as of, pages reporting), help."""
+def year_earlier(period: Period, first: dt.date | None) -> Period | None:
+    """The same period a year earlier when the data (from `first` on) cover it whole, else None."""
+    then = period.year_before()
+    return then if first is not None and first <= then.start else None
+
+
+def _year_line(tr: Tr, kind: str, inverse: bool, now: float, then: float) -> str:
+    """The change against a year earlier as a line of Markdown, green when better and red when worse."""
+    delta = now - then
+    if math.isnan(delta):
+        return tr("kpi.yoy", delta="—")
+    text = _change(tr, kind, delta)
+    better = text.startswith("+") != inverse
+    colour = "gray" if text.startswith("±") else "green" if better else "red"
+    return tr("kpi.yoy", delta=f":{colour}[{text}]")
+
+
+def kpi_cards(
+    now: pd.Series, before: pd.Series | None, fresh: dict[str, Any], tr: Tr, year: pd.Series | None = None
+) -> list[dict[str, Any]]:
+    """Arguments of `ui.card` for each KPI: label, value, delta, inverse, the change against `year` (the same period
+    a year earlier; none without it), foot (as of, pages reporting), help."""
     current, previous = values(now), values(before) if before is not None else {}
+    ago = values(year) if year is not None else {}
     pages = tr.num(now.get("accounts", 1))
     young = int(now.get("inquiries_young", 0) or 0)
     out = []
@@ -80,6 +104,7 @@ def kpi_cards(now: pd.Series, before: pd.Series | None, fresh: dict[str, Any], t
                 "value": _show(tr, kind, current[key]),
                 "delta": None if math.isnan(delta) else _change(tr, change, delta),
                 "inverse": inverse,
+                "year": _year_line(tr, change, inverse, current[key], ago[key]) if ago else "",
                 "foot": foot,
                 "help": tr(f"kpi.{key}_help"),
             }

@@ -298,3 +298,27 @@ def compare(
     )
     fig.update_layout(hovermode="closest", showlegend=False)
     return fig
+
+
+def best_time(medians: pd.DataFrame, counts: pd.DataFrame, tr: Tr, note: str) -> go.Figure:
+    """Median engagement per post (%) by local weekday (rows, Monday first) and hour (columns, 0–23), as a heatmap
+    with the posts of each hour in its hover; hours without a median are left blank."""
+    fig = _figure(tr, tr("chart.best_time"), note, tr("axis.hour_local"), "", height=380)
+    fig.add_heatmap(
+        z=medians.to_numpy(dtype="float64"),
+        x=list(medians.columns),
+        y=tr.weekdays(),
+        customdata=counts.to_numpy(),
+        colorscale=[[0.0, "#eef4f7"], [1.0, PALETTE[0]]],
+        xgap=1,
+        ygap=1,
+        hoverongaps=False,
+        texttemplate="%{z:.1f}",
+        textfont={"size": 10},
+        colorbar={"title": {"text": tr("axis.er_median"), "side": "right"}, "thickness": 12},
+        hovertemplate=tr("chart.best_time_hover") + "<extra></extra>",
+    )
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(tickmode="array", tickvals=list(range(0, 24, 2)), showgrid=False)
+    fig.update_yaxes(autorange="reversed", showgrid=False, rangemode="normal")
+    return fig

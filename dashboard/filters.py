@@ -30,6 +30,10 @@ class Period(NamedTuple):
         """The period of equal length just before this one."""
         return Period(self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1))
 
+    def year_before(self) -> "Period":
+        """The same calendar days a year earlier (29 February as the 28th)."""
+        return Period(_year_back(self.start), _year_back(self.end))
+
 
 class Scope(NamedTuple):
     """What the data is cut to: a territory's subtree (the ancestor column and code), platforms and owner roles."""
@@ -138,6 +142,11 @@ class Filters:
         if f.period == "custom" and not (f.start and f.end):
             f = replace(f, period="30d", start=None, end=None)
         return f
+
+
+def _year_back(day: dt.date) -> dt.date:
+    leap_day = (day.month, day.day) == (2, 29)
+    return day.replace(year=day.year - 1, day=28) if leap_day else day.replace(year=day.year - 1)
 
 
 def _day(text: str | None) -> dt.date | None:

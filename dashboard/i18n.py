@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 from babel import Locale
-from babel.dates import format_date, format_interval
+from babel.dates import format_date, format_datetime, format_interval, get_day_names
 from babel.numbers import format_compact_decimal, get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
@@ -169,6 +169,16 @@ class Tr:
     def date(self, day: Any) -> str:
         """A date: '22 нояб. 2026', '22 Nov 2026'; a dash when empty."""
         return DASH if _missing(day) else str(format_date(day, "d MMM y", locale=self.locale))
+
+    def moment(self, when: Any) -> str:
+        """A day and time of day, as it was (no time zone applied): '22 нояб., 14:05', '22 Nov, 14:05'; a dash
+        when empty."""
+        return DASH if _missing(when) else str(format_datetime(when, "d MMM, HH:mm", locale=self.locale))
+
+    def weekdays(self) -> list[str]:
+        """The weekdays' short names, Monday first: 'Пн' … 'Вс', 'Mon' … 'Sun'."""
+        names = get_day_names("abbreviated", locale=self.locale)
+        return [str(names[day])[:1].upper() + str(names[day])[1:] for day in range(7)]
 
     def span(self, first: dt.date, last: dt.date) -> str:
         """A date range: '1–22 нояб. 2026 г.', 'Nov 1 – 22, 2026'."""

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import access, queries, sidebar
+from dashboard import access, links, queries, sidebar
 from dashboard.exports import Stamp, export_buttons
 from dashboard.filters import Filters, Period, Scope
 from dashboard.i18n import Tr, territory_names, translator
@@ -185,7 +185,7 @@ def _export(fig: go.Figure | None, df: pd.DataFrame | None, title: str) -> None:
 
 
 def formatter(tr: Tr, kind: str) -> Any:
-    """A cell formatter for a column kind: int, signed, num1, num2, pct, pct2, min, date, text."""
+    """A cell formatter for a column kind: int, signed, num1, num2, pct, pct2, min, date, moment, text."""
     if kind == "int":
         return lambda v: tr.num(v)
     if kind in ("num1", "num2"):
@@ -198,11 +198,15 @@ def formatter(tr: Tr, kind: str) -> Any:
         return tr.minutes
     if kind == "date":
         return lambda v: tr.date(v) if isinstance(v, dt.date) else "—"
+    if kind == "moment":
+        return tr.moment
     return lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
 
-# The width a table has on a 1366-pixel screen with the sidebar open, and a number column's share of it.
+# The width a table has on a 1366-pixel screen with the sidebar open, and a number column's share of it (a link's,
+# a date and time's).
 TABLE_PX, NUMBER_PX = 890, 76
+FIXED_PX = {"link": 64, "moment": 116}
 # Rows a table shows: a country has tens of thousands of pages, more than a reader scrolls or the browser draws fast.
 MAX_ROWS = 2_000
 # Pages in scope up to which a page picker ranks them by followers (every page's KPIs: seconds for a country).
@@ -212,21 +216,28 @@ RANKED_PAGES = 5_000
 def table(
     df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height: int | str = "auto", room: int = 0
 ) -> None:
-    """A sortable table: `columns` maps a column to (label key, kind); numbers sort as numbers, show localized.
-    Beyond MAX_ROWS rows it shows the first ones and says so; the download has them all."""
+    """A sortable table: `columns` maps a column to (label key, kind); numbers sort as numbers, show localized; a
+    `link` column holds web addresses and shows a button opening each (none where it is empty). Beyond MAX_ROWS rows
+    it shows the first ones and says so; the download has them all."""
     shown = df[list(columns)].rename(columns={c: tr(label) for c, (label, _) in columns.items()})
     first = shown.head(MAX_ROWS)
-    styled = first.style.format({tr(label): formatter(tr, kind) for label, kind in columns.values()}, na_rep="—")
+    formats = {tr(label): formatter(tr, kind) for label, kind in columns.values() if kind != "link"}
+    styled = first.style.format(formats, na_rep="—")
     if isinstance(height, int):
         height = min(height, 35 * (len(first) + 1) + 3)
     # Numbers in narrow columns and texts as wide as their longest value, shrunk alike when together they are too
     # wide, so that a table fits the 900 pixels of a 1366-pixel screen without scrolling sideways; a heading or a
     # text cut short shows in full on hover.
     texts = {c: _text_px(first[tr(label)]) for c, (label, kind) in columns.items() if kind == "text"}
-    room = (room or TABLE_PX) - NUMBER_PX * (len(columns) - len(texts))
-    shrink = min(1.0, room / max(sum(texts.values()), 1))
-    widths = {c: int(max(texts[c] * shrink, 60)) if c in texts else NUMBER_PX for c in columns}
-    narrow = {tr(label): st.column_config.Column(width=widths[c], help=tr(label)) for c, (label, _) in columns.items()}
+    fixed = {c: FIXED_PX.get(kind, NUMBER_PX) for c, (_, kind) in columns.items() if c not in texts}
+    shrink = min(1.0, ((room or TABLE_PX) - sum(fixed.values())) / max(sum(texts.values()), 1))
+    widths = {c: int(max(texts[c] * shrink, 60)) if c in texts else fixed[c] for c in columns}
+    narrow = {
+        tr(label): st.column_config.LinkColumn(width=widths[c], help=tr(label), display_text=":material/open_in_new:")
+        if kind == "link"
+        else st.column_config.Column(width=widths[c], help=tr(label))
+        for c, (label, kind) in columns.items()
+    }
     st.dataframe(  # type: ignore[call-overload]
         styled, hide_index=True, width="stretch", height=height, placeholder="—", column_config=narrow
     )
@@ -248,10 +259,12 @@ def card(
     delta: str | None = None,
     *,
     inverse: bool = False,
+    year: str = "",
     foot: str = "",
     help: str = "",
 ) -> None:
-    """A KPI card with its change against the previous period and a foot line (freshness, coverage)."""
+    """A KPI card with its change against the previous period, a line with the change against a year earlier (when
+    given) and a foot line (freshness, coverage)."""
     box = where.container(border=True)
     # Streamlit colours a delta by a leading ASCII minus; the typographic minus stays in the text elsewhere.
     shown = delta.replace("−", "-", 1) if delta and delta.startswith("−") else delta
@@ -261,6 +274,8 @@ def card(
         label, value, shown if shown not in (None, "—") else None, delta_color=color,
         delta_arrow="off" if still else "auto", help=help or None,
     )  # fmt: skip
+    if year:
+        box.caption(year)
     if foot:
         box.caption(foot)
 
@@ -273,15 +288,19 @@ def pages_table(
     height: int | str = "auto",
     room: int = 0,
 ) -> None:
-    """A table of pages (`id`, all in `scope`) with their territory, owner, platform and handle, then `columns`."""
+    """A table of pages (`id`, all in `scope`) with their territory, owner, platform and handle, a link opening the
+    page where the registry gives its address, then `columns`."""
     if df.empty:
         st.success(tr("empty.no_pages"), icon=":material/check_circle:")
         return
     names = territory_names(queries.territories(), tr.lang)
-    accounts = queries.registry(scope.parent, scope.column)[["platform", "handle", "owner_name", "territory_code"]]
+    registry = queries.registry(scope.parent, scope.column)
+    accounts = registry[["platform", "handle", "owner_name", "territory_code", "url"]]
     rows = df.drop(columns=[c for c in accounts.columns if c in df.columns]).join(accounts, on="id")
     rows = rows.assign(
-        territory=rows["territory_code"].map(names), platform=rows["platform"].map(lambda p: tr(f"platform.{p}"))
+        territory=rows["territory_code"].map(names),
+        platform=rows["platform"].map(lambda p: tr(f"platform.{p}")),
+        page_link=rows["url"].map(links.page_url),
     )
     head = {
         "territory": ("col.territory", "text"),
@@ -289,6 +308,9 @@ def pages_table(
         "platform": ("col.platform", "text"),
         "handle": ("col.handle", "text"),
     }
+    # Only where some page has an address: a registry without any (the synthetic demo's) keeps its tables as they are.
+    if rows["page_link"].notna().any():
+        head["page_link"] = ("col.url", "link")
     table(rows, head | columns, tr, height, room)
 
 

@@ -47,7 +47,12 @@ SHOTS = {
     "account": "/account?lang=en&country=KZ&region=KZ-PAV&district=KZ-PAV-EKB&period=year&account=520",
     "coverage": "/coverage?lang=ru&country=RU&region=RU-ALT&level=district",
     "data": "/data?lang=en",
+    # The blocks below the first screen: the shot starts at the section's heading.
+    "top-posts": "/?lang=ru&country=RU&region=RU-ALT&period=90d#top-posts",
+    "best-time": "/growth?lang=en&country=KZ&period=90d#best-time",
 }
+# Shots of one block are as tall as the block, not the page.
+HEIGHTS = {"top-posts": 820, "best-time": 640}
 # The README's slide: the key figures (page 2) of Altai Krai's pack for October 2026, in Russian.
 BRIEF = "brief-kpis"
 BRIEF_ARGS = ["--territory", "RU-ALT", "--from", "2026-10-01", "--to", "2026-10-31", "--lang", "ru"]
@@ -134,11 +139,15 @@ def capture(
             finally:
                 browser.close()
     out_dir.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": width, "height": height})
     written = []
     for name, path in shots.items():
+        page.set_viewport_size({"width": width, "height": HEIGHTS.get(name, height)})
         page.goto(url + path)
         settle(page)
+        if "#" in path:
+            # Streamlit draws the page after the browser looked for the anchor: scroll to it now.
+            page.evaluate("id => document.getElementById(id).scrollIntoView()", path.split("#", 1)[1])
+            settle(page)
         target = out_dir / f"{name}.png"
         page.screenshot(path=str(target))
         written.append(target)

@@ -55,4 +55,4 @@ with left:
     ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, mine, height=320, room=HALF)
 with right:
     st.markdown(tr("coverage.unverified", n=tr.num(len(unverified))))
-    ui.pages_table(unverified, {"url": ("col.url", "text")}, tr, mine, height=320, room=HALF)
+    ui.pages_table(unverified, {}, tr, mine, height=320, room=HALF)

@@ -1,9 +1,10 @@
-"""Growth: follower series by territory, platform, owner role or page — absolute, indexed, per 1,000 residents."""
+"""Growth: follower series by territory, platform, owner role or page — absolute, indexed, per 1,000 residents — and
+the best time to post."""
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, charts, queries, ui
+from dashboard import analysis, charts, post_blocks, queries, ui
 
 page = ui.start("page.growth")
 tr, f = page.tr, page.f
@@ -49,3 +50,5 @@ colours = charts.platform_colours(tr) if by == "platform" else charts.series_col
 ui.chart(charts.followers(analysis.reshape(shown, mode, population), mode, tr, page.note(n, "unit.series"), colours))
 st.caption(tr(f"growth.help_{mode}"))
 ui.chart(charts.net_new(analysis.weekly_net(shown), tr, page.note(n, "unit.series"), colours))
+
+post_blocks.best_time(page, page.scope)

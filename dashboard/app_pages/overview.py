@@ -1,8 +1,9 @@
-"""Overview for leadership: KPI cards against the previous period, the movers, and the alerts."""
+"""Overview for leadership: KPI cards against the previous period and a year earlier, the movers, the alerts, and
+the top posts."""
 
 import streamlit as st
 
-from dashboard import analysis, brief, cards, charts, delivery_ui, queries, ui
+from dashboard import analysis, brief, cards, charts, delivery_ui, post_blocks, queries, queries_posts, ui
 
 page = ui.start("page.overview")
 tr, f = page.tr, page.f
@@ -12,10 +13,17 @@ before = page.kpis(f.parent_level, page.before)
 if not ui.has_pages(now):
     ui.stop(tr, "empty.selection")
 fresh = queries.freshness(*page.period, page.scope)
-kpis = cards.kpi_cards(now.iloc[0], before.iloc[0] if len(before) else None, fresh, tr)
+first = queries_posts.first_day(page.scope)
+year = cards.year_earlier(page.period, first)
+ago = page.kpis(f.parent_level, year) if year else before.iloc[:0]
+kpis = cards.kpi_cards(
+    now.iloc[0], before.iloc[0] if len(before) else None, fresh, tr, ago.iloc[0] if len(ago) else None
+)
 for row in (kpis[:4], kpis[4:]):
     for column, card in zip(st.columns(4), row, strict=True):
         ui.card(column, **card)
+if year is None:
+    st.caption(tr("kpi.no_year", first=tr.date(first), start=tr.date(page.period.year_before().start)))
 if f.parent and page.detail == page.scope:  # the pack lists pages: only of the reader's own territory
     brief.brief_buttons(f.parent, *page.period, tr.lang)
 
@@ -55,3 +63,5 @@ with tabs[2]:
     st.caption(tr("alert.low_help", target=tr.pct(conf.response_target_pct, 0), n=conf.min_sample_inquiries))
     low_cols = {"inquiries": ("col.inquiries", "int"), "answered": ("col.answered", "int")}
     ui.pages_table(low, low_cols | {"response_rate_pct": ("col.response_rate", "pct")}, tr, mine)
+
+post_blocks.top_posts(page, mine)

@@ -16,6 +16,9 @@ from etl.store.db import get_engine, make_engine
 
 END = dt.date(2026, 11, 22)
 MONTHS = 9  # reaches back over the 90 days before the training district's jump (183 days before the end)
+YEAR_MONTHS = 13  # reaches back a year before the last 30 days (2025-10-23 on): year-over-year figures exist
+# A delivery of pages collected from every platform: ids in the collectors' own forms, addresses for some pages.
+COLLECTED = Path(__file__).parent / "collected"
 PAGES = ["overview", "growth", "rankings", "responsiveness", "compare", "account", "coverage", "data"]
 ROOT = Path(__file__).parents[2] / "dashboard"
 
@@ -29,6 +32,22 @@ def demo_database(factory: pytest.TempPathFactory) -> Path:
         demo.write_demo(folder / "csv", end=END, months=MONTHS)
         engine = make_engine(f"sqlite:///{folder / 'govpulse.db'}")
         results = load_paths(engine, [folder / "csv"])
+        engine.dispose()
+        assert all(r.ok for r in results), [(r.path, r.message) for r in results]
+        done.touch()
+    return folder
+
+
+def year_database(factory: pytest.TempPathFactory) -> Path:
+    """The folder of a 13-month demo database with the collected delivery of tests/dashboard/collected loaded on
+    top, built by the first caller of the session."""
+    folder = factory.getbasetemp() / "govpulse-year"
+    done = folder / "loaded"
+    if not done.exists():
+        folder.mkdir(exist_ok=True)
+        demo.write_demo(folder / "csv", end=END, months=YEAR_MONTHS)
+        engine = make_engine(f"sqlite:///{folder / 'govpulse.db'}")
+        results = load_paths(engine, [folder / "csv"]) + load_paths(engine, [COLLECTED])
         engine.dispose()
         assert all(r.ok for r in results), [(r.path, r.message) for r in results]
         done.touch()

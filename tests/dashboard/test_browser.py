@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from dashboard.i18n import translator
-from tests.dashboard.support import PAGES, demo_database
+from tests.dashboard.support import PAGES, demo_database, year_database
 from tests.dashboard.test_names import ADDRESS, DISTRICT, HANDLE, OWNER, hostile_database
 from tests.dashboard.test_serve import alive, family, served, stop
 
@@ -54,6 +54,13 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 def server(tmp_path_factory: pytest.TempPathFactory, chromium: None) -> Iterator[str]:
     """The dashboard served over the shared demo database."""
     with screenshots.serve(demo_database(tmp_path_factory)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def year_server(tmp_path_factory: pytest.TempPathFactory, chromium: None) -> Iterator[str]:
+    """The dashboard served over the 13-month demo with a delivery collected from every platform."""
+    with screenshots.serve(year_database(tmp_path_factory)) as url:
         yield url
 
 
@@ -436,3 +443,73 @@ def test_the_demo_says_it_has_no_sign_in(server: str, page: Any) -> None:
     for lang in ("ru", "kk", "en"):
         open_page(page, f"{server}/?lang={lang}&country=KZ")
         assert translator(lang)("access.demo") in page.locator('[data-testid="stSidebar"]').inner_text()
+
+
+PERIOD = "period=custom&from=2026-10-24&to=2026-11-22"
+# The collected posts of Altai Krai that lead its engagement ranking (and, in another order, its views), each link as
+# the platform's address of the post (the MAX channel's where the post's own is not known).
+ALTAI_LINKS = [
+    "https://vk.com/wall-186543210_501",
+    "https://ok.ru/group/70000001234567/topic/155384729100115",
+    "https://t.me/altai_molodezh/1214",
+    "https://max.ru/altai_molodezh",
+    "https://vk.com/wall-186543210_502",
+    "https://ok.ru/group/70000001234567/topic/155384729100116",
+    "https://t.me/altai_molodezh/1215",
+    "https://max.ru/altai_molodezh",
+]
+
+
+def top_posts_grid(page: Any) -> Any:
+    """The visible table of top posts, scrolled into view."""
+    header = translator("ru")("col.published_local")
+    grid = page.locator('[data-testid="stDataFrame"]:visible').filter(has=page.locator("th", has_text=header)).first
+    grid.scroll_into_view_if_needed()
+    screenshots.settle(page)
+    return grid
+
+
+def link_cells(grid: Any) -> list[str]:
+    """What each row's link cell holds (the grid's accessible copy of the canvas), top to bottom."""
+    last = grid.locator("thead th").count()
+    cells = grid.locator(f'tbody td[aria-colindex="{last}"]')
+    return [str(cells.nth(i).inner_text()) for i in range(cells.count())]
+
+
+def test_top_posts_open_each_post_on_its_platform(year_server: str, page: Any) -> None:
+    """The top posts of Altai Krai carry their posts' addresses, the demo's invented ones none, in both rankings.
+    The grid draws on a canvas; its accessible copy holds each link cell's value, the address Streamlit opens."""
+    open_page(page, f"{year_server}/?lang=ru&country=RU&region=RU-ALT&{PERIOD}")
+    assert link_cells(top_posts_grid(page)) == [*ALTAI_LINKS, "", ""]
+    page.get_by_role("tab", name=translator("ru")("posts.by_views")).click()
+    screenshots.settle(page)
+    by_views = [ALTAI_LINKS[i] for i in (3, 2, 7, 6, 1, 0, 5, 4)]
+    assert link_cells(top_posts_grid(page)) == [*by_views, "", ""]
+
+
+# Each plotly heatmap of the page: its rows' names, its number of columns, its drawn images and the y axis' labels.
+HEATMAPS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter(el => el.data && el.data[0].type === 'heatmap')
+  .map(el => ({y: el.data[0].y, x: el.data[0].x.length, images: el.querySelectorAll('.heatmaplayer image').length,
+               ticks: [...el.querySelectorAll('.ytick text')].map(t => t.textContent)}))"""
+
+
+def test_the_best_time_heatmap_renders(server: str, page: Any) -> None:
+    """The Growth page draws the heatmap: seven weekdays named in Russian, 24 hours, its cells painted."""
+    open_page(page, f"{server}/growth?lang=ru&country=KZ")
+    found = page.evaluate(HEATMAPS)
+    assert len(found) == 1
+    (heat,) = found
+    assert heat["y"] == translator("ru").weekdays() and heat["x"] == 24
+    assert heat["images"] >= 1 and sorted(heat["ticks"]) == sorted(translator("ru").weekdays())
+    assert translator("ru")("chart.best_time") in page.evaluate(VISIBLE)
+
+
+def test_the_cards_compare_with_a_year_earlier(year_server: str, page: Any) -> None:
+    """On a demo with more than a year of data, each of the Overview's eight cards has its change against the same
+    period a year earlier, with its sign."""
+    open_page(page, f"{year_server}/?lang=ru&country=KZ")
+    text = page.evaluate(VISIBLE)
+    head = translator("ru")("kpi.yoy", delta="")
+    lines = re.findall(re.escape(head) + r"([+−±][\d\s,]+)", text)
+    assert len(lines) == 8, text[:2000]

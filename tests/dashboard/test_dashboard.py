@@ -121,12 +121,13 @@ def test_page_scripts_run_alone(demo: Path) -> None:
 
 
 def test_growth_modes_and_grouping(demo: Path) -> None:
-    """Every grouping and scale of the Growth page runs and draws two charts."""
+    """Every grouping and scale of the Growth page runs and draws its two follower charts (and the best time to
+    post, which they do not change)."""
     for by in ("territory", "platform", "role", "account"):
         for mode in ("absolute", "index", "per1000"):
             at = app("growth", lang="en", country="KZ", by=by, mode=mode)
             assert not at.exception, (by, mode, at.exception)
-            assert len(at.get("plotly_chart")) == 2
+            assert len(at.get("plotly_chart")) == 3
 
 
 def test_rankings_weights_live_in_the_url(demo: Path) -> None:

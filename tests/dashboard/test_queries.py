@@ -1,4 +1,5 @@
-"""Every cached read of dashboard.queries gives the same frames on SQLite and PostgreSQL, from the same files."""
+"""Every cached read of dashboard.queries (and dashboard.queries_posts) gives the same frames on SQLite and PostgreSQL,
+from the same files."""
 
 import datetime as dt
 import os
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from dashboard import queries
+from dashboard import queries, queries_posts
 from dashboard.filters import Scope
 from etl.ingest.load import load_paths
 from etl.metrics.worktime import BACKLOG_BUCKETS, Clocks
@@ -34,7 +35,8 @@ SCOPES = {
 LOAD_TIMES = ["loaded_at", "duration_s"]
 CACHED = sorted(
     name
-    for name, fn in vars(queries).items()
+    for module in (queries, queries_posts)
+    for name, fn in vars(module).items()
     if not name.startswith("_") and hasattr(fn, "clear") and hasattr(fn, "__wrapped__") and name != "engine"
 )
 
@@ -109,6 +111,9 @@ def read_everything() -> dict[str, Any]:
         sums, times = queries.responsiveness(START, END, scope, "8wh", BELOW[scope.column], None)
         out[f"responsiveness sums {name}"] = sums
         out[f"responsiveness times {name}"] = times.sort_values(list(times.columns), ignore_index=True)
+        published = queries_posts.scope_posts(START, END, scope)
+        out[f"scope_posts {name}"] = published.sort_values(["id", "post_id"], ignore_index=True)
+        out[f"first_day {name}"] = queries_posts.first_day(scope)
         counts, oldest = queries.backlog(END, scope)
         out[f"backlog {name}"] = counts
         out[f"backlog oldest {name}"] = oldest.sort_values(["age_wd", "inquiry_id"], ignore_index=True)
@@ -212,6 +217,20 @@ def test_queries_find_what_the_files_hold(loaded: Engine, tmp_path: Path) -> Non
             by_region = queries.series("region", START, END, scope).drop(columns="key").groupby("day").sum()
             pd.testing.assert_frame_equal(by_region, fine, check_dtype=False)
         sources = queries.sources(END).set_index("platform")
+        # Posts with their page's followers that day, each at the time zone of its territory.
+        published = queries_posts.scope_posts(START, END, kz).sort_values("post_id")
+        assert published["post_id"].tolist() == ["k1", "p1", "p2"]
+        assert published["followers"].tolist() == [2050.0, 10000.0, 10250.0]
+        assert set(published["timezone"]) == {"Asia/Qostanay"}
+        assert str(published["published_at"].iloc[1]) == "2026-03-01 05:00:00"  # 10:00 in Qostanay, UTC+5
+        assert queries_posts.scope_posts(START, END, Scope("RU", "country_code", ("vk",)))["post_id"].tolist() in (
+            ["w1", "w2"],
+            ["w2", "w1"],
+        )
+        assert (
+            queries_posts.first_day(kz) == START
+            and queries_posts.first_day(Scope("RU", "country_code", ("ok",))) is None
+        )
         assert sources["pages"].to_dict() == {"facebook": 1, "instagram": 2, "vk": 2}
         assert queries.platforms() == ["facebook", "instagram", "vk"]
         assert sources["recent"].to_dict() == {"facebook": 1, "instagram": 2, "vk": 1}

@@ -1,0 +1,49 @@
+"""Reads beside queries.py, which is at its length limit: a scope's posts with their audience, and how far back its
+data reach; scoped and cached the same way."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.filters import Scope
+
+# The scoped-read helpers of queries.py, shared rather than copied.
+from dashboard.queries import TTL, _day, _frame, _rollup, _scalar, _where
+from etl.store.scope import utc_times
+
+
+@st.cache_data(ttl=TTL, max_entries=8)
+def scope_posts(start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
+    """The scope's posts published in the period (local days): page `id`, post id, UTC time, type, likes, comments,
+    shares, views, the page's followers on the day of posting and the time zone of the page's territory."""
+    where, params, expanding = _where(scope)
+    # Territory, then its pages, then each page's posts of the period off the (page, day) index: as queries.py reads
+    # a scope, so that SQLite never starts from a platform's pages or from every post of the period.
+    frame = _frame(
+        "SELECT a.id, p.post_id, p.published_at, p.post_type, p.likes, p.comments, p.shares, p.views, d.followers, "
+        "t.timezone FROM territory t CROSS JOIN account a CROSS JOIN post p LEFT JOIN accountday d "
+        "ON d.account_pk = p.account_pk AND d.day = p.published_on WHERE a.territory_code = t.code "
+        f"AND p.account_pk = a.id AND p.published_on BETWEEN :a AND :b AND {where}",
+        params | {"a": start, "b": end},
+        expanding,
+    )
+    return frame.assign(
+        published_at=utc_times(frame["published_at"]),
+        views=frame["views"].astype("float64"),
+        followers=frame["followers"].astype("float64"),
+    ).astype({"post_type": "category", "timezone": "category"})
+
+
+@st.cache_data(ttl=TTL)
+def first_day(scope: Scope) -> dt.date | None:
+    """The first day with data of the scope's pages; None when they have none."""
+    where, params, expanding = _where(scope, "td.platform", "td.owner_role")
+    rollup, code = _rollup(scope)
+    return _day(
+        _scalar(
+            f"SELECT min(td.day) FROM {rollup} td JOIN territory t ON t.code = td.{code} WHERE {where}",
+            params,
+            expanding,
+        )
+    )
