@@ -112,6 +112,7 @@ def test_no_damage_raises_or_leaves_a_trace(prepared: tuple[Path, list[Any]], de
                 assert res.message == "" or res.message.startswith(str(path)), res.message
                 assert dump(engine) == rows
             else:
-                assert res.status == "loaded", (res.status, res.message)
+                # A damage that undoes itself (a cut at the end) leaves a registry already loaded.
+                assert res.status in {"loaded", "already loaded"}, (res.status, res.message)
         finally:
             engine.dispose()
