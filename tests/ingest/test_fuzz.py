@@ -2,6 +2,7 @@
 rejection with its reason, never an exception, and a rejection leaves every table as it was."""
 
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -87,7 +88,8 @@ def damaged(draw: st.DrawFn) -> tuple[bytes, str]:
 
 @settings(
     max_examples=120,
-    deadline=5000,
+    deadline=None,  # no timed test: a loaded machine is slow, not wrong
+    derandomize=os.environ.get("CI") == "true",  # CI runs the same examples every time; a developer's run explores
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(st.one_of(st.tuples(st.binary(min_size=1, max_size=4000), st.sampled_from(SUFFIXES)), damaged(), damaged()))
