@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -280,7 +281,9 @@ def test_the_email_page_renders_in_chromium(sent: Result, world: tuple[Path, Inb
         pytest.skip("no Chromium: apt-get install chromium")
     _, inbox, _ = world
     target = tmp_path / "email.png"
-    screenshots.email_picture(parts(inbox.messages[0])["html"], target)
+    # In a thread of its own: the browser tests' session-wide Playwright keeps an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(screenshots.email_picture, parts(inbox.messages[0])["html"], target).result()
     from PIL import Image
 
     with Image.open(target) as picture:
