@@ -137,14 +137,15 @@ class Client:
         self.requests += _retries(response)
         if response.status_code >= 400:
             self.errors += 1
-            codes = _error_codes(response)
+            body = _json(response)
+            codes = _error_codes(body)
             named = f" ({', '.join(codes)})" if codes else ""
             raise ApiError(
                 self.redact(f"{name}: HTTP {response.status_code}{named}"),
                 response.status_code,
                 codes,
                 response.headers,
-                _json(response),
+                body,
             )
         return response
 
@@ -205,12 +206,8 @@ def _json(response: requests.Response) -> Any:
         return None
 
 
-def _error_codes(response: requests.Response) -> tuple[str, ...]:
-    """A refused request's error keys: MAX's `code`, or Google's reasons in `error.errors[]` and `error.details[]`."""
-    try:
-        body = response.json()
-    except ValueError:
-        return ()
+def _error_codes(body: Any) -> tuple[str, ...]:
+    """A refused answer's error keys: MAX's `code`, or Google's reasons in `error.errors[]` and `error.details[]`."""
     if not isinstance(body, dict):
         return ()
     found = [body.get("code")]
