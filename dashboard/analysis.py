@@ -6,8 +6,6 @@ import numpy as np
 import pandas as pd
 
 # The suspicious jumps and silent pages are the alerts' own rules (etl/metrics/alerts.py), shown here as they stand.
-from etl.metrics.alerts import SPIKE_MIN_GAIN as SPIKE_MIN_GAIN
-from etl.metrics.alerts import SPIKE_MIN_RATIO as SPIKE_MIN_RATIO
 from etl.metrics.alerts import silent as silent
 from etl.metrics.responsiveness.sums import summarise, summarise_parts
 from etl.settings import get_settings

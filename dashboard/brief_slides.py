@@ -235,7 +235,7 @@ def listed(tr: Tr, pages: pd.DataFrame, details: list[str], scope: Any) -> list[
 def alerts_slide(tr: Tr, period: Period, scope: Any, pages: pd.DataFrame, conf: Any) -> Slide:
     """Silent pages, suspicious follower jumps and pages below the response target, as on the Overview."""
     silent = analysis.silent(queries.last_posts(period.end, scope), period.end, conf.active_days)
-    jumps = queries.jumps(*period, scope, analysis.SPIKE_MIN_GAIN, analysis.SPIKE_MIN_RATIO)
+    jumps = queries.jumps(*period, scope)
     low = analysis.under_target(pages, conf.response_target_pct)
     bullets = []
     if len(silent):

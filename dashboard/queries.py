@@ -16,11 +16,13 @@ from dashboard.filters import Scope
 from dashboard.i18n import territory_names
 from etl.ingest.headers import Mapping
 from etl.ingest.load import FileResult, load_paths
+from etl.metrics.jumps import jumps as follower_jumps
 from etl.metrics.kpis import kpi_table
 from etl.metrics.responsiveness.query import responsiveness_parts, timed_inquiries, waiting_inquiries
 from etl.metrics.worktime import BACKLOG_BUCKETS, Clocks
 from etl.settings import Settings, get_settings
 from etl.store.db import get_engine
+from etl.store.scope import Scope as StoreScope
 from etl.store.scope import read_frame, utc_times
 
 TTL = 600
@@ -268,24 +270,11 @@ def last_posts(end: dt.date, scope: Scope) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL)
-def jumps(start: dt.date, end: dt.date, scope: Scope, min_gain: int, min_ratio: float) -> pd.DataFrame:
-    """Days on which a page gained at least `min_gain` followers and `min_ratio` of its (non-zero) count the day before
-    (a page's first snapshot after days counted as 0 is not a jump)."""
-    where, params, expanding = _where(scope)
-    # A gain of min_gain in a day needs a spread of min_gain over the period: one pass per page (its key range)
-    # keeps the few pages worth the window function, which would otherwise sort every page-day of the scope.
-    frame = _frame(
-        "SELECT id, day, before, followers FROM (SELECT d.account_pk AS id, d.day, d.followers, "
-        "lag(d.followers) OVER (PARTITION BY d.account_pk ORDER BY d.day) AS before FROM accountday d "
-        f"WHERE d.day BETWEEN :a AND :b AND d.account_pk IN (SELECT a.id FROM {_PAGES} AND {where} "
-        "AND (SELECT max(s.followers) - min(s.followers) FROM accountday s WHERE s.account_pk = a.id "
-        "AND s.day BETWEEN :a AND :b) >= :gain)) j "
-        "WHERE before > 0 AND followers - before >= :gain AND followers - before >= :ratio * before ORDER BY day",
-        params | {"a": start - dt.timedelta(days=1), "b": end, "gain": min_gain, "ratio": min_ratio},
-        expanding,
-    )
-    frame["day"] = _dates(frame["day"])
-    return frame[frame["day"] >= start]
+def jumps(start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
+    """The follower spikes and drops of the scope's pages in the period (`etl.metrics.jumps`), oldest first."""
+    with engine().connect() as conn:
+        found = follower_jumps(conn, StoreScope(start, end, scope.platforms, (scope.column, scope.parent), scope.roles))
+    return found.rename(columns={"account_pk": "id"})
 
 
 # The daily facts of the rollups that mark a follower snapshot, a post and an inquiry of some page on a day.

@@ -1,9 +1,11 @@
 """Overview for leadership: KPI cards against the previous period and a year earlier, the movers, the alerts, and
 the top posts."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import analysis, brief, cards, charts, delivery_ui, post_blocks, queries, queries_posts, ui
+from etl.metrics import jumps as rules
 
 page = ui.start("page.overview")
 tr, f = page.tr, page.f
@@ -40,7 +42,7 @@ delivery_ui.open_alerts(tr, page.scope)
 pages = page.kpis("account")
 mine = page.own()
 silent = analysis.silent(queries.last_posts(page.period.end, mine), page.period.end, conf.active_days)
-jumps = queries.jumps(*page.period, mine, analysis.SPIKE_MIN_GAIN, analysis.SPIKE_MIN_RATIO)
+jumps = queries.jumps(*page.period, mine)
 low = analysis.under_target(pages, conf.response_target_pct)
 tabs = st.tabs(
     [
@@ -53,12 +55,25 @@ with tabs[0]:
     st.caption(tr("alert.silent_help", days=conf.active_days, day=tr.date(page.period.end)))
     ui.pages_table(silent, {"last_post": ("col.last_post", "date"), "days": ("col.days_silent", "int")}, tr, mine)
 with tabs[1]:
-    st.caption(
-        tr("alert.spikes_help", gain=tr.num(analysis.SPIKE_MIN_GAIN), ratio=tr.pct(analysis.SPIKE_MIN_RATIO * 100, 0))
-    )
-    jumps = jumps.assign(gain=jumps["followers"] - jumps["before"])
+    rule = {
+        "least": tr.num(rules.MIN_FOLLOWERS),
+        "gap": rules.MAX_GAP,
+        "weeks": rules.WEEKS,
+        "age": rules.MIN_AGE,
+        "floor": tr.pct(rules.FLOOR * 100, 0),
+        "changes": tr.num(rules.MIN_CHANGES),
+        "gain": tr.num(rules.FIXED_GAIN),
+        "ratio": tr.pct(rules.FIXED_RATIO * 100, 0),
+    }
+    st.caption(tr("alert.spikes_help", **rule))
+    normal = [
+        tr("alert.normal", low=tr.signed(low * 100, 1, "%"), high=tr.signed(high * 100, 1, "%"))
+        if pd.notna(low) else tr("alert.fixed_rule")
+        for low, high in zip(jumps["low"], jumps["high"], strict=True)
+    ]  # fmt: skip
+    jumps = jumps.assign(normal=normal)
     spike_cols = {"day": ("col.day", "date"), "before": ("col.before", "int"), "followers": ("col.after", "int")}
-    ui.pages_table(jumps, spike_cols | {"gain": ("col.gain", "int")}, tr, mine)
+    ui.pages_table(jumps, spike_cols | {"change": ("col.gain", "int"), "normal": ("col.normal", "text")}, tr, mine)
 with tabs[2]:
     st.caption(tr("alert.low_help", target=tr.pct(conf.response_target_pct, 0), n=conf.min_sample_inquiries))
     low_cols = {"inquiries": ("col.inquiries", "int"), "answered": ("col.answered", "int")}

@@ -4,21 +4,19 @@ follower jumps; each stored as an episode that is open while its rule holds and 
 import datetime as dt
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from etl.metrics.jumps import jumps as follower_jumps
 from etl.metrics.responsiveness.query import parse_deadline, waiting_inquiries
 from etl.metrics.worktime import Clocks
 from etl.settings import Settings, get_settings
 from etl.store.models import Alert, AlertSent, table_of
-from etl.store.scope import ACCOUNT, ACCOUNT_DAY, TERRITORY, read_frame
+from etl.store.scope import ACCOUNT, ACCOUNT_DAY, TERRITORY, Scope, read_frame
 from etl.store.subscriptions import SUBSCRIPTION
 
-SPIKE_MIN_GAIN = 500  # followers in one day …
-SPIKE_MIN_RATIO = 0.2  # … and at least this share of the day before: bought audiences arrive (and leave) like this
 JUMP_DAYS = 7  # a jump keeps its alert open for a week of data
 KINDS = ("silent", "overdue", "spike", "drop")
 ALERT = table_of(Alert)
@@ -76,32 +74,14 @@ def overdue_pages(engine: Engine, end: dt.date, settings: Settings, clocks: Cloc
 
 
 def jumps(conn: Connection, end: dt.date, since: dt.date) -> pd.DataFrame:
-    """Each page's largest one-day gain and loss of followers from `since` to `end` that is at least SPIKE_MIN_GAIN
-    and SPIKE_MIN_RATIO of the day before (as the Overview's suspicious jumps; a first count after zeros is none)."""
-    d = ACCOUNT_DAY.c
-    before = func.lag(d.followers).over(partition_by=d.account_pk, order_by=d.day)
-    days = (
-        select(d.account_pk, d.day, d.followers, before.label("before"))
-        .where(d.day.between(since - dt.timedelta(days=1), end))
-        .subquery()
-    )
-    change = days.c.followers - days.c.before
-    stmt = (
-        select(days.c.account_pk, days.c.day, change.label("change"), ACCOUNT.c.territory_code)
-        .join(ACCOUNT, ACCOUNT.c.id == days.c.account_pk)
-        .where(
-            days.c.before > 0,
-            days.c.day >= since,
-            func.abs(change) >= SPIKE_MIN_GAIN,
-            func.abs(change) >= days.c.before * SPIKE_MIN_RATIO,
-        )
-    )
-    rows = read_frame(conn, stmt)
-    if rows.empty:
+    """Each page's largest follower spike and drop from `since` to `end` (`etl.metrics.jumps`: beyond the normal
+    range of its region's pages on its platform, as on the Overview)."""
+    found = follower_jumps(conn, Scope(since, end, (), None))
+    if found.empty:
         return pd.DataFrame(columns=FOUND)
-    rows = rows.assign(kind=np.where(rows["change"] > 0, "spike", "drop"), figure=rows["change"].astype("float64"))
+    rows = found.assign(figure=found["change"].astype("float64"), size=found["change"].abs())
     # The largest jump of each kind per page; the latest among equals.
-    rows = rows.assign(size=rows["figure"].abs()).sort_values(["size", "day"], ascending=False)
+    rows = rows.sort_values(["size", "day"], ascending=False)
     return rows.drop_duplicates(["kind", "account_pk"])[FOUND]
 
 

@@ -156,7 +156,7 @@ def test_alerts_find_the_dormant_pages(demo: Path) -> None:
 
 def test_alerts_find_the_bought_followers(demo: Path) -> None:
     """The one-day jump of bought followers is flagged, and the new akim's and the campaign's growth is not."""
-    jumps = queries.jumps(*YEAR, Scope("KZ", "country_code"), analysis.SPIKE_MIN_GAIN, analysis.SPIKE_MIN_RATIO)
+    jumps = queries.jumps(*YEAR, Scope("KZ", "country_code"))
     assert set(jumps["id"]) == ids("bought_followers")
 
 
