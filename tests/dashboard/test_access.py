@@ -1,6 +1,7 @@
 """Sign-in, roles and territories: the rules as pure functions, and the pages of people signed in by OpenID Connect
 (AppTest seeds st.user; the proxy's header is tested in a real browser, tests/dashboard/test_browser.py)."""
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,6 +97,16 @@ def test_incomplete_oidc_settings_are_named() -> None:
     assert access.oidc_missing(named) == ["[auth.keycloak] server_metadata_url"]
     assert access.provider(named) == "keycloak"
     assert access.provider({"client_id": "i"}) is None
+
+
+def test_the_setup_message_points_at_the_sign_in_section() -> None:
+    """The message of incomplete settings names the section of docs/deploy.md that sets sign-in up, in every
+    language."""
+    deploy = (ROOT.parent / "docs" / "deploy.md").read_text(encoding="utf-8")
+    (number,) = re.findall(r"^## (\d+)\. Sign-in and roles$", deploy, re.MULTILINE)
+    for lang in ("ru", "kk", "en"):
+        told = translator(lang)("access.oidc_setup", missing="", path="")
+        assert re.findall(r"docs/deploy\.md, \D*?(\d+)", told) == [number], lang
 
 
 # --- Pages of people signed in by OpenID Connect (AppTest seeds st.user and the [auth] secrets) ---
@@ -237,3 +248,4 @@ def test_an_administrator_sets_the_weights_everyone_starts_from(private: Path) -
     assert not at.exception, at.exception
     assert at.number_input(key="p_w_response").value == 50
     assert all(b.label != en("access.weights_save") for b in at.button)
+
