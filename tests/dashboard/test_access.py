@@ -17,7 +17,7 @@ from etl.settings import get_settings
 from etl.store import users
 from etl.store.audit import Actor, entries
 from etl.store.db import make_engine
-from tests.dashboard.support import ROOT, demo_database, using
+from tests.dashboard.support import ROOT, demo_database, run_page, using
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -249,3 +249,18 @@ def test_an_administrator_sets_the_weights_everyone_starts_from(private: Path) -
     assert at.number_input(key="p_w_response").value == 50
     assert all(b.label != en("access.weights_save") for b in at.button)
 
+
+def test_the_address_asked_for_is_kept_through_sign_in(private: Path, tmp_path: Path) -> None:
+    """Streamlit's sign-in comes back to the root: the sign-in page keeps the address opened (page, place, period,
+    language) in the browser tab, and the pages of a person signed in carry what goes on there; a demo visitor's
+    do not. Chromium follows them in tests/dashboard/test_browser_oidc.py."""
+    at = app("data", None, lang="en", region="KZ-KUS")
+    assert not at.exception, at.exception
+    assert [h.value for h in at.html] == [access.KEEP]
+    assert "sessionStorage.setItem" in access.KEEP and "location.pathname + location.search" in access.KEEP
+    at = app("data", VIEWER, lang="en")
+    assert not at.exception, at.exception
+    assert [h.value for h in at.sidebar.html if "<script" in h.value] == [access.RESUME]
+    assert "location.replace(wanted)" in access.RESUME and "!wanted.startsWith('//')" in access.RESUME
+    demo = run_page(tmp_path, "from dashboard import access", "access.resume(access.DEMO)")
+    assert not demo.exception and not demo.get("html")
