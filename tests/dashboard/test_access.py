@@ -1,5 +1,6 @@
 """Sign-in, roles and territories: the rules as pure functions, and the pages of people signed in by OpenID Connect
-(AppTest seeds st.user; the proxy's header is tested in a real browser, tests/dashboard/test_browser.py)."""
+(AppTest seeds st.user; the proxy's header is tested in a real browser, tests/dashboard/test_browser.py, and OpenID
+Connect end to end against a provider of the test's, tests/dashboard/test_browser_oidc.py)."""
 
 import re
 import sqlite3
