@@ -191,6 +191,19 @@ server_metadata_url = "https://sso.example.org/realms/region/.well-known/openid-
 """
 
 
+# Streamlit's sign-in always comes back to the root: the sign-in page keeps the address asked for (page, place,
+# period, language) in the browser tab, and the first page after signing in goes on there. The address is the tab's
+# own path and query, never one from elsewhere.
+WANTED = "govpulse.wanted"
+KEEP = f"<script>sessionStorage.setItem('{WANTED}', location.pathname + location.search);</script>"
+RESUME = f"""<script>(() => {{
+  const wanted = sessionStorage.getItem('{WANTED}');
+  sessionStorage.removeItem('{WANTED}');
+  if (wanted && wanted.startsWith('/') && !wanted.startsWith('//') && wanted !== location.pathname + location.search)
+    location.replace(wanted);
+}})();</script>"""
+
+
 def refuse(denied: Denied, tr: Tr) -> NoReturn:
     """Say why this request gets no dashboard (with a sign-in or sign-out button where one helps) and stop."""
     st.title("govpulse")
@@ -200,6 +213,7 @@ def refuse(denied: Denied, tr: Tr) -> NoReturn:
     if denied.sign_in:
         secrets = _secrets() or {}
         st.button(tr("access.sign_in_button"), type="primary", on_click=st.login, args=(provider(secrets),))
+        st.html(KEEP, unsafe_allow_javascript=True)
     elif get_settings().auth == "oidc" and denied.key != "access.oidc_setup":
         st.button(tr("access.sign_out"), on_click=st.logout)
     st.stop()
@@ -212,6 +226,12 @@ def user(tr: Tr) -> User:
     if isinstance(found, Denied):
         refuse(found, tr)
     return found
+
+
+def resume(person: User) -> None:
+    """Send a person who has just signed in on to the address they asked for before (see KEEP)."""
+    if person.source != "demo" and get_settings().auth == "oidc":
+        st.sidebar.html(RESUME, unsafe_allow_javascript=True)
 
 
 def note(tr: Tr, person: User, name: str) -> None:

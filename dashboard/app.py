@@ -21,6 +21,7 @@ PAGES = [
 # Nobody reads a page before the sign-in says who it is (or, in the demo, that nobody signs in).
 person = access.user(translator(sidebar.current().lang))
 filters = sidebar.render(person)
+access.resume(person)  # at the sidebar's foot: no gap among the filters, and before the page's own run
 tr = translator(filters.lang).in_country((filters.parent or "").split("-")[0])
 pages = [
     st.Page(f"app_pages/{name}.py", title=tr(f"page.{name}"), icon=icon, url_path=name, default=name == "overview")

@@ -1,6 +1,8 @@
 """Sign-in, roles and territories: the rules as pure functions, and the pages of people signed in by OpenID Connect
-(AppTest seeds st.user; the proxy's header is tested in a real browser, tests/dashboard/test_browser.py)."""
+(AppTest seeds st.user; the proxy's header is tested in a real browser, tests/dashboard/test_browser.py, and OpenID
+Connect end to end against a provider of the test's, tests/dashboard/test_browser_oidc.py)."""
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ from etl.settings import get_settings
 from etl.store import users
 from etl.store.audit import Actor, entries
 from etl.store.db import make_engine
-from tests.dashboard.support import ROOT, demo_database, using
+from tests.dashboard.support import ROOT, demo_database, run_page, using
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -96,6 +98,16 @@ def test_incomplete_oidc_settings_are_named() -> None:
     assert access.oidc_missing(named) == ["[auth.keycloak] server_metadata_url"]
     assert access.provider(named) == "keycloak"
     assert access.provider({"client_id": "i"}) is None
+
+
+def test_the_setup_message_points_at_the_sign_in_section() -> None:
+    """The message of incomplete settings names the section of docs/deploy.md that sets sign-in up, in every
+    language."""
+    deploy = (ROOT.parent / "docs" / "deploy.md").read_text(encoding="utf-8")
+    (number,) = re.findall(r"^## (\d+)\. Sign-in and roles$", deploy, re.MULTILINE)
+    for lang in ("ru", "kk", "en"):
+        told = translator(lang)("access.oidc_setup", missing="", path="")
+        assert re.findall(r"docs/deploy\.md, \D*?(\d+)", told) == [number], lang
 
 
 # --- Pages of people signed in by OpenID Connect (AppTest seeds st.user and the [auth] secrets) ---
@@ -237,3 +249,19 @@ def test_an_administrator_sets_the_weights_everyone_starts_from(private: Path) -
     assert not at.exception, at.exception
     assert at.number_input(key="p_w_response").value == 50
     assert all(b.label != en("access.weights_save") for b in at.button)
+
+
+def test_the_address_asked_for_is_kept_through_sign_in(private: Path, tmp_path: Path) -> None:
+    """Streamlit's sign-in comes back to the root: the sign-in page keeps the address opened (page, place, period,
+    language) in the browser tab, and the pages of a person signed in carry what goes on there; a demo visitor's
+    do not. Chromium follows them in tests/dashboard/test_browser_oidc.py."""
+    at = app("data", None, lang="en", region="KZ-KUS")
+    assert not at.exception, at.exception
+    assert [h.value for h in at.html] == [access.KEEP]
+    assert "sessionStorage.setItem" in access.KEEP and "location.pathname + location.search" in access.KEEP
+    at = app("data", VIEWER, lang="en")
+    assert not at.exception, at.exception
+    assert [h.value for h in at.sidebar.html if "<script" in h.value] == [access.RESUME]
+    assert "location.replace(wanted)" in access.RESUME and "!wanted.startsWith('//')" in access.RESUME
+    demo = run_page(tmp_path, "from dashboard import access", "access.resume(access.DEMO)")
+    assert not demo.exception and not demo.get("html")

@@ -62,10 +62,10 @@ def left(pids: set[int]) -> list[str]:
 
 
 @contextmanager
-def served(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`govpulse serve` on a free port in a process group of its own, once healthy: its URL and process; whatever
-    is left of it is killed at the end."""
-    port = screenshots.free_port()
+def served(env: dict[str, str], cwd: Path, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`govpulse serve` in `cwd` on `port` (by default a free one) in a process group of its own, once healthy: its
+    URL and process; whatever is left of it is killed at the end."""
+    port = port or screenshots.free_port()
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
             [str(GOVPULSE), "serve", "--port", str(port)], env=env, cwd=cwd, stdout=log, stderr=log,
