@@ -56,8 +56,9 @@ format: .venv/.synced
 demo: .venv/.runtime
 	$(RUN_LEAN) govpulse demo
 
-# National-scale benchmarks, about an hour on 2 cores (needs the sqlite3 tool and /usr/bin/chromium, see
-# docs/performance.md); `make bench BENCH_ROWS=1000000` is a quick run. Figures in bench/results/ and docs/performance.md.
+# National-scale benchmarks and the demo's briefing pack and collector, about an hour on 2 cores (needs the sqlite3 tool
+# and /usr/bin/chromium, see docs/performance.md); `make bench BENCH_ROWS=1000000` is a quick run, BENCH_SKIP=… leaves
+# sections out. Figures in bench/results/ (one file per run) and the tables of docs/performance.md, written from them.
 bench: .venv/.synced
 	$(RUN) python -m bench
 

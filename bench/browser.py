@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, rss_mb, write_json
+from bench.common import ROOT, TARGETS, rss_mb, write_json
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import screenshots
 
-TARGET_PAGE_S = 3.0
-TARGET_RSS_MB = 600.0
+TARGET_PAGE_S = TARGETS["d_page_s"]
+TARGET_RSS_MB = TARGETS["d_rss_mb"]
 # Records every change of the app root's script state with its time since navigation start.
 WATCH = """
 window.__runs = [];

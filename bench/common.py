@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,20 @@ RESULTS = ROOT / "bench" / "results"
 PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 FULL_ROWS = 10_000_000
 FULL_ACCOUNTS = 100_000
+# What each section aims at, stored with every run (the "targets" of bench/results/*.json); the name ends in its unit.
+TARGETS: dict[str, float] = {
+    "gen_s": 600.0,  # the national generator: a full year of 100,000 pages…
+    "gen_follower_rows": 36_500_000,  # … that is 36.5 M follower rows
+    "a_ratio": 1.5,  # the first load against the sqlite3 .import floor
+    "a_peak_rss_mb": 1024.0,
+    "b_s": 2.0,  # one new day for every page
+    "c_p95_ms": 150.0,  # every dashboard query, cold
+    "d_page_s": 3.0,  # a page's first render
+    "d_rss_mb": 600.0,  # the server after every page
+    "e_per_10m_rows_s": 10.0,  # working minutes of 10 M inquiries
+    "brief_s": 10.0,  # a briefing pack of about eight charts, the whole command
+    "collect_per_request_ms": 1000 / 3 / 10,  # a tenth of VK's pace of three requests a second
+}
 
 
 def _env_int(name: str, default: int) -> int:
@@ -34,6 +49,8 @@ class Config:
     months: int = 12
     inquiries: int = FULL_ROWS
     profile_rows: int = 1_000_000
+    brief_runs: int = 3
+    collect_pages: int = 1_000
     workdir: Path = Path("/tmp/govpulse-bench")
     national_db: Path | None = None
     keep: bool = False
@@ -51,6 +68,8 @@ class Config:
             months=_env_int("BENCH_MONTHS", 12),
             inquiries=_env_int("BENCH_INQUIRIES", rows),
             profile_rows=_env_int("BENCH_PROFILE_ROWS", min(1_000_000, rows)),
+            brief_runs=_env_int("BENCH_BRIEF_RUNS", 3),
+            collect_pages=_env_int("BENCH_COLLECT_PAGES", 1_000),
             workdir=Path(os.environ.get("BENCH_DIR", "/tmp/govpulse-bench")),
             national_db=Path(national) if national else None,
             keep=os.environ.get("BENCH_KEEP", "") not in {"", "0"},
@@ -67,6 +86,28 @@ class Config:
             end=self.end.isoformat(),
         )
         return out
+
+
+@dataclass
+class Run:
+    """What the sections of one `make bench` share: the scale, the scratch folder, the figures so far, databases."""
+
+    cfg: Config
+    work: Path
+    results: dict[str, Any]
+    database: Path | None = None  # the national database, once the section `national` has built or found it
+    demo: Path | None = None  # the demo's data folder, once the section `demo` has built it
+
+
+@dataclass(frozen=True)
+class Section:
+    """One measurement of `make bench`: its BENCH_SKIP name, the function measuring it, the knobs of its scale, and
+    the section whose database it measures on (run first, and only when a section needs it)."""
+
+    name: str
+    measure: Callable[[Run], dict[str, Any]]
+    scale: tuple[str, ...] = ()
+    needs: str | None = None
 
 
 @dataclass

@@ -1,8 +1,8 @@
-"""`make bench`: every national-scale measurement in one run; JSON in bench/results/, a table in docs/performance.md.
+"""`make bench`: every measurement of docs/performance.md in one run; JSON in bench/results/, the tables in the doc.
 
-Sections (BENCH_SKIP=a,profile,national,b,c,d,e leaves some out; a section left out keeps its figures from
-bench/results/latest.json when that run had the same scale, and the table says so):
-  gen      the national generator's speed (measured while making the CSV files below)
+Sections (BENCH_SKIP=a,profile,… leaves some out; a section left out keeps its figures from
+bench/results/latest.json, and the tables name the run, commit and machine they come from):
+  gen      the national generator's speed (measured while (a) and `national` make their CSV files)
   a        10 M follower rows into an empty database with `govpulse load`, against the sqlite3 CLI's floor
   profile  cProfile of `govpulse load` on 1 M follower rows: where the loader's time goes
   national the national database for b–d: `demo --scale national` files loaded with `govpulse load`
@@ -10,6 +10,10 @@ bench/results/latest.json when that run had the same scale, and the table says s
   c        every dashboard query and kpi_table on the national database (bench/queries.py)
   d        first render of every dashboard page in Chromium, and the server's memory (bench/browser.py)
   e        the working-time engine on 10 M inquiries (bench/worktime_bench.py)
+  demo     the demo database for brief and collect: `govpulse demo` (bench/demo_bench.py)
+  brief    `govpulse brief` on the demo, both packs, PPTX and PDF (bench/brief_bench.py)
+  collect  the VK collector against a local server: its own overhead, and a night of the demo's Altai Krai
+           (bench/collect_bench.py)
 """
 
 from __future__ import annotations
@@ -25,15 +29,20 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import demo_bench, report
 from bench.common import (
     RESULTS,
     ROOT,
+    TARGETS,
     Config,
     Measured,
+    Run,
+    Section,
     db_env,
     govpulse,
     lines,
@@ -42,10 +51,11 @@ from bench.common import (
     write_json,
 )
 
-TARGET_RATIO = 1.5
-TARGET_LOAD_RSS_MB = 1024.0
-TARGET_INCREMENT_S = 2.0
-TARGET_GENERATION_S = 600.0
+TARGET_RATIO = TARGETS["a_ratio"]
+TARGET_LOAD_RSS_MB = TARGETS["a_peak_rss_mb"]
+TARGET_INCREMENT_S = TARGETS["b_s"]
+TARGET_GENERATION_S = TARGETS["gen_s"]
+FULL_YEAR_FOLLOWER_ROWS = TARGETS["gen_follower_rows"]
 
 
 def _days(end: dt.date, months: int) -> int:
@@ -63,7 +73,15 @@ def _generate(folder: Path, accounts: int, months: int, end: dt.date, *extra: st
 def _generation(m: Measured, folder: Path) -> dict[str, Any]:
     rows = {p.stem: lines(p) for p in sorted(folder.glob("*.csv"))}
     total = sum(rows[k] for k in ("followers", "posts", "inquiries") if k in rows)
-    return {"seconds": m.seconds, "peak_rss_mb": m.peak_rss_mb, "rows": rows, "rows_per_s": total / m.seconds}
+    return {
+        "seconds": m.seconds,
+        "peak_rss_mb": m.peak_rss_mb,
+        "rows": rows,
+        "rows_per_s": total / m.seconds,
+        "csv_mb": sum(p.stat().st_size for p in folder.glob("*.csv")) / 2**20,
+        "target_s": TARGET_GENERATION_S,
+        "target_follower_rows": FULL_YEAR_FOLLOWER_ROWS,
+    }
 
 
 def _loadlog(database: Path) -> dict[str, float]:
@@ -290,7 +308,7 @@ def worktime(cfg: Config) -> dict[str, Any]:
         "wall_s": m.seconds,
         "peak_rss_mb": m.peak_rss_mb,
         "output": (m.stdout + m.stderr)[-3000:],
-        "reference": "targets from the engine's rows above: about 10 s for 10 M inquiries' working minutes",
+        "target_per_10m_rows_s": TARGETS["e_per_10m_rows_s"],
     }
 
 
@@ -312,24 +330,68 @@ def _machine() -> dict[str, Any]:
     }
 
 
-# Sections of a run, in order; a section left out of a run keeps its figures from the latest run at the same scale.
-SECTIONS = ("a", "profile", "national", "b", "c", "d", "e")
-_SCALE = ("rows", "accounts", "months", "inquiries", "profile_rows")
+def _national(r: Run) -> dict[str, Any]:
+    r.database, info = national(r.cfg, r.work)
+    return info
+
+
+def _on_national(module: str) -> Callable[[Run], dict[str, Any]]:
+    def measure(r: Run) -> dict[str, Any]:
+        assert r.database is not None
+        return child_json(module, r.database, r.work)
+
+    return measure
+
+
+def _increment(r: Run) -> dict[str, Any]:
+    assert r.database is not None
+    return increment(r.cfg, r.work, r.database, r.results["national"])
+
+
+NATIONAL_SCALE = ("accounts", "months")
+# Every section of a run, in order. A section left out of a run (BENCH_SKIP) keeps its figures from the latest run,
+# with the time, commit, machine and scale they were measured at. A new section is one function and one line here
+# (and its rows in bench/report.py).
+SECTIONS: tuple[Section, ...] = (
+    Section("a", lambda r: bench_load(r.cfg, r.work), ("rows",)),
+    Section("profile", lambda r: profile_load(r.cfg, r.work), ("profile_rows",)),
+    Section("national", _national, NATIONAL_SCALE),
+    Section("b", _increment, NATIONAL_SCALE, needs="national"),
+    Section("c", _on_national("queries"), NATIONAL_SCALE, needs="national"),
+    Section("d", _on_national("browser"), NATIONAL_SCALE, needs="national"),
+    Section("e", lambda r: worktime(r.cfg), ("inquiries",)),
+    Section("demo", demo_bench.build),
+    Section("brief", demo_bench.brief, ("brief_runs",), needs="demo"),
+    Section("collect", demo_bench.collect, ("collect_pages",), needs="demo"),
+)
+# Not a section of its own: the generator is timed while (a) and the national section make their files.
+MEASURED_WITHIN = {"gen": ("a", "national")}
+
+
+def chosen(skip: frozenset[str]) -> list[Section]:
+    """The sections a run measures: those not skipped, a database section only when a section needs it."""
+    unknown = skip - {s.name for s in SECTIONS} - set(MEASURED_WITHIN)
+    if unknown:
+        known = ",".join([*MEASURED_WITHIN, *(s.name for s in SECTIONS)])
+        raise SystemExit(f"BENCH_SKIP: no section {', '.join(sorted(unknown))} (the sections: {known})")
+    wanted = [s for s in SECTIONS if s.name not in skip and (s.needs is None or s.needs not in skip)]
+    needed = {s.needs for s in wanted}
+    return [s for s in wanted if s.name in needed or s.name not in {t.needs for t in SECTIONS}]
 
 
 def _carry_over(results: dict[str, Any], latest: Path) -> None:
-    """Fill the sections this run skipped from `latest` (same scale), naming each one's run in `carried`."""
+    """Fill the sections this run left out from `latest`, whatever their scale, naming each one's run in `carried`."""
     if not latest.exists():
         return
     before = json.loads(latest.read_text(encoding="utf-8"))
-    if any(before["config"].get(k) != results["config"].get(k) for k in _SCALE):
-        return
     carried: dict[str, str] = {}
-    for section in SECTIONS:
+    for section in (s.name for s in SECTIONS):
         old = before.get(section)
         when = before.get("carried", {}).get(section, before["started"])
         if old is not None and section not in results:
             results[section], carried[section] = old, when
+            # What that run had itself carried for the section (a reused database's build) goes with it.
+            carried |= {k: v for k, v in before.get("carried", {}).items() if k.startswith(f"{section} ")}
         elif section == "national" and old and "reused" in results.get(section, {}) and "load" in old:
             # The reused database was built by that run: its generation and load figures.
             results[section] |= {k: old[k] for k in ("generation", "load") if k in old}
@@ -337,47 +399,53 @@ def _carry_over(results: dict[str, Any], latest: Path) -> None:
     results["carried"] = carried
 
 
+def measure(section: Section, r: Run, machine: dict[str, Any]) -> dict[str, Any]:
+    """One section's figures, stamped with when, where and at what scale they were measured."""
+    at, load = dt.datetime.now().isoformat(timespec="seconds"), os.getloadavg()[0]
+    started = time.perf_counter()
+    out = section.measure(r)
+    out["measured"] = {
+        "at": at,
+        "wall_s": time.perf_counter() - started,
+        "load_average": [load, os.getloadavg()[0]],
+        "scale": {k: getattr(r.cfg, k) for k in section.scale},
+        "results_file": r.results["results_file"],
+        **{k: v for k, v in machine.items() if not k.startswith("load_average")},
+    }
+    return out
+
+
 def main() -> None:
     """Run every section that is not skipped, write the JSON and the docs table."""
     cfg = Config.from_env()
+    sections = chosen(cfg.skip)
     work = cfg.workdir / f"run-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now()
+    name = f"{now:%Y-%m-%d-%H%M}.json"
     results: dict[str, Any] = {
-        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "started": now.isoformat(timespec="seconds"),
+        "results_file": name,
         "config": cfg.as_dict(),
         "machine": _machine(),
+        "targets": TARGETS,
     }
-    log(f"scale: {cfg.as_dict()}; scratch folder {work}")
+    r = Run(cfg, work, results)
+    log(f"scale: {cfg.as_dict()}; sections {', '.join(s.name for s in sections)}; scratch folder {work}")
     try:
-        if "a" not in cfg.skip:
-            results["a"] = bench_load(cfg, work)
-        if "profile" not in cfg.skip:
-            log(f"profile: cProfile of govpulse load on {cfg.profile_rows:,} follower rows")
-            results["profile"] = profile_load(cfg, work)
-        if {"b", "c", "d"} - cfg.skip and "national" not in cfg.skip:
-            database, results["national"] = national(cfg, work)
-            if "b" not in cfg.skip:
-                results["b"] = increment(cfg, work, database, results["national"])
-            if "c" not in cfg.skip:
-                log("c: dashboard queries")
-                results["c"] = child_json("queries", database, work)
-            if "d" not in cfg.skip:
-                log("d: dashboard pages in Chromium")
-                results["d"] = child_json("browser", database, work)
-        if "e" not in cfg.skip:
-            log(f"e: working-time engine on {cfg.inquiries:,} inquiries")
-            results["e"] = worktime(cfg)
+        for section in sections:
+            log(f"{section.name}: started")
+            results[section.name] = measure(section, r, results["machine"])
     finally:
         results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
         results["machine"]["load_average_at_end"] = os.getloadavg()
         _carry_over(results, RESULTS / "latest.json")
-        name = f"{dt.date.today().isoformat()}-{cfg.rows // 1000}k-rows.json"
         write_json(RESULTS / name, results)
         write_json(RESULTS / "latest.json", results)
         if not cfg.keep:
             shutil.rmtree(work, ignore_errors=True)
-    report.update(results, name)
-    print(report.table(results, name))
+    report.update()
+    print(report.render())
 
 
 if __name__ == "__main__":

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from etl.metrics.responsiveness.sums import summarise, weekly
+from etl.metrics.responsiveness.timing import mature
 from etl.metrics.schedules import Week
-from etl.metrics.worktime import Clocks, WorkCalendar, backlog_bucket, working_minutes
+from etl.metrics.worktime import Clocks, Deadline, WorkCalendar, backlog_bucket, working_minutes
 from etl.settings import Settings
 
 ZONES = ["Asia/Almaty", "Asia/Qostanay", "Asia/Barnaul"]
@@ -87,6 +88,9 @@ def main(n: int) -> None:
         int(open_.sum()),
         lambda: clocks.backlog_age_working_days(received[open_], as_of, territory[open_]),
     )
+    # Old enough to judge: the deadline has passed at the data's time (the rates count only these).
+    judged = pd.DataFrame({"territory_code": territory, "received_at": received, "as_of": as_of})
+    old = best("mature: cutoffs per territory (8wh)", n, lambda: mature(judged, Deadline.parse("8wh"), clocks))
     rows = pd.DataFrame(
         {
             "key": territory,
@@ -95,6 +99,7 @@ def main(n: int) -> None:
             "reply_min": (replied - received).dt.total_seconds() / 60,
             "work_min": minutes,
             "met": met,
+            "mature": old,
             "backlog": backlog_bucket(age.reindex(frame.index)),
             "answerer": pd.Series(np.where(open_, None, "owner"), dtype=object),
             "as_of": as_of,

@@ -1,18 +1,25 @@
-"""The benchmark's report: figures against targets, written between markers without touching other rows."""
+"""The benchmark: sections run and stamped, results carried over, the report written from the stored results only,
+and every figure of docs/performance.md (and of the sentences citing it) one of theirs."""
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
-from bench import report
-from bench.common import percentile
+import pytest
+
+from bench import figures, report
+from bench.common import RESULTS, Config, Run, Section, percentile
+
+ROOT = Path(__file__).parent.parent
 
 
-def results(ratio_seconds: float) -> dict[str, Any]:
+def results(ratio_seconds: float, started: str = "2026-11-23T10:00:00") -> dict[str, Any]:
     """A run with only section (a): a floor of 20 s and a load of `ratio_seconds`."""
     return {
-        "started": "2026-11-23T10:00:00",
+        "started": started,
         "finished": "2026-11-23T11:00:00",
+        "results_file": "run.json",
         "config": {"rows": 10_000_000, "accounts": 100_000, "months": 3},
         "machine": {
             "cpus": 2,
@@ -37,22 +44,31 @@ def results(ratio_seconds: float) -> dict[str, Any]:
     }
 
 
+def store(folder: Path, *runs: dict[str, Any]) -> Path:
+    """Runs written as bench/results/ holds them: each under its file name, the last one also as latest.json."""
+    folder.mkdir(exist_ok=True)
+    for run in runs:
+        (folder / run["results_file"]).write_text(json.dumps(run), encoding="utf-8")
+    (folder / "latest.json").write_text(json.dumps(runs[-1]), encoding="utf-8")
+    return folder
+
+
 def test_a_missed_target_says_so() -> None:
     """A load at 3× the floor is marked missed; within 1.5× it is met; the peak RSS has its own row."""
-    missed = report.table(results(60.0), "run.json")
+    missed = report.table(results(60.0), {"run.json": results(60.0)})
     assert "**3.0× the floor**" in missed and "❌ missed" in missed
-    met = report.table(results(25.0), "run.json")
+    met = report.table(results(25.0), {"run.json": results(25.0)})
     load_row = next(line for line in met.splitlines() if "into an empty database" in line)
     assert "✅ met" in load_row
-    assert "700 MB" in met and "bench/results/run.json" in met
+    assert "700 MB" in met and "`bench/results/run.json`" in met
 
 
 def test_update_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
     """Only the block between the markers changes; rows above and text below stay; a second run replaces it."""
     doc = tmp_path / "performance.md"
     doc.write_text("# Performance\n\n| someone's | row |\n\n<!-- bench:start -->\nold\n<!-- bench:end -->\n\nNotes.\n")
-    report.update(results(60.0), "run.json", doc)
-    report.update(results(25.0), "run.json", doc)
+    report.update(doc, store(tmp_path / "results", results(60.0)))
+    report.update(doc, store(tmp_path / "results", results(25.0)))
     text = doc.read_text()
     assert text.startswith("# Performance\n\n| someone's | row |\n") and text.endswith("<!-- bench:end -->\n\nNotes.\n")
     assert text.count(report.START) == 1 and "old" not in text and "1.2× the floor" in text
@@ -62,7 +78,7 @@ def test_update_appends_the_block_when_there_is_none(tmp_path: Path) -> None:
     """A performance.md without markers gets the block at its end."""
     doc = tmp_path / "performance.md"
     doc.write_text("# Performance\n\nrows\n")
-    report.update(results(60.0), "run.json", doc)
+    report.update(doc, store(tmp_path / "results", results(60.0)))
     assert doc.read_text().startswith("# Performance\n\nrows\n\n<!-- bench:start -->\n")
 
 
@@ -73,16 +89,155 @@ def test_percentile_interpolates_like_numpy() -> None:
     assert abs(percentile(values, 95) - 19.05) < 1e-9
 
 
-def test_skipped_sections_keep_the_latest_figures_at_the_same_scale(tmp_path: Path) -> None:
-    """A run without (a) takes (a) from the latest run of the same scale and names that run; another scale does not."""
+def test_skipped_sections_keep_their_figures_and_name_their_run(tmp_path: Path) -> None:
+    """A run without (a), at any scale, takes (a) from the latest run and the table names that run's time, commit,
+    machine, scale and file."""
     from bench.run import _carry_over
 
-    latest = tmp_path / "latest.json"
-    latest.write_text(json.dumps(results(60.0)))
-    rerun = {k: v for k, v in results(60.0).items() if k != "a"} | {"started": "2026-11-24T09:00:00"}
-    _carry_over(rerun, latest)
+    first = results(60.0)
+    folder = store(tmp_path / "results", first)
+    rerun = {k: v for k, v in results(60.0).items() if k != "a"} | {
+        "started": "2026-11-24T09:00:00",
+        "results_file": "rerun.json",
+        "config": {"rows": 1_000_000, "accounts": 10_000, "months": 12},
+        "machine": first["machine"] | {"commit": "def5678"},
+    }
+    _carry_over(rerun, folder / "latest.json")
     assert rerun["a"]["ratio"] == 3.0 and rerun["carried"] == {"a": "2026-11-23T10:00:00"}
-    assert "figures from the earlier run named: a (2026-11-23 10:00)" in report.table(rerun, "run.json")
-    other = {k: v for k, v in results(60.0).items() if k != "a"} | {"config": {"rows": 1_000_000}}
-    _carry_over(other, latest)
-    assert "a" not in other and "carried" not in other
+    text = report.table(rerun, {"run.json": first, "rerun.json": rerun})
+    row = next(line for line in text.splitlines() if line.startswith("| a | 2026-11-23 10:00 |"))
+    assert "abc1234" in row and "BENCH_ROWS=10,000,000" in row and "`bench/results/run.json`" in row
+    assert "2 cores, 23.5 GiB, Python 3.11.7, SQLite 3.40.1" in row and "1.0 → 2.0" in row
+
+
+def test_a_section_is_stamped_with_when_where_and_at_what_scale(tmp_path: Path) -> None:
+    """Each section's figures carry the time, wall time, load average, scale, commit, machine and file of its run."""
+    from bench.run import measure
+
+    machine = results(1.0)["machine"]
+    run = Run(Config(collect_pages=7), tmp_path, {"results_file": "2026-12-06-0100.json"})
+    out = measure(Section("x", lambda r: {"figure_s": 1.0}, ("collect_pages",)), run, machine)
+    stamp = out["measured"]
+    assert out["figure_s"] == 1.0 and stamp["scale"] == {"collect_pages": 7} and stamp["commit"] == "abc1234"
+    assert stamp["results_file"] == "2026-12-06-0100.json" and stamp["cpus"] == 2 and len(stamp["load_average"]) == 2
+    assert stamp["wall_s"] >= 0 and "load_average_at_start" not in stamp
+
+
+def test_a_run_measures_the_sections_not_skipped_and_their_databases_only_when_needed() -> None:
+    """BENCH_SKIP leaves sections out; the national and demo databases are built only for a section measuring on
+    them; an unknown name is refused in one line naming the sections."""
+    from bench.run import chosen
+
+    def names(skip: str) -> list[str]:
+        return [s.name for s in chosen(frozenset(skip.split(",")) - {""})]
+
+    assert names("gen,a,profile,national,b,c,d") == ["e", "demo", "brief", "collect"]
+    assert names("b,c,d,brief") == ["a", "profile", "e", "demo", "collect"]
+    assert names("demo") == ["a", "profile", "national", "b", "c", "d", "e"]
+    with pytest.raises(SystemExit, match=r"BENCH_SKIP: no section kil \(the sections: gen,a,profile,national"):
+        names("kil")
+
+
+def test_the_tables_of_the_performance_doc_are_the_stored_results() -> None:
+    """The block of docs/performance.md is exactly what the report writes from bench/results/ (run
+    `python -m bench.report` after changing a stored result or the report)."""
+    text = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    block = text.split(report.START + "\n", 1)[1].split("\n" + report.END, 1)[0]
+    assert block == report.render()
+
+
+def test_every_stored_section_names_a_kept_run() -> None:
+    """Each section of bench/results/latest.json says the run it was measured in, and that run's file is kept."""
+    latest = json.loads((RESULTS / "latest.json").read_text(encoding="utf-8"))
+    runs = report.stored()
+    sections = [s for s in report.ROWS if s in latest]
+    assert {"a", "c", "d", "e", "brief", "collect"} <= set(sections)
+    assert {s: report.origin(latest, s, runs)["results_file"] for s in sections if
+            report.origin(latest, s, runs)["results_file"] not in runs} == {}  # fmt: skip
+
+
+def test_every_figure_of_the_documents_is_a_stored_one() -> None:
+    """Each figure of docs/performance.md, and of the sentences of README.md and docs/ citing it, is written by the
+    report from the latest run or from a stored run its paragraph names (`python -m bench.figures` lists them)."""
+    checked = figures.checked()
+    assert sum(len(figures.figures(text)) for _, text in checked) > 20
+    assert [str(f) for f in figures.unstored(checked)] == []
+
+
+def test_a_figure_nobody_stored_is_found() -> None:
+    """A hand-typed figure fails: the generator's 241 s at 280,000 rows/s is in no stored run, while the stored
+    projection and speed pass; an older run's figure passes only in a paragraph naming that run."""
+    planted = "Generating the full year took 241 s (about 280,000 rows/s), well inside the 10 minutes."
+    found = [f"{f.number} {f.unit}" for f in figures.unstored([("planted", planted)])]
+    assert found == ["241 s", "280,000 rows/s", "10 minutes"]
+    stored = "The national generator writes 80,117 rows/s: a year would take 831 s, against 600 s."
+    assert figures.unstored([("stored", stored)]) == []
+    older = "`kpis` of Kazakhstan took 665 ms"
+    assert [f.number for f in figures.unstored([("older", older + ".")])] == ["665"]
+    assert figures.unstored([("named", older + " in the run of 2026-11-23 19:01.")]) == []
+
+
+def test_figures_are_read_with_their_units() -> None:
+    """Ranges and lists share their unit; shares, ratios, millions, counts of calls and "N of M" are figures;
+    versions, dates, commits and counts of pages are not."""
+    text = "0.17–0.38 s, 665 / 808 ms, 3.0, 2.6 and 2.3 s; 41 %, 6.5×, 36.5 M rows, 2,204 calls, 12 of 24 pages; "
+    text += "Python 3.11.7, 2026-11-23 17:54, commit 46f0781, 27,398 pages, BENCH_ROWS=1000000, utf-8"
+    found = [f"{f.number}{f.unit}" for f in figures.figures(text)]
+    assert found == ["0.17s", "0.38s", "665ms", "808ms", "3.0s", "2.6s", "2.3s", "41%", "6.5×", "36.5M",
+                     "2,204calls", "12 of 24"]  # fmt: skip
+
+
+def test_sentences_citing_the_performance_doc_are_found() -> None:
+    """A sentence of README.md or docs/ linking to performance.md is checked; its neighbours are not."""
+    doc = textwrap.dedent("""\
+        Intro with 5 s that cites nothing. A pack takes 7 s ([docs/performance.md](docs/performance.md)).
+        Next one, 9 s, cites nothing.
+
+        - a list item citing [performance.md](../performance.md): 3 ms
+        """)
+    assert figures.cited(doc, "README.md") == [
+        ("README.md:1", "A pack takes 7 s ([docs/performance.md](docs/performance.md))."),
+        ("README.md:4", "- a list item citing [performance.md](../performance.md): 3 ms"),
+    ]
+
+
+def test_a_night_of_a_region_makes_the_calls_vk_would_answer(tmp_path: Path) -> None:
+    """The collector runs against a local VK serving a region's pages of a database: one groups.getById, one
+    wall.get per page, one wall.getComments per commented post of the 30-day window; the citizens' comments come
+    back as inquiries."""
+    from bench.collect_bench import region
+    from etl.ingest.load import load_paths
+    from etl.store.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'night.db'}")
+    (tmp_path / "territories.csv").write_text(
+        "code,name_ru,name_en,name_kk,level,parent_code,population,timezone\n"
+        "RU,Россия,Russia,,country,,1,Europe/Moscow\nRU-ALT,Алтайский край,Altai Krai,,region,RU,1,Asia/Barnaul\n"
+        "RU-ALT-ZAR,Заринский район,Zarinsky District,,district,RU-ALT,1,Asia/Barnaul\n"
+    )
+    (tmp_path / "accounts.csv").write_text(
+        "platform,account_id,handle,display_name,territory_code,owner_kind,owner_role,owner_name,required,official_mark\n"
+        "vk,-11,a,A,RU-ALT,body,body,A,1,0\nvk,-12,b,B,RU-ALT-ZAR,body,body,B,1,0\nok,13,c,C,RU-ALT,body,body,C,1,0\n"
+    )
+    (tmp_path / "followers.csv").write_text(
+        "date,platform,account_id,followers\n2026-11-30,vk,-11,100\n2026-11-30,vk,-12,50\n"
+    )
+    (tmp_path / "posts.csv").write_text(
+        "collected_at,platform,account_id,post_id,published_at,post_type,likes,comments,shares,views\n"
+        "2026-11-30T12:00:00,vk,-11,-11_1,2026-09-01T10:00:00,photo,1,4,0,\n"  # before the window
+        "2026-11-30T12:00:00,vk,-11,-11_2,2026-11-20T10:00:00,photo,1,2,0,\n"
+        "2026-11-30T12:00:00,vk,-11,-11_3,2026-11-25T10:00:00,photo,1,0,0,\n"
+        "2026-11-30T12:00:00,vk,-12,-12_1,2026-11-28T10:00:00,photo,1,1,0,\n"
+    )
+    (tmp_path / "inquiries.csv").write_text(
+        "platform,account_id,inquiry_id,channel,post_id,received_at,first_reply_at,replied_by,topic\n"
+        "vk,-11,q1,comment,-11_2,2026-11-20T11:00:00,2026-11-20T12:00:00,owner,\n"
+        "vk,-11,q2,comment,-11_2,2026-11-21T11:00:00,,,\n"
+        "vk,-12,q3,comment,-12_1,2026-11-28T11:00:00,2026-11-29T09:00:00,owner,\n"
+    )
+    loaded = load_paths(engine, [tmp_path])
+    assert all(r.ok for r in loaded), [(r.path, r.message, r.errors) for r in loaded]
+    night = region("RU-ALT", engine=engine)
+    assert (night["pages"], night["window_posts"], night["commented_posts"]) == (2, 3, 2)
+    assert night["requests"] == 1 + 2 + 2 and night["posts"] == 3 and night["inquiries"] == 3
+    assert (night["since"], night["until"]) == ("2026-11-01", "2026-11-30")
