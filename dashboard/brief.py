@@ -80,8 +80,11 @@ def _name(places: pd.DataFrame, code: Any, lang: str, own: str) -> str:
 
 
 def _row(table: pd.DataFrame, code: str) -> dict[str, Any] | None:
+    """A territory's row of a KPI table, with whether its reply times are `approximate` (read from histograms)."""
     rows = table[table["territory_code"] == code]
-    return None if rows.empty else {str(k): v for k, v in rows.iloc[0].items()}
+    if rows.empty:
+        return None
+    return {str(k): v for k, v in rows.iloc[0].items()} | {"approximate": bool(table.attrs.get("approximate"))}
 
 
 def collect(

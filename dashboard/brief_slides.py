@@ -78,9 +78,10 @@ def kpi_slide(tr: Tr, now_row: Mapping[str, Any], before_row: Mapping[str, Any] 
     cards = []
     for key, kind in CARD_KINDS.items():
         change = card_change(tr, kind, now.get(key), before.get(key))
-        cards.append(
-            (tr(f"kpi.{key}"), card_value(tr, kind, now.get(key)), change, tone(change, key == "reply_median"))
-        )
+        value = card_value(tr, kind, now.get(key))
+        # A region's or a country's median read from the histograms: "≈", as on the dashboard.
+        value = tr.approx(value) if key == "reply_median" and now_row.get("approximate") else value
+        cards.append((tr(f"kpi.{key}"), value, change, tone(change, key == "reply_median")))
     return Slide(tr("brief.kpis"), lines=headlines(tr, now, before), cards=cards)
 
 

@@ -83,10 +83,16 @@ def _year_line(tr: Tr, kind: str, inverse: bool, now: float, then: float) -> str
 
 
 def kpi_cards(
-    now: pd.Series, before: pd.Series | None, fresh: dict[str, Any], tr: Tr, year: pd.Series | None = None
+    now: pd.Series,
+    before: pd.Series | None,
+    fresh: dict[str, Any],
+    tr: Tr,
+    year: pd.Series | None = None,
+    approximate: bool = False,
 ) -> list[dict[str, Any]]:
     """Arguments of `ui.card` for each KPI: label, value, delta, inverse, the change against `year` (the same period
-    a year earlier; none without it), foot (as of, pages reporting), help."""
+    a year earlier; none without it), foot (as of, pages reporting), help. The median reply time is marked "≈"
+    when it was read from the reply-time histograms (`approximate`)."""
     current, previous = values(now), values(before) if before is not None else {}
     ago = values(year) if year is not None else {}
     pages = tr.num(now.get("accounts", 1))
@@ -98,15 +104,17 @@ def kpi_cards(
         foot = tr("kpi.foot", day=tr.date(fresh.get(source)), reporting=reporting)
         if source == "inquiry" and young:
             foot += " · " + tr("kpi.young", n=tr.num(young))
+        marked = approximate and key == "reply_median"
+        value = _show(tr, kind, current[key])
         out.append(
             {
                 "label": tr(f"kpi.{key}"),
-                "value": _show(tr, kind, current[key]),
+                "value": tr.approx(value) if marked else value,
                 "delta": None if math.isnan(delta) else _change(tr, change, delta),
                 "inverse": inverse,
                 "year": _year_line(tr, change, inverse, current[key], ago[key]) if ago else "",
                 "foot": foot,
-                "help": tr(f"kpi.{key}_help"),
+                "help": tr(f"kpi.{key}_help") + ("\n\n" + tr("resp.approx_help") if marked else ""),
             }
         )
     return out

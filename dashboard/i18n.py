@@ -156,6 +156,10 @@ class Tr:
             return "±" + self.minutes(0)
         return ("+" if value > 0 else "−") + self.minutes(abs(value))
 
+    def approx(self, shown: str) -> str:
+        """A shown figure marked approximate ("≈ 45 min"); a dash stays a dash."""
+        return shown if shown == DASH else self("fmt.approx", value=shown)
+
     def minutes(self, value: Any) -> str:
         """A duration in minutes as minutes, hours or days."""
         if _missing(value):

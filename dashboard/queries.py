@@ -358,7 +358,7 @@ def responsiveness(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The period's inquiries in scope (of the pages `ids` only, unless None) counted per place (territory of `level`,
     "" for pages above it; the page's key as text for `account`) and day of receipt by the database, and the
-    answered ones' reply minutes per place and day."""
+    answered ones' reply minutes per place and day (their histograms for regions and countries: `is_sketch`)."""
     sums, times = responsiveness_parts(
         engine(), start, end, level=level, parent=scope.parent, platform=scope.platforms or None,
         roles=scope.roles or None, accounts=ids, deadline=deadline, settings=get_settings(), clocks=clocks(),

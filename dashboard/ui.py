@@ -185,7 +185,8 @@ def _export(fig: go.Figure | None, df: pd.DataFrame | None, title: str) -> None:
 
 
 def formatter(tr: Tr, kind: str) -> Any:
-    """A cell formatter for a column kind: int, signed, num1, num2, pct, pct2, min, date, moment, text."""
+    """A cell formatter for a column kind: int, signed, num1, num2, pct, pct2, min, amin (minutes read from the
+    reply-time histograms: "≈ 45 min"), date, moment, text."""
     if kind == "int":
         return lambda v: tr.num(v)
     if kind in ("num1", "num2"):
@@ -196,6 +197,8 @@ def formatter(tr: Tr, kind: str) -> Any:
         return lambda v: tr.signed(v)
     if kind == "min":
         return tr.minutes
+    if kind == "amin":
+        return lambda v: tr.approx(tr.minutes(v))
     if kind == "date":
         return lambda v: tr.date(v) if isinstance(v, dt.date) else "—"
     if kind == "moment":
@@ -235,7 +238,7 @@ def table(
     narrow = {
         tr(label): st.column_config.LinkColumn(width=widths[c], help=tr(label), display_text=":material/open_in_new:")
         if kind == "link"
-        else st.column_config.Column(width=widths[c], help=tr(label))
+        else st.column_config.Column(width=widths[c], help=tr(label) + (approx_help(tr) if kind == "amin" else ""))
         for c, (label, kind) in columns.items()
     }
     st.dataframe(  # type: ignore[call-overload]
@@ -244,6 +247,16 @@ def table(
     if len(shown) > MAX_ROWS:
         st.caption(tr("note.first_rows", shown=tr.num(MAX_ROWS), total=tr.num(len(shown))))
     _export(None, shown, "table")
+
+
+def minutes_kind(approximate: bool) -> str:
+    """The column kind of reply times: `amin` when they were read from the histograms, else `min`."""
+    return "amin" if approximate else "min"
+
+
+def approx_help(tr: Tr) -> str:
+    """What "≈" means, for a tooltip or a caption: the histograms' bound."""
+    return "\n\n" + tr("resp.approx_help")
 
 
 def _text_px(values: pd.Series) -> float:

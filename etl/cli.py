@@ -377,6 +377,14 @@ def report(
         ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Reply-time medians and p90 of regions computed from every inquiry, not read from the histograms "
+            "(within 1 %)",
+        ),
+    ] = False,
 ) -> None:
     """Print the KPI table for a period, one row per territory or account (definitions in docs/metrics.md)."""
     from etl.metrics.kpis import format_table, kpi_table
@@ -405,7 +413,9 @@ def report(
             err.print(f"[bold red]{name}[/]: {escape(problem['msg'])} (got {escape(repr(problem['input']))})")
         raise typer.Exit(2) from None
     try:
-        table = kpi_table(get_engine(), level, start, stop, parent=parent, platform=platform, deadline=rule)
+        table = kpi_table(
+            get_engine(), level, start, stop, parent=parent, platform=platform, deadline=rule, exact=exact
+        )
     except ScheduleError as exc:
         err.print(f"[bold red]The schedule file is not valid[/]: {escape(str(exc))}")
         raise typer.Exit(1) from None
@@ -417,6 +427,11 @@ def report(
         f"within_deadline_pct: deadline {table.attrs.get('deadline')}; unanswered inquiries judged at the latest "
         f"time in each region's data{when}"
     )
+    if table.attrs.get("approximate"):
+        err.print(
+            "reply_median_min, reply_p90_min, reply_median_work_min, reply_p90_work_min: approximate, within 1 %, "
+            "read from the reply-time histograms; --exact computes them from every inquiry"
+        )
     form: Literal["table", "csv", "json"] = fmt  # type: ignore[assignment]
     sys.stdout.write(format_table(table, form))
 

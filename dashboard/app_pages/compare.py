@@ -47,8 +47,8 @@ METRICS = {
     "posts_per_week": ("col.posts_per_week", "num2", ""),
     "er_followers_pct": ("col.er", "pct2", "%"),
     "response_rate_pct": ("col.response_rate", "pct", "%"),
-    "reply_median_min": ("col.reply_median", "min", "hours"),
-    "reply_p90_min": ("col.reply_p90", "min", "hours"),
+    "reply_median_min": ("col.reply_median", ui.minutes_kind(table.attrs.get("approximate", False)), "hours"),
+    "reply_p90_min": ("col.reply_p90", ui.minutes_kind(table.attrs.get("approximate", False)), "hours"),
     "inquiries": ("col.inquiries", "int", ""),
 }
 if what == "account":

@@ -19,8 +19,9 @@ first = queries_posts.first_day(page.scope)
 year = cards.year_earlier(page.period, first)
 ago = page.kpis(f.parent_level, year) if year else before.iloc[:0]
 kpis = cards.kpi_cards(
-    now.iloc[0], before.iloc[0] if len(before) else None, fresh, tr, ago.iloc[0] if len(ago) else None
-)
+    now.iloc[0], before.iloc[0] if len(before) else None, fresh, tr, ago.iloc[0] if len(ago) else None,
+    bool(now.attrs.get("approximate")),
+)  # fmt: skip
 for row in (kpis[:4], kpis[4:]):
     for column, card in zip(st.columns(4), row, strict=True):
         ui.card(column, **card)

@@ -22,7 +22,8 @@ total = sum(weights.values()) or 1
 parts = [f"{tr.pct(100 * w / total, 0)} · {tr(f'component.{n}')}" for n, w in weights.items() if w]
 st.caption(tr("rankings.formula", parts=" + ".join(parts), level=tr(f"level.{page.level}_plural")))
 
-now = ranking.score(page.kpis(page.level), weights, conf.min_sample_inquiries)
+figures = page.kpis(page.level)
+now = ranking.score(figures, weights, conf.min_sample_inquiries)
 before = ranking.score(page.kpis(page.level, page.before), weights, conf.min_sample_inquiries)
 if not ui.has_pages(now):
     ui.stop(tr, "empty.selection")
@@ -54,7 +55,7 @@ ui.table(
         "score": ("col.score", "num1"),
         "why": ("col.why", "text"),
         "response_rate_pct": ("col.response_rate", "pct"),
-        "reply_median_min": ("col.reply_median", "min"),
+        "reply_median_min": ("col.reply_median", ui.minutes_kind(figures.attrs.get("approximate", False))),
         "posts_per_week": ("col.posts_per_week", "num2"),
         "er_followers_pct": ("col.er", "pct2"),
         "growth_pct": ("col.growth", "pct"),

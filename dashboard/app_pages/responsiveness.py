@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import analysis, charts, queries, ui
 from dashboard.filters import Period
+from etl.metrics.responsiveness.sketched import is_sketch
 from etl.metrics.worktime import DEADLINE_PRESETS
 
 page = ui.start("page.responsiveness")
@@ -16,6 +17,8 @@ deadline = ui.choice(st, tr("resp.deadline"), presets, "deadline", conf.deadline
 sums, times = queries.responsiveness(*page.period, page.scope_for(page.level), deadline, page.level, None)
 if not sums["inquiries"].sum():
     ui.stop(tr, "empty.inquiries")
+# Regions' and countries' reply times are read from their histograms: within 1 %, marked "≈".
+approximate = is_sketch(times)
 own = tr("growth.own_pages", name=page.name(f.parent))
 # Counts per place and day, reply minutes per answered inquiry: every table and chart below is summed from them.
 sums = sums.assign(name=page.names(sums["place"].astype("str"), own))
@@ -73,11 +76,10 @@ stats = {
     "median_work": "resp.median_work",
     "p90_work": "resp.p90_work",
 }
-reply = [
-    times_by.assign(name=tr(label), value=times_by[col] / 60)[["week", "name", "value"]] for col, label in stats.items()
-]
+named = {col: tr.approx(tr(label)) if approximate else tr(label) for col, label in stats.items()}
+reply = [times_by.assign(name=named[col], value=times_by[col] / 60)[["week", "name", "value"]] for col in stats]
 hours = charts.weekly(ui.concat(reply), "reply_hours", tr, note, by=slow, period=page.period)
-ui.chart(hours, tr("resp.reply_help", n=conf.min_sample_inquiries))
+ui.chart(hours, tr("resp.reply_help", n=conf.min_sample_inquiries) + (ui.approx_help(tr) if approximate else ""))
 
 st.subheader(tr("resp.by_territory", level=tr(f"level.{page.level}_plural")))
 ui.table(
@@ -89,9 +91,9 @@ ui.table(
         "inquiries_young": ("col.young", "int"),
         "response_rate_pct": ("col.response_rate", "pct"),
         "within_pct": ("col.within", "pct"),
-        "median_min": ("col.reply_median", "min"),
-        "median_work": ("col.reply_median_work", "min"),
-        "p90_work": ("col.reply_p90_work", "min"),
+        "median_min": ("col.reply_median", ui.minutes_kind(approximate)),
+        "median_work": ("col.reply_median_work", ui.minutes_kind(approximate)),
+        "p90_work": ("col.reply_p90_work", ui.minutes_kind(approximate)),
         "backlog_open": ("col.backlog", "int"),
     },
     tr,

@@ -9,7 +9,8 @@ from sqlalchemy.engine import Connection
 from etl.ingest.timing import record_data_times, untime
 from etl.ingest.transform import ERROR_COLUMNS
 from etl.store import models
-from etl.store.models import table_of
+from etl.store.histograms import EVERY_DAY, mark_accounts, mark_everything, mark_regions
+from etl.store.models import REGION, table_of
 from etl.store.rollups import MOVED, mark_dirty, resolve_ancestors, sum_regions
 
 TARGETS: dict[str, Table] = {
@@ -120,21 +121,29 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
     ).one()
     if kind in DAY_COLUMN:
         day = DAY_COLUMN[kind]
-        mark_dirty(
-            conn,
+        touched = (
             f"SELECT account_pk, min(d) AS from_day FROM (SELECT account_pk, {day} AS d FROM {stage} "
-            f"UNION ALL SELECT t.account_pk, t.{day} FROM {target} t JOIN {stage} s ON {on}) u GROUP BY account_pk",
+            f"UNION ALL SELECT t.account_pk, t.{day} FROM {target} t JOIN {stage} s ON {on}) u GROUP BY account_pk"
         )
+        mark_dirty(conn, touched)
+        if kind == "inquiries":
+            mark_accounts(conn, touched)
     moved = False
     if kind == "accounts":
         moved = untime(
             conn, f"SELECT t.id FROM {target} t JOIN {stage} s ON {on} WHERE t.territory_code <> s.territory_code"
         )
-        mark_dirty(
+        changed_pages = (
+            f"FROM {target} t JOIN {stage} s ON {on} "
+            "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role"
+        )
+        mark_dirty(conn, f"SELECT t.id AS account_pk, :epoch AS from_day {changed_pages}", epoch=MOVED)
+        # Their inquiries leave the histograms of the region they were counted in, and join those of the new one.
+        places = f"SELECT t.territory_code AS code {changed_pages} UNION SELECT s.territory_code {changed_pages}"
+        mark_regions(
             conn,
-            f"SELECT t.id AS account_pk, :epoch AS from_day FROM {target} t JOIN {stage} s ON {on} "
-            "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role",
-            epoch=MOVED,
+            f"SELECT {REGION} AS region_code, :d AS from_day FROM territory t JOIN ({places}) m ON m.code = t.code",
+            d=EVERY_DAY,
         )
     regrouped = False
     if kind == "territories":
@@ -176,6 +185,7 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
         if regrouped:
             # Territories moved to other regions: their days now count under those.
             sum_regions(conn)
+            mark_everything(conn)
     if kind == "followers":
         record_handles(conn)
     if kind == "inquiries":

@@ -11,7 +11,8 @@ from etl.ingest.transform import Context
 from etl.metrics.responsiveness.timing import reply_timing
 from etl.metrics.worktime import Clocks
 from etl.settings import get_settings
-from etl.store.rollups import REGION
+from etl.store.histograms import mark_regions
+from etl.store.models import REGION
 from etl.store.scope import utc_times
 
 UNTIMED = "first_reply_at IS NOT NULL AND work_min IS NULL"
@@ -44,9 +45,16 @@ class Timing:
 
 
 def time_untimed(conn: Connection, clocks: Clocks | None = None, batch: int = 200_000) -> int:
-    """Time the answered inquiries stored without timing (an older database, a changed clock); how many."""
+    """Time the answered inquiries stored without timing (an older database, a changed clock); how many. Their
+    regions' reply histograms are counted again by the next rollup refresh."""
     if conn.execute(text(f"SELECT 1 FROM inquiry WHERE {UNTIMED} LIMIT 1")).first() is None:
         return 0
+    mark_regions(
+        conn,
+        f"SELECT {REGION} AS region_code, min(i.received_on) AS from_day FROM inquiry i "
+        "JOIN account a ON a.id = i.account_pk JOIN territory t ON t.code = a.territory_code "
+        f"WHERE {UNTIMED.replace('first', 'i.first')} GROUP BY {REGION}",
+    )
     clocks = clocks or Clocks.load(conn, get_settings().data_dir)
     done, after = 0, (-1, "")
     columns = ["account_pk", "inquiry_id", "territory_code", "received_at", "first_reply_at"]

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from etl.metrics.responsiveness.query import parse_deadline
 from etl.metrics.responsiveness.reads import read_timed, summarise_stored
+from etl.metrics.responsiveness.sketched import sketchable
 from etl.metrics.responsiveness.sums import fill_counts, summarise
 from etl.metrics.worktime import Clocks, Deadline
 from etl.settings import Settings, get_settings
@@ -130,10 +131,13 @@ def kpi_table(
     deadline: str | Deadline | None = None,
     clocks: Clocks | None = None,
     back: dt.timedelta | None = None,
+    exact: bool = False,
 ) -> pd.DataFrame:
     """KPIs of the period per territory of `level` (its subtree) or per account (indexed by its key `id`); `attrs`
-    has deadline and as_of. With `back`, inquiries are judged as the data stood that long before their as-of time:
-    a previous period seen at the age the current one has now ("Old enough to judge", docs/metrics.md)."""
+    has deadline, as_of and whether the reply-time statistics are `approximate`: of regions and countries they are
+    read from the reply histograms (within 1 %), unless `exact`. With `back`, inquiries are judged as the data
+    stood that long before their as-of time: a previous period seen at the age the current one has now ("Old
+    enough to judge", docs/metrics.md), and counted exactly."""
     settings = settings or get_settings()
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
@@ -143,7 +147,8 @@ def kpi_table(
         scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
         key = ACCOUNT.c.id if level == "account" else TERRITORY.c[SUBTREE_COLUMN[level]]
         sums = _account_sums(conn, scope) if level == "account" else _territory_sums(conn, scope, level, key)
-        replies = summarise_stored(conn, scope, key, rule, settings, clocks, back)
+        sketch = sketchable(conn, level, None, back, exact)
+        replies = summarise_stored(conn, scope, key, rule, settings, clocks, back, sketch)
         if replies is None:
             timed = read_timed(conn, scope, key, rule, settings, clocks=clocks, back=back)
             replies = summarise(timed, "key", settings)
@@ -152,6 +157,7 @@ def kpi_table(
         else:
             rows = _territories(conn, scope, level, name_col).merge(_pages(conn, scope, key), on="key", how="left")
     latest = replies["as_of"].max() if len(replies) else None
+    approximate = bool(replies.attrs.get("approximate", False))
     replies = replies[["key", *RESPONSIVENESS]]
     rows = rows.merge(sums, on="key", how="left").merge(replies, on="key", how="left")
     rows = rows.reindex(columns=[*rows.columns, *(c for c in _COUNTS if c not in rows.columns)])
@@ -164,7 +170,11 @@ def kpi_table(
         table.index = pd.Index(table["key"].astype("int64"), name="id")
     table = table[columns_for(level)]
     # Plain text, so that the attrs survive JSON (Streamlit serialises them with the frame).
-    table.attrs = {"deadline": str(rule), "as_of": None if pd.isna(latest) else pd.Timestamp(latest).isoformat()}
+    table.attrs = {
+        "deadline": str(rule),
+        "as_of": None if pd.isna(latest) else pd.Timestamp(latest).isoformat(),
+        "approximate": approximate,
+    }
     return table
 
 

@@ -12,6 +12,7 @@ from sqlmodel import SQLModel, create_engine
 
 from etl.settings import get_settings
 from etl.store import models  # noqa: F401  (registers the tables)
+from etl.store.histograms import mark_everything
 from etl.store.rollups import audience, catch_up, sum_regions
 
 
@@ -60,7 +61,8 @@ def _add_new_columns(engine: Engine) -> None:
 
 
 def _fill_new_rollups(engine: Engine) -> None:
-    """Fill the rollup sums a database made by an older govpulse lacks: post audiences, then RegionDay."""
+    """Fill the rollup sums a database made by an older govpulse lacks: post audiences, then RegionDay; queue its
+    reply histograms (counted by the catch-up that follows)."""
     with engine.begin() as conn:
         # One row tells: the upgrade fills every row in one transaction, and loads fill every row they write.
         if conn.execute(text("SELECT post_followers IS NULL FROM territoryday LIMIT 1")).scalar():
@@ -77,6 +79,10 @@ def _fill_new_rollups(engine: Engine) -> None:
         empty = conn.execute(text("SELECT 1 FROM regionday LIMIT 1")).first() is None
         if empty and conn.execute(text("SELECT 1 FROM territoryday LIMIT 1")).first() is not None:
             sum_regions(conn)
+        counted = conn.execute(text("SELECT 1 FROM replyhistogram LIMIT 1")).first() is not None
+        replied = "SELECT 1 FROM inquiry WHERE first_reply_at IS NOT NULL LIMIT 1"
+        if not counted and conn.execute(text(replied)).first() is not None:
+            mark_everything(conn)
 
 
 def has_accounts(engine: Engine) -> bool:

@@ -57,6 +57,11 @@ class HandleHistory(SQLModel, table=True):
 CLUSTERED = {"sqlite_with_rowid": False}
 
 
+# The region of a territory `t` (SQL): its country when it has none, itself when it has neither. The unit of
+# delivery (DataTime) and the key of RegionDay and ReplyHistogram.
+REGION = "coalesce(t.region_code, t.country_code, t.code)"
+
+
 class FollowerSnapshot(SQLModel, table=True):
     """Followers of an account on a day, as reported."""
 
@@ -258,6 +263,30 @@ class RegionDay(SQLModel, table=True):
     inquiries: int
     answered: int
     post_followers: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class ReplyHistogram(SQLModel, table=True):
+    """Answered inquiries per region × day of receipt × platform × owner role, counted per log bucket
+    (etl/store/sketch.py) of their calendar (`reply`) or working (`work`) reply minutes: any scope's is a sum."""
+
+    __table_args__ = (CLUSTERED,)
+
+    # RegionDay's region; first, so that a region's days, or several regions', are read as ranges of the key.
+    region_code: str = Field(primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    owner_role: str = Field(primary_key=True)
+    unit: str = Field(primary_key=True)  # reply (calendar minutes) or work (working minutes)
+    bucket: int = Field(primary_key=True)
+    inquiries: int
+
+
+class ReplyDirty(SQLModel, table=True):
+    """Regions whose reply histograms must be counted again from a day on (filled by loads and timing, emptied by
+    the refresh)."""
+
+    region_code: str = Field(primary_key=True)
+    from_day: dt.date
 
 
 class RollupDirty(SQLModel, table=True):

@@ -7,7 +7,8 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection, Engine
 
 from etl.store import models
-from etl.store.models import table_of
+from etl.store.histograms import histograms_behind, refresh_histograms
+from etl.store.models import REGION, table_of
 
 DAY_INDEXES = {"ix_accountday_day": ("accountday", "day"), "ix_territoryday_day": ("territoryday", "day")}
 FACTS = ["posts", "likes", "comments", "shares", "views", "inquiries", "answered"]
@@ -16,8 +17,6 @@ ACCOUNT_DAY = ["account_pk", "day", *VALUES]
 TERRITORY_KEY = ["territory_code", "platform", "owner_role", "day"]
 TERRITORY_DAY = [*TERRITORY_KEY, "accounts", "accounts_observed", "followers", *FACTS, "post_followers"]
 SUMS = TERRITORY_DAY[4:]
-# The region of a territory `t`: its country when it has none, itself when it has neither (as in DataTime).
-REGION = "coalesce(t.region_code, t.country_code, t.code)"
 # The RegionDay key of a TerritoryDay row `d` of territory `t`.
 REGION_OF = {"region_code": REGION, **{k: f"d.{k}" for k in TERRITORY_KEY[1:]}}
 # Accounts and rows (accounts × days) handled by one statement: bounds the temporary tables of a first load;
@@ -90,8 +89,9 @@ def resolve_ancestors(conn: Connection) -> None:
 
 
 def behind(conn: Connection) -> bool:
-    """Whether loaded rows wait for their rollups (a load stopped between its files and its refresh)."""
-    return conn.execute(text("SELECT 1 FROM rollupdirty LIMIT 1")).first() is not None
+    """Whether loaded rows wait for their rollups or reply histograms (a load stopped between its files and its
+    refresh)."""
+    return conn.execute(text("SELECT 1 FROM rollupdirty LIMIT 1")).first() is not None or histograms_behind(conn)
 
 
 def catch_up(engine: Engine) -> bool:
@@ -109,7 +109,8 @@ def catch_up(engine: Engine) -> bool:
 
 
 def refresh_rollups(conn: Connection) -> None:
-    """Bring AccountDay and TerritoryDay up to date with the queued accounts and the latest day loaded."""
+    """Bring AccountDay, TerritoryDay and RegionDay up to date with the queued accounts and the latest day loaded,
+    and the reply histograms with the queued regions."""
     if conn.dialect.name == "postgresql":
         # One refresh at a time (a load's and a reader's catch-up): the second finds the queue empty.
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
@@ -139,6 +140,7 @@ def refresh_rollups(conn: Connection) -> None:
     for name in TEMP_TABLES:
         conn.execute(text(f"DROP TABLE {name}"))
     conn.execute(text("DELETE FROM rollupdirty"))
+    refresh_histograms(conn)
 
 
 def _day(conn: Connection, sql: str, **params: Any) -> dt.date | None:

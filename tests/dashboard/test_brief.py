@@ -104,6 +104,9 @@ def test_pack_has_the_slides_of_the_issue(pack: brief.Pack) -> None:
     assert cover.lines[0].startswith("Период: 1–31 окт. 2026")
     assert "Данные на 31 окт. 2026" in cover.lines[1]
     assert len(kpis.cards) == 8 and kpis.cards[0][0] == "Подписчики"
+    # A region's median reply time is read from the histograms, marked as on the dashboard.
+    median = dict((c[0], c[1]) for c in kpis.cards)["Медианное время ответа"]
+    assert median.startswith("≈ ") and median[2].isdigit(), median
     assert kpis.lines[0].startswith("Подписчики выросли на ") or kpis.lines[0].startswith("Подписчики сократились на ")
     assert "доля ответов" in kpis.lines[0]
     keys = [c.key for s in pack.slides for c in s.charts]

@@ -1,5 +1,6 @@
 """The dashboard's pages run on the demo database and on an empty one, in every language, and follow the filters."""
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -170,3 +171,30 @@ def test_hostile_links_give_a_usable_page(demo: Path, page: str) -> None:
     for query in HOSTILE:
         at = app(page, **{"lang": "ru", **query})
         assert not at.exception, (page, query, at.exception)
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_reply_times_of_regions_and_countries_are_marked_approximate(demo: Path, lang: str) -> None:
+    """Reply times read from the histograms carry "≈" and the bound in their tooltip: the Overview's median of a
+    country or a region, the Responsiveness page's regions of a country; a district's and the districts of a
+    region are exact, unmarked."""
+    tr = translator(lang)
+    bound = tr("resp.approx_help")
+    approx = tr("fmt.approx", value="")
+    median = tr.in_country("KZ")("kpi.reply_median")
+    for query, marked in (
+        ({}, True),
+        ({"region": "KZ-KUS"}, True),
+        ({"region": "KZ-KUS", "district": "KZ-KUS-KRS"}, False),
+    ):
+        at = app(lang=lang, country="KZ", period="90d", **query)
+        assert not at.exception, at.exception
+        card = next(m for m in at.metric if m.label == median)
+        assert card.value.startswith(approx) == marked, (query, card.value)
+        assert (bound in card.proto.help) == marked, query
+    for query, marked in (({}, True), ({"region": "KZ-KUS"}, False)):
+        at = app("responsiveness", lang=lang, country="KZ", period="90d", **query)
+        assert not at.exception, at.exception
+        helps = [column.get("help") or "" for column in json.loads(at.dataframe[0].proto.columns).values()]
+        assert sum(bound in h for h in helps) == (3 if marked else 0), query
+        assert any(bound in c.value for c in at.caption) == marked, query

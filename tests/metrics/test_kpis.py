@@ -549,8 +549,9 @@ ACCOUNT_ROWS = {
 
 
 def report(db: Engine, level: str, first: int = 1, last: int = LAST_DAY, **kwargs: Any) -> pd.DataFrame:
-    """The KPI table for days first..last of the scenario, with the test settings unless given."""
-    return kpi_table(db, level, D(first), D(last), **{"settings": SETTINGS, **kwargs})
+    """The KPI table for days first..last of the scenario, with the test settings unless given, reply times
+    computed exactly (the hand-checked figures; tests/metrics/test_sketched.py reads them from the histograms)."""
+    return kpi_table(db, level, D(first), D(last), **{"settings": SETTINGS, "exact": True, **kwargs})
 
 
 def test_region_row_covers_every_account_in_the_region(db: Engine) -> None:
@@ -822,7 +823,7 @@ def test_table_prints_text_as_it_is(db: Engine) -> None:
 def test_deadline_and_as_of_travel_with_the_table(db: Engine) -> None:
     """The table names the deadline it applied and the data time the unanswered inquiries were judged at."""
     table = report(db, "region", deadline="2h")
-    assert table.attrs == {"deadline": "2h", "as_of": "2025-03-09T15:00:00"}
+    assert table.attrs == {"deadline": "2h", "as_of": "2025-03-09T15:00:00", "approximate": False}
     # Calendar minutes 30 90 10 120 60 5 15 600: 600 is past two hours, and so are the two unanswered.
     assert same(table.iloc[0].to_dict(), {"within_deadline_pct": 70.0})
     # With one working hour, Fri D7's inquiry is old enough to judge (Sat D8's and Sun D9's are not): of 8 judged,
@@ -867,8 +868,9 @@ def cli_region(*args: str) -> tuple[dict[str, str], str]:
 
 
 def test_cli_report_has_the_responsiveness_columns(cli: Path) -> None:
-    """`govpulse report` prints the new columns with the default deadline (8wh) and says what it judged by."""
-    row, note = cli_region()
+    """`govpulse report --exact` prints the new columns with the default deadline (8wh) and says what it judged
+    by; without `--exact` a region's reply times are read from the histograms, within 1 %, and it says so."""
+    row, note = cli_region("--exact")
     assert {k: row[k] for k in ("within_deadline_pct", "reply_median_work_min", "reply_p90_work_min")} == {
         "within_deadline_pct": "71.4",
         "reply_median_work_min": "15.0",
@@ -876,6 +878,16 @@ def test_cli_report_has_the_responsiveness_columns(cli: Path) -> None:
     }
     assert row["backlog_open"] == "2"
     assert "deadline 8wh" in note and "2025-03-09 15:00 UTC" in note
+    assert "approximate" not in note
+    sketched, said = cli_region()
+    assert {k: v for k, v in sketched.items() if not k.startswith("reply_")} == {
+        k: v for k, v in row.items() if not k.startswith("reply_")
+    }
+    assert sketched["reply_p90_work_min"] != "108.0"
+    for column in ("reply_median_min", "reply_p90_min", "reply_median_work_min", "reply_p90_work_min"):
+        # Within 1 % before both are rounded to a tenth of a minute.
+        assert abs(float(sketched[column]) - float(row[column])) <= 0.01 * float(row[column]) + 0.1, column
+    assert "reply_median_min, reply_p90_min, reply_median_work_min, reply_p90_work_min: approximate, within 1 %" in said
 
 
 @pytest.mark.parametrize(("deadline", "pct"), [("1wh", "50.0"), ("2h", "70.0"), ("2wd", "100.0"), ("9WH", "71.4")])

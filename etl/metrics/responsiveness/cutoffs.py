@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Column,
+    Date,
     DateTime,
     MetaData,
     String,
@@ -31,12 +32,16 @@ def cutoff_table(
 ) -> Table | None:
     """A temporary table of each territory's cutoff: the latest receipt time already past the deadline at its
     delivery's as-of time (the later the receipt, the less time has passed, so the missed unanswered inquiries are
-    exactly those received up to it); None when no territory has one."""
+    exactly those received up to it); None when no territory has one. With its delivery (`region_code`) and the
+    last day of receipt from `since` on whose every inquiry in the delivery is judged (`judged_to`; none before
+    `since`): the days the reply histograms can stand for."""
     spans = places.assign(as_of=places["delivery"].map(as_of).astype("datetime64[us]")).dropna(subset=["as_of"])
     # Every receipt of the period is at most a day before its local first day.
     spans = spans.assign(first=pd.Timestamp(since) - pd.Timedelta(days=1)).rename(columns={"code": "territory_code"})
     cutoffs = cutoffs_at(spans, deadline, clocks) if len(spans) else pd.Series(dtype="datetime64[us]")
     seen = dict(zip(spans["territory_code"], spans["as_of"], strict=True))
+    judged_to = judged_days(spans.assign(cutoff=cutoffs.to_numpy()), since)
+    delivery = dict(zip(spans["territory_code"], spans["delivery"], strict=True))
     cutoffs = cutoffs.dropna()
     if cutoffs.empty:
         return None
@@ -46,17 +51,39 @@ def cutoff_table(
         Column("territory_code", String, primary_key=True),
         Column("cutoff", DateTime),
         Column("seen", DateTime),  # the as-of time: replies after it are not yet in the data
+        Column("region_code", String),
+        Column("judged_to", Date),
         prefixes=["TEMPORARY"],
     )
     # A rolled-back transaction can bring back a dropped temporary table: start from a clean one.
     conn.execute(text("DROP TABLE IF EXISTS deadline_cutoff"))
     table.create(conn)
     rows = [
-        {"territory_code": c, "cutoff": t.to_pydatetime(), "seen": pd.Timestamp(seen[c]).to_pydatetime()}
+        {
+            "territory_code": c,
+            "cutoff": t.to_pydatetime(),
+            "seen": pd.Timestamp(seen[c]).to_pydatetime(),
+            "region_code": delivery[c],
+            "judged_to": judged_to.get(delivery[c]),
+        }
         for c, t in cutoffs.items()
     ]
     conn.execute(table.insert(), rows)
     return table
+
+
+# A local day of receipt ends within 14 hours of UTC's midnight after it; with the cutoff's own day, two days before
+# the cutoff's day every inquiry of a local day was received before the cutoff.
+MARGIN = pd.Timedelta(days=2)
+
+
+def judged_days(spans: pd.DataFrame, since: dt.date) -> dict[str, dt.date]:
+    """Per delivery, the last local day of receipt whose every inquiry in each of its territories (`cutoff`, NaT:
+    none judged) is received before its cutoff; deliveries with no such day from `since` on are left out."""
+    by = spans.groupby("delivery")["cutoff"]
+    earliest = by.min()[~spans["cutoff"].isna().groupby(spans["delivery"]).any()].dropna()
+    last = (pd.to_datetime(earliest).dt.normalize() - MARGIN).dt.date
+    return {str(d): day for d, day in last.items() if day >= since}
 
 
 # Receipt times tried per group and round of the cutoff search.

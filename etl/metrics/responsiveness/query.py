@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from etl.metrics.responsiveness.asof import data_times, delivery_column, raw_column
 from etl.metrics.responsiveness.reads import in_scope, key_column, place_column, read_timed, stored_parts, table_keys
+from etl.metrics.responsiveness.sketched import sketchable
 from etl.metrics.responsiveness.sums import fill_counts, parts_of, summarise, weekly
 from etl.metrics.worktime import Clocks, Deadline, backlog_bucket
 from etl.settings import Settings, get_settings
@@ -110,17 +111,20 @@ def responsiveness_parts(
     deadline: "str | Deadline | None" = None,
     settings: Settings | None = None,
     clocks: Clocks | None = None,
+    exact: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`stored_parts` of the period's inquiries in scope (of `accounts` only, if given) per `place` (see
     `place_column`) and `day` of receipt: counted by the database, or from the inquiries timed one by one while the
-    stored timing is incomplete."""
+    stored timing is incomplete. Places that are regions or countries get their reply times as histograms
+    (`is_sketch`), unless `exact`."""
     settings = settings or get_settings()
     rule = parse_deadline(deadline, settings)
     with engine.connect() as conn:
         scope = resolve_scope(conn, level, date_from, date_to, parent, platform, roles)
         place = place_column(level)
         groups = {"place": place, "day": INQUIRY.c.received_on}
-        parts = stored_parts(conn, scope, groups, rule, settings, clocks, accounts)
+        sketch = sketchable(conn, level, accounts, None, exact)
+        parts = stored_parts(conn, scope, groups, rule, settings, clocks, accounts, sketch=sketch)
         if parts is None:
             rows = read_timed(conn, scope, place, rule, settings, accounts=accounts, clocks=clocks)
             parts = parts_of(rows.assign(place=rows["key"], day=rows["received_on"]), ["place", "day"])

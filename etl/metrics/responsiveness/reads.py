@@ -21,10 +21,12 @@ from sqlalchemy.engine import Connection
 
 from etl.metrics.responsiveness.asof import data_times, delivery_column, kept_data_times, raw_column
 from etl.metrics.responsiveness.cutoffs import cutoff_table
+from etl.metrics.responsiveness.sketched import read_histograms
 from etl.metrics.responsiveness.sums import ANSWERERS, PART_COUNTS, summarise_parts
 from etl.metrics.responsiveness.timing import time_rows
 from etl.metrics.worktime import Clocks, Deadline
 from etl.settings import Settings
+from etl.store.histograms import count_buckets
 from etl.store.scope import (
     ACCOUNT,
     INQUIRY,
@@ -162,11 +164,12 @@ def summarise_stored(
     settings: Settings,
     clocks: Clocks | None = None,
     back: dt.timedelta | None = None,
+    sketch: bool = False,
 ) -> pd.DataFrame | None:
     """`summarise` per `key` of the scope's inquiries, counted by the database from the stored timing (only the
-    unanswered are judged here, at their as-of time); None while an answered inquiry in scope is still untimed or a
-    delivery's data time is not kept."""
-    parts = stored_parts(conn, scope, {"key": key}, deadline, settings, clocks, back=back)
+    unanswered are judged here, at their as-of time), the reply times from the histograms with `sketch`; None while
+    an answered inquiry in scope is still untimed or a delivery's data time is not kept."""
+    parts = stored_parts(conn, scope, {"key": key}, deadline, settings, clocks, back=back, sketch=sketch)
     return None if parts is None else summarise_parts(*parts, ["key"], settings)
 
 
@@ -179,13 +182,16 @@ def stored_parts(
     clocks: Clocks | None = None,
     accounts: Collection[int] | None = None,
     back: dt.timedelta | None = None,
+    sketch: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The scope's inquiries (of `accounts` only, if given) counted per `groups` (name: column; rows where the
     first is empty are left out) by the database from the stored timing, with their as-of time, and the answered
     ones' calendar and working reply minutes per `groups`: what `summarise_parts` needs for any coarser grouping.
     `met` and `decided` count answered inquiries, `missed` the unanswered already past the deadline. None while an
     answered inquiry in scope is still untimed or a delivery's data time is not kept. With `back`, the inquiries
-    are judged as the data stood that long before their as-of time (replies after it not yet in)."""
+    are judged as the data stood that long before their as-of time (replies after it not yet in). With `sketch`
+    (groups of regions or countries, their days of receipt), the reply minutes are histogram rows per `groups`,
+    `unit` and `bucket` (`read_histograms`)."""
     i = INQUIRY.c
     replied = i.first_reply_at.is_not(None)
     measure = {"wh": i.work_min, "h": i.reply_min, "wd": i.work_days}[deadline.unit]
@@ -231,8 +237,18 @@ def stored_parts(
     times_stmt = scoped(select(*labelled, i.reply_min, i.work_min)).where(answered, mature)
     if cutoffs is not None:
         times_stmt = times_stmt.join(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
+    names = list(groups)
+    hist = None
     try:
         sums = read_frame(conn, stmt)
+        if sketch and cutoffs is not None:
+            hist = read_histograms(conn, scope, groups, cutoffs)
+            judged_to = cutoffs.c.judged_to
+            times_stmt = times_stmt.where(or_(judged_to.is_(None), i.received_on > judged_to))
+            first, unjudged = conn.execute(select(func.min(judged_to), func.count() - func.count(judged_to))).one()
+            if first is not None and not unjudged:
+                # Every territory has its judged days: the pages' (account, day) index starts at the last few.
+                times_stmt = times_stmt.where(i.received_on > first)
         times = read_frame(conn, times_stmt, raw=True)
     finally:
         if cutoffs is not None:
@@ -242,9 +258,14 @@ def stored_parts(
         return None
     sums["as_of"] = sums["delivery"].map(seen).astype("datetime64[us]")
     sums[PART_COUNTS] = sums[PART_COUNTS].astype("int64")
-    names = list(groups)
     sums = sums.groupby(names, as_index=False).agg({**dict.fromkeys(PART_COUNTS, "sum"), "as_of": "max"})
-    return sums, times.astype({"reply_min": "float64", "work_min": "float64"})
+    times = times.astype({"reply_min": "float64", "work_min": "float64"})
+    if hist is not None and len(hist):
+        # The last days, read reply by reply, join the histograms in their buckets (without any histogram row,
+        # every judged reply was read: the figures stay exact).
+        hist = pd.concat([hist, count_buckets(times, names)])
+        times = hist.groupby([*names, "unit", "bucket"], as_index=False, sort=False).agg(inquiries=("inquiries", "sum"))
+    return sums, times
 
 
 def in_scope(stmt: Any, scope: Scope, key: ColumnElement[Any]) -> Any:

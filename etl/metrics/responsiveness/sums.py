@@ -5,8 +5,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from etl.metrics.responsiveness.sketched import is_sketch
 from etl.metrics.worktime import BACKLOG_BUCKETS
 from etl.settings import Settings, get_settings
+from etl.store.sketch import quantiles
 
 ANSWERERS = ("owner", "press_service", "other", "unstated")
 
@@ -216,15 +218,27 @@ def summarise_parts(sums: pd.DataFrame, times: pd.DataFrame, by: list[str], sett
     stats["pending"] = stats["inquiries"] - stats["decided"]
     stats["inquiries_young"] = stats["inquiries"] - stats["judged"]
     stats["backlog_open"] = stats["inquiries"] - stats["answered"]
-    grouped = times.groupby(by, observed=True)
-    quantiles = pd.concat(
-        {
-            "reply_median": grouped["reply_min"].quantile(0.5),
-            "reply_p90": grouped["reply_min"].quantile(0.9),
-            "work_median": grouped["work_min"].quantile(0.5),
-            "work_p90": grouped["work_min"].quantile(0.9),
-        },
-        axis=1,
+    out = _rates(stats.join(reply_quantiles(times, by)).reset_index(), settings)
+    out = out[[*by, *(c for c in METRICS if c in out.columns)]]
+    # Read from histograms, the reply-time statistics are within 1 % of the exact ones: said with the figures.
+    out.attrs["approximate"] = is_sketch(times)
+    return out
+
+
+def reply_quantiles(times: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The median and 90th percentile of the calendar and working reply minutes per group of `by`: of the replies
+    themselves, or of their histograms (`is_sketch`)."""
+    if not is_sketch(times):
+        grouped = times.groupby(by, observed=True)
+        columns = {"reply": grouped["reply_min"], "work": grouped["work_min"]}
+        return pd.concat(
+            {f"{unit}_{name}": minutes.quantile(q) for unit, minutes in columns.items() for name, q in QUANTILES},
+            axis=1,
+        )
+    hist = {unit: times[times["unit"] == unit] for unit in ("reply", "work")}
+    return pd.concat(
+        {f"{unit}_{name}": quantiles(part, by, q) for unit, part in hist.items() for name, q in QUANTILES}, axis=1
     )
-    out = _rates(stats.join(quantiles).reset_index(), settings)
-    return out[[*by, *(c for c in METRICS if c in out.columns)]]
+
+
+QUANTILES = (("median", 0.5), ("p90", 0.9))

@@ -1,0 +1,218 @@
+"""Reply-time histograms kept by the loads: after every kind of load, a re-timing and a move, they equal their
+definition (the answered inquiries bucketed in pandas) and a rebuild from scratch."""
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from etl.ingest.timing import retime
+from etl.metrics.schedules import Week
+from etl.metrics.worktime import Clocks
+from etl.store import histograms, sketch
+from etl.store.rollups import behind, refresh_rollups
+from tests.store.test_rollups import DAY0, Deliveries, frame
+
+TERRITORIES = [
+    ("KZ", "country", ""),
+    ("KZ-A", "region", "KZ"),
+    ("KZ-A-1", "district", "KZ-A"),
+    ("KZ-A-2", "district", "KZ-A"),
+    ("KZ-B", "region", "KZ"),
+    ("KZ-B-1", "district", "KZ-B"),
+]
+# platform, account_id, territory, owner_role: pages 2 and 3 share a region, platform and role in two districts.
+ACCOUNTS = [
+    ("instagram", "1", "KZ-A", "head"),
+    ("instagram", "2", "KZ-A-1", "body"),
+    ("instagram", "3", "KZ-A-2", "body"),
+    ("vk", "4", "KZ-B-1", "press_service"),
+    ("telegram", "5", "KZ", "head"),  # a page of the country itself: counted under the country
+]
+Rows = list[tuple[Any, ...]]
+
+
+class Replies(Deliveries):
+    """Deliveries whose inquiries are answered after any number of minutes, from none to weeks."""
+
+    def territories(self, territories: list[tuple[str, str, str]] = TERRITORIES) -> None:
+        super().territories(territories)
+
+    def asked(self, account: tuple[str, ...], inquiry_id: str, day: int, minutes: float | None, hour: int = 11) -> None:
+        received = dt.datetime.combine(DAY0 + dt.timedelta(days=day), dt.time(hour))
+        reply = "" if minutes is None else (received + dt.timedelta(minutes=minutes)).isoformat()
+        self.add("inquiries", f"{account[0]},{account[1]},{inquiry_id},comment,,{received.isoformat()},{reply},owner,")
+
+    def days(self, accounts: list[tuple[str, ...]], days: range, tag: str) -> None:
+        """A snapshot every day and 0–5 inquiries, some unanswered, some answered the same second, at any hour."""
+        for account in accounts:
+            for day in days:
+                self.snapshot(account, day)
+                for k in range(self.rng.randint(0, 5)):
+                    minutes = self.rng.choice([None, 0.0, 1.0, 15.0, round(self.rng.lognormvariate(5, 1.5), 2)])
+                    self.asked(account, f"{tag}{account[1]}_{day}_{k}", day, minutes, self.rng.randint(0, 23))
+
+
+def stored(conn: Connection) -> Rows:
+    """ReplyHistogram as sorted plain tuples."""
+    rows = frame(conn, f"SELECT {', '.join(histograms.KEY)}, inquiries FROM replyhistogram")
+    return sorted((r[0], r[1], r[2], r[3], r[4], int(r[5]), int(r[6])) for r in rows.itertuples(index=False))
+
+
+def expected(conn: Connection) -> Rows:
+    """The histograms by their definition: every answered inquiry's minutes bucketed, counted per region (its
+    country for the country's own pages), day of receipt, platform, owner role and unit."""
+    replies = frame(
+        conn,
+        "SELECT coalesce(t.region_code, t.country_code, t.code) AS region_code, i.received_on AS day, a.platform, "
+        "a.owner_role, i.reply_min, i.work_min FROM inquiry i JOIN account a ON a.id = i.account_pk "
+        "JOIN territory t ON t.code = a.territory_code WHERE i.first_reply_at IS NOT NULL",
+    )
+    assert replies["work_min"].notna().all(), "every answered inquiry is timed"
+    rows = []
+    for unit, column in histograms.UNITS.items():
+        keyed = replies.assign(unit=unit, bucket=sketch.buckets(replies[column].astype(float).to_numpy()))
+        counts = keyed.groupby(histograms.KEY).size()
+        rows += [(*key, int(n)) for key, n in counts.items()]
+    return sorted(rows)
+
+
+def rebuilt(engine: Engine) -> Rows:
+    """The histograms counted again from scratch (every region queued) in a transaction rolled back."""
+    with engine.connect() as conn:
+        trans = conn.begin()
+        conn.execute(text("DELETE FROM replyhistogram"))
+        histograms.mark_everything(conn)
+        refresh_rollups(conn)
+        result = stored(conn)
+        trans.rollback()
+    return result
+
+
+def check(engine: Engine) -> Rows:
+    with engine.connect() as conn:
+        now, truth = stored(conn), expected(conn)
+        assert not behind(conn)
+    assert now == truth, "ReplyHistogram differs from its definition"
+    assert rebuilt(engine) == truth
+    return now
+
+
+def test_histograms_follow_every_load(engine: Engine, tmp_path: Path) -> None:
+    """New days, replies arriving later, changed and moved inquiries, a page moved to another region and role, a
+    district moved to another region, a time zone changed and a new working week: as if counted from scratch."""
+    load = Replies(engine, tmp_path, seed=5)
+    one, two, three, four, five = ACCOUNTS
+    load.territories()
+    load.accounts(ACCOUNTS)
+    load.days(list(ACCOUNTS), range(0, 8), "a")
+    load.load()
+    first = check(engine)
+    assert {r[4] for r in first} == {"reply", "work"} and any(r[5] == sketch.ZERO for r in first)
+    assert {r[0] for r in first} == {"KZ-A", "KZ-B", "KZ"}
+
+    # The next day, and a reply to an inquiry of day 2 that was waiting, another one's reply corrected.
+    load.days(list(ACCOUNTS), range(8, 9), "b")
+    load.asked(two, "late", 2, None)
+    load.asked(three, "corrected", 3, 30.0)
+    load.load()
+    check(engine)
+    load.asked(two, "late", 2, 4000.0)
+    load.asked(three, "corrected", 3, 45.5)
+    load.load()
+    check(engine)
+
+    # An inquiry delivered again with another day of receipt: it leaves the old day's histogram.
+    load.asked(one, "moved-day", 4, 20.0)
+    load.load()
+    load.asked(one, "moved-day", 6, 20.0)
+    load.load()
+    check(engine)
+
+    # Page 3 moves to region B and becomes a press service's; page 2 changes role only.
+    load.accounts([one, ("instagram", "2", "KZ-A-1", "deputy"), ("instagram", "3", "KZ-B-1", "press_service"),
+                   four, five])  # fmt: skip
+    load.days([one, four], range(9, 10), "c")
+    load.load()
+    moved = check(engine)
+    assert not any(r[0] == "KZ-A" and r[2] == "instagram" and r[3] == "body" for r in moved)
+
+    # District B-1 moves to region A: its pages' inquiries count there from then on, its old region has none.
+    load.territories([*TERRITORIES[:5], ("KZ-B-1", "district", "KZ-A")])
+    load.load()
+    regrouped = check(engine)
+    assert "KZ-B" not in {r[0] for r in regrouped}
+
+    # Region A moves to another time zone: its pages' inquiries are timed again and counted again.
+    load.add("territories", "KZ-A,KZ-A,KZ-A,,region,KZ,1000,Asia/Kamchatka")
+    load.load()
+    retimed = check(engine)
+    assert retimed != regrouped
+
+
+def test_a_new_working_week_counts_the_histograms_again(engine: Engine, tmp_path: Path) -> None:
+    """`retime` (what `govpulse refresh` runs after schedules.csv changed) times every reply again; the refresh that
+    follows counts their histograms again."""
+    load = Replies(engine, tmp_path, seed=6)
+    load.territories()
+    load.accounts(ACCOUNTS)
+    load.days(list(ACCOUNTS), range(0, 10), "a")
+    load.load()
+    before = check(engine)
+    with engine.connect() as conn:
+        registry = frame(conn, "SELECT code, parent_code, timezone, country_code FROM territory")
+    every_day = Week.office("06:00", "22:00", None, range(1, 8))
+    clocks = Clocks.from_frame(registry, {code: every_day for code in registry["country_code"].dropna().unique()})
+    with engine.begin() as conn:
+        assert retime(conn, clocks) > 0
+        assert behind(conn)
+        refresh_rollups(conn)
+    after = check(engine)
+    assert [r for r in after if r[4] == "reply"] == [r for r in before if r[4] == "reply"]
+    assert [r for r in after if r[4] == "work"] != [r for r in before if r[4] == "work"]
+
+
+def test_an_older_database_gets_its_histograms(engine: Engine, tmp_path: Path) -> None:
+    """Opening a database made before the histograms were kept counts them, as the loads would have."""
+    from etl.store.db import make_engine
+
+    load = Replies(engine, tmp_path, seed=7)
+    load.territories()
+    load.accounts(ACCOUNTS)
+    load.days(list(ACCOUNTS), range(0, 5), "a")
+    load.load()
+    before = check(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM replyhistogram"))
+    reopened = make_engine(engine.url.render_as_string(hide_password=False))
+    assert check(reopened) == before
+    reopened.dispose()
+
+
+@pytest.mark.parametrize("stage", ["files", "timing"])
+def test_a_load_stopped_before_its_refresh_is_behind(engine: Engine, tmp_path: Path, stage: str) -> None:
+    """A load stopped after its files (or after timing them) leaves its regions queued: the rollups are behind
+    until a catch-up counts them."""
+    load = Replies(engine, tmp_path, seed=8)
+    load.territories()
+    load.accounts(ACCOUNTS)
+    load.days(list(ACCOUNTS), range(0, 3), "a")
+    load.load()
+    with engine.begin() as conn:
+        if stage == "files":
+            histograms.mark_regions(conn, "SELECT 'KZ-A' AS region_code, :d AS from_day", d=DAY0)
+        else:
+            conn.execute(text("UPDATE inquiry SET work_min = NULL, work_days = NULL"))
+            from etl.ingest.timing import time_untimed
+
+            assert time_untimed(conn) > 0
+        conn.execute(text("DELETE FROM replyhistogram WHERE region_code = 'KZ-A'"))
+    with engine.connect() as conn:
+        assert behind(conn)
+    from etl.store.rollups import catch_up
+
+    assert catch_up(engine)
+    check(engine)
