@@ -2,6 +2,7 @@
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -68,8 +69,8 @@ def test_collected_files_load_and_the_dashboard_shows_them(api: FakeApi, folder:
     assert f"skipped vk {PRIVATE}: access denied (VK error 15 in wall.get)" in output
     assert "Collection summary: vk" in output and "Load summary" in output and "│ rejected" not in output
     assert sorted(p.name for p in (folder / "out").iterdir()) == ["followers.csv", "inquiries.csv", "posts.csv"]
-    # The snapshot is dated by the page's local day, which in Barnaul (UTC+7) runs ahead of UTC's.
-    end = dt.date.today() + dt.timedelta(days=1)
+    # The snapshot is dated by the page's local day: Barnaul's (UTC+7), ahead of UTC's from 17:00 UTC.
+    end = dt.datetime.now(ZoneInfo("Asia/Barnaul")).date()
     table = kpi_table(get_engine(), "account", end - dt.timedelta(days=40), end, parent="RU-ALT-ZAR")
     pages = table.set_index("account_id")
     assert pages.at[COMMUNITY, "followers_end"] == 12450 and pages.at[PERSON, "followers_end"] == 8513
