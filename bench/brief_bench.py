@@ -8,7 +8,6 @@ per format, with the command's own CPU time (user + system, from the kernel's ac
 
 import argparse
 import datetime as dt
-import json
 import os
 import platform
 import resource
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import TARGETS
+from bench.common import TARGETS, write_json
 
 RUNS = 3
 TARGET_S = TARGETS["brief_s"]
@@ -92,7 +91,7 @@ def main() -> None:
             f"{p['load_average_after']:.1f})"
         )
     if args.json:
-        args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        write_json(args.json, out)
 
 
 if __name__ == "__main__":

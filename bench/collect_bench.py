@@ -25,6 +25,7 @@ from urllib.parse import parse_qs
 
 from sqlalchemy.engine import Engine
 
+from bench.common import write_json
 from etl.collect import vk
 from etl.collect.base import Page, Window
 from etl.collect.http import Client
@@ -234,7 +235,7 @@ def main() -> None:
             f"{r['at_pace_min']:.0f} min at VK's pace"
         )
     if args.json:
-        args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+        write_json(args.json, out)
 
 
 if __name__ == "__main__":

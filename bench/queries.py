@@ -71,7 +71,7 @@ def _views(queries: Any, Scope: type) -> list[dict[str, Any]]:
     return views
 
 
-def _arguments(fn: Callable[..., Any], view: dict[str, Any], spikes: tuple[int, float]) -> list[dict[str, Any]] | None:
+def _arguments(fn: Callable[..., Any], view: dict[str, Any]) -> list[dict[str, Any]] | None:
     """Keyword arguments for one call per variant, from the parameter names; None when a name is not understood."""
     values: dict[str, list[Any]] = {
         "start": [view["start"]],
@@ -88,8 +88,6 @@ def _arguments(fn: Callable[..., Any], view: dict[str, Any], spikes: tuple[int, 
         "level": [view["level"], view["rows_level"], "account"],
         "deadline": ["8wh"],
         "since": [view["end"] - dt.timedelta(days=29)],
-        "min_gain": [spikes[0]],
-        "min_ratio": [spikes[1]],
     }
     if fn.__name__ == "responsiveness":
         # The Responsiveness and Compare pages count their places (the level below the view), pages only by ids.
@@ -161,13 +159,6 @@ def main(out_path: str) -> None:
     from dashboard.filters import Scope
     from etl.metrics.kpis import kpi_table
 
-    try:
-        from dashboard.analysis import SPIKE_MIN_GAIN, SPIKE_MIN_RATIO
-
-        spikes = (SPIKE_MIN_GAIN, SPIKE_MIN_RATIO)
-    except ImportError:
-        spikes = (500, 0.2)
-
     def clear() -> None:
         # Results are cleared; the server's resources (the engine, the clocks) are built once per process and kept,
         # as in a running server, and timed on their own.
@@ -196,7 +187,7 @@ def main(out_path: str) -> None:
     for name, fn in sorted(cached.items()):
         seen: set[str] = set()
         for view in views:
-            variants = _arguments(fn.__wrapped__, view, spikes)
+            variants = _arguments(fn.__wrapped__, view)
             if variants is None:
                 skipped[name] = f"parameters not understood: {list(inspect.signature(fn.__wrapped__).parameters)}"
                 break

@@ -20,9 +20,9 @@ from etl.ingest.transform import ERROR_COLUMNS, Context, validate
 from etl.settings import get_settings
 from etl.store import models
 from etl.store.audit import Actor, file_sha256, record
-from etl.store.db import insert_frame
 from etl.store.models import table_of
 from etl.store.rollups import refresh_rollups
+from etl.store.scope import insert_frame
 
 Progress = Callable[[str, int, int], None]
 

@@ -10,6 +10,7 @@ from sqlalchemy import Integer, and_, cast, func, select
 from sqlalchemy.engine import Connection
 
 from etl.store.scope import ACCOUNT, ACCOUNT_DAY, TERRITORY, Scope, read_frame
+from etl.store.scope import REGION_OF_TERRITORY as REGION
 
 WEEKS = 8  # the normal range: one-day changes of the region's pages in the eight weeks to the last day judged …
 QUANTILE = 0.01  # … between their 1st and 99th percentile …
@@ -23,7 +24,6 @@ MIN_AGE = 56  # days since a page's first follower before the range judges it (n
 MAX_GAP = 7  # days between two snapshots beyond which their change is growth, not a jump
 PER = 10_000  # changes are counted in basis points (hundredths of a per cent) of the count before
 EVERY = 4  # days between the days whose changes make the normal range
-REGION = func.coalesce(TERRITORY.c.region_code, TERRITORY.c.country_code, TERRITORY.c.code)
 JUMPS = ["account_pk", "territory_code", "day", "before", "followers", "change", "kind", "low", "high", "rule"]
 
 

@@ -4,10 +4,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import event, inspect, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
 from etl.settings import get_settings
@@ -95,31 +93,3 @@ def has_accounts(engine: Engine) -> bool:
 def get_engine(url: str | None = None) -> Engine:
     """The process-wide engine for `url` (default: the settings' database)."""
     return make_engine(url or get_settings().url)
-
-
-def _sql_values(series: pd.Series) -> list[Any]:
-    """A column as Python values the database driver takes: None for missing, ISO text for dates and times."""
-    if pd.api.types.is_datetime64_any_dtype(series):
-        values = series.to_numpy(dtype="datetime64[us]")
-        is_day = series.name in {"day", "published_on", "received_on", "created_on", "official_mark_on"}
-        strings = np.datetime_as_string(values, unit="D" if is_day else "us").astype(object)
-        if not is_day:
-            strings = np.char.replace(strings.astype(str), "T", " ").astype(object)
-        strings[np.isnat(values)] = None
-        return strings.tolist()
-    if series.dtype == object or pd.api.types.is_string_dtype(series):
-        return series.astype(object).where(series.notna(), None).tolist()
-    if pd.api.types.is_bool_dtype(series):
-        return [bool(v) for v in series.tolist()]
-    if pd.api.types.is_float_dtype(series) and series.name == "account_pk":
-        return series.astype("int64").tolist()
-    return series.astype(object).where(series.notna(), None).tolist()
-
-
-def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a DataFrame's rows (columns by name) with one executemany."""
-    cols = list(frame.columns)
-    rows = list(zip(*(_sql_values(frame[c]) for c in cols), strict=True))
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    conn.exec_driver_sql(sql, rows)

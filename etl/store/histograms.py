@@ -4,12 +4,12 @@ platform and owner role, counted per log bucket of their calendar and working re
 import datetime as dt
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl.store.models import REGION
+from etl.store.scope import insert_frame
 from etl.store.sketch import buckets
 
 # A region queued from this day is counted again over its whole history.
@@ -78,7 +78,7 @@ def refresh_histograms(conn: Connection) -> None:
         found.close()
         counted = count_buckets(replies, ["day", "platform", "owner_role"]).assign(region_code=region)
         if len(counted):
-            insert_rows(conn, "replyhistogram", counted[[*KEY, "inquiries"]])
+            insert_frame(conn, "replyhistogram", counted[[*KEY, "inquiries"]])
     conn.execute(text("DELETE FROM replydirty"))
 
 
@@ -92,12 +92,3 @@ def count_buckets(replies: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         parts.append(replies.loc[timed, by].assign(unit=unit, bucket=buckets(minutes.to_numpy()[timed])))
     long = pd.concat(parts, ignore_index=True)
     return long.groupby([*by, "unit", "bucket"], sort=False).size().rename("inquiries").reset_index()
-
-
-def insert_rows(conn: Connection, table: str, frame: pd.DataFrame) -> None:
-    """Insert a frame's rows (plain values: text, dates as the driver returned them, integers) in one executemany."""
-    columns = list(frame.columns)
-    rows = [tuple(v.item() if isinstance(v, np.generic) else v for v in row) for row in frame.itertuples(index=False)]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    conn.exec_driver_sql(sql, rows)

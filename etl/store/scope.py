@@ -1,11 +1,13 @@
-"""What a report or a metric covers: the period, a territory's subtree, platforms and owner roles."""
+"""What a report or a metric covers (the period, a territory's subtree, platforms and owner roles), and frames
+read from and written to the database."""
 
 import datetime as dt
 from collections.abc import Collection, Mapping
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Executable, FromClause, Table, exists, or_, select
+from sqlalchemy import ColumnElement, Executable, FromClause, Table, exists, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -35,6 +37,8 @@ TERRITORY_DAY = _table(TerritoryDay)
 REGION_DAY = _table(RegionDay)
 INQUIRY = _table(Inquiry)
 DATA_TIME = _table(DataTime)
+# The region of a territory row: models.REGION as an expression on TERRITORY.
+REGION_OF_TERRITORY = func.coalesce(TERRITORY.c.region_code, TERRITORY.c.country_code, TERRITORY.c.code)
 
 
 class Scope(NamedTuple):
@@ -124,6 +128,34 @@ def read_frame(
         return pd.DataFrame(rows, columns=names, dtype=dtype)
     # Plain tuples: pandas probes each SQLAlchemy Row for `_fields`, which costs ~5 µs a row.
     return pd.DataFrame([tuple(row) for row in result], columns=names, dtype=dtype)
+
+
+def _sql_values(series: pd.Series) -> list[Any]:
+    """A column as Python values the database driver takes: None for missing, ISO text for dates and times."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series.to_numpy(dtype="datetime64[us]")
+        is_day = series.name in {"day", "published_on", "received_on", "created_on", "official_mark_on"}
+        strings = np.datetime_as_string(values, unit="D" if is_day else "us").astype(object)
+        if not is_day:
+            strings = np.char.replace(strings.astype(str), "T", " ").astype(object)
+        strings[np.isnat(values)] = None
+        return strings.tolist()
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        return series.astype(object).where(series.notna(), None).tolist()
+    if pd.api.types.is_bool_dtype(series):
+        return [bool(v) for v in series.tolist()]
+    if pd.api.types.is_float_dtype(series) and series.name == "account_pk":
+        return series.astype("int64").tolist()
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a DataFrame's rows (columns by name) with one executemany."""
+    cols = list(frame.columns)
+    rows = list(zip(*(_sql_values(frame[c]) for c in cols), strict=True))
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+    conn.exec_driver_sql(sql, rows)
 
 
 def utc_times(values: pd.Series) -> pd.Series:

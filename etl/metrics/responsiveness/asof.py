@@ -18,6 +18,7 @@ from etl.store.scope import (
     ACCOUNT,
     DATA_TIME,
     INQUIRY,
+    REGION_OF_TERRITORY,
     TERRITORY,
     read_frame,
     utc_times,
@@ -32,8 +33,7 @@ def raw_column(column: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def delivery_column() -> ColumnElement[str]:
     """The unit of delivery of an inquiry's data: its account's region (the country for a national page)."""
-    t = TERRITORY.c
-    return func.coalesce(t.region_code, t.country_code, t.code).label("delivery")
+    return REGION_OF_TERRITORY.label("delivery")
 
 
 def data_times(conn: Connection, deliveries: Collection[str], since: dt.date) -> dict[str, pd.Timestamp]:

@@ -18,7 +18,6 @@ from etl.store.scope import INQUIRY, REGION_DAY, TERRITORY, Scope, read_frame
 HISTOGRAM = table_of(ReplyHistogram)
 # The rows whose reply times are read from the histograms unless asked for exactly: a region's or a country's.
 SKETCH_LEVELS = ("country", "region")
-HISTOGRAM_COLUMNS = ["unit", "bucket", "inquiries"]
 
 
 def sketchable(
