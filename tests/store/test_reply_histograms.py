@@ -142,12 +142,16 @@ def test_histograms_follow_every_load(engine: Engine, tmp_path: Path) -> None:
 
     # District B-1 moves to region A: its pages' inquiries count there from then on, its old region has none.
     load.territories([*TERRITORIES[:5], ("KZ-B-1", "district", "KZ-A")])
+    load.asked(one, "lonely", 20, 30.0)  # the one reply of its day
     load.load()
     regrouped = check(engine)
     assert "KZ-B" not in {r[0] for r in regrouped}
 
-    # Region A moves to another time zone: its pages' inquiries are timed again and counted again.
+    # Region A moves to another time zone: its pages' inquiries are timed again and counted again, one of them
+    # delivered again in the same load with another reply (timed on the new clock as it is written, the only
+    # reply of its day).
     load.add("territories", "KZ-A,KZ-A,KZ-A,,region,KZ,1000,Asia/Kamchatka")
+    load.asked(one, "lonely", 20, 600.0)
     load.load()
     retimed = check(engine)
     assert retimed != regrouped
@@ -203,7 +207,7 @@ def test_a_load_stopped_before_its_refresh_is_behind(engine: Engine, tmp_path: P
     load.load()
     with engine.begin() as conn:
         if stage == "files":
-            histograms.mark_regions(conn, "SELECT 'KZ-A' AS region_code, :d AS from_day", d=DAY0)
+            histograms.mark_everything(conn)
         else:
             conn.execute(text("UPDATE inquiry SET work_min = NULL, work_days = NULL"))
             from etl.ingest.timing import time_untimed
