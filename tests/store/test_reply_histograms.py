@@ -179,8 +179,11 @@ def test_a_new_working_week_counts_the_histograms_again(engine: Engine, tmp_path
     assert [r for r in after if r[4] == "work"] != [r for r in before if r[4] == "work"]
 
 
-def test_an_older_database_gets_its_histograms(engine: Engine, tmp_path: Path) -> None:
-    """Opening a database made before the histograms were kept counts them, as the loads would have."""
+@pytest.mark.parametrize("queue", ["none", "by region"])
+def test_an_older_database_gets_its_histograms(engine: Engine, tmp_path: Path, queue: str) -> None:
+    """Opening a database made before the histograms were kept counts them, as the loads would have; one whose
+    queue of regions to count again was kept by region from a day on gets the queue by day, and what it held
+    counted."""
     from etl.store.db import make_engine
 
     load = Replies(engine, tmp_path, seed=7)
@@ -190,7 +193,13 @@ def test_an_older_database_gets_its_histograms(engine: Engine, tmp_path: Path) -
     load.load()
     before = check(engine)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM replyhistogram"))
+        if queue == "none":
+            conn.execute(text("DELETE FROM replyhistogram"))
+        else:
+            conn.execute(text("DELETE FROM replyhistogram WHERE region_code = 'KZ-A'"))
+            conn.execute(text("DROP TABLE replydirty"))
+            conn.execute(text("CREATE TABLE replydirty (region_code VARCHAR PRIMARY KEY, from_day DATE NOT NULL)"))
+            conn.execute(text("INSERT INTO replydirty VALUES ('KZ-A', :d)"), {"d": DAY0})
     reopened = make_engine(engine.url.render_as_string(hide_password=False))
     assert check(reopened) == before
     reopened.dispose()
