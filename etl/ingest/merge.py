@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from etl.ingest.timing import record_data_times, untime
 from etl.ingest.transform import ERROR_COLUMNS
 from etl.store import models
-from etl.store.histograms import EVERY_DAY, mark_accounts, mark_everything, mark_regions
+from etl.store.histograms import apply_changes, mark_everything, mark_regions, note_changes
 from etl.store.models import REGION, table_of
 from etl.store.rollups import MOVED, mark_dirty, resolve_ancestors, sum_regions
 
@@ -126,8 +126,15 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             f"UNION ALL SELECT t.account_pk, t.{day} FROM {target} t JOIN {stage} s ON {on}) u GROUP BY account_pk"
         )
         mark_dirty(conn, touched)
-        if kind == "inquiries":
-            mark_accounts(conn, touched)
+    replies = None
+    if kind == "inquiries":
+        # The inquiries that are new or change: their replies move in the histograms once they are written.
+        differs = f"NOT (CASE WHEN {same} THEN true ELSE false END)"
+        replies = note_changes(
+            conn,
+            f"SELECT s.account_pk, s.inquiry_id FROM {stage} s LEFT JOIN {target} t ON {on} "
+            f"WHERE t.account_pk IS NULL OR {differs}",
+        )
     moved = False
     if kind == "accounts":
         moved = untime(
@@ -138,12 +145,16 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role"
         )
         mark_dirty(conn, f"SELECT t.id AS account_pk, :epoch AS from_day {changed_pages}", epoch=MOVED)
-        # Their inquiries leave the histograms of the region they were counted in, and join those of the new one.
-        places = f"SELECT t.territory_code AS code {changed_pages} UNION SELECT s.territory_code {changed_pages}"
+        # Their replies leave the histograms of the region and role they were counted in, and join the new ones.
+        moved_pages = f"SELECT t.id, t.territory_code AS old_code, s.territory_code AS new_code {changed_pages}"
         mark_regions(
             conn,
-            f"SELECT {REGION} AS region_code, :d AS from_day FROM territory t JOIN ({places}) m ON m.code = t.code",
-            d=EVERY_DAY,
+            " UNION ".join(
+                f"SELECT {REGION} AS region_code, i.received_on AS day FROM ({moved_pages}) m "
+                f"JOIN territory t ON t.code = m.{code} JOIN inquiry i ON i.account_pk = m.id "
+                "WHERE i.first_reply_at IS NOT NULL"
+                for code in ("old_code", "new_code")
+            ),
         )
     regrouped = False
     if kind == "territories":
@@ -180,6 +191,8 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}{guard}"
         )
     )
+    if replies is not None:
+        apply_changes(conn, replies)
     if kind == "territories":
         resolve_ancestors(conn)
         if regrouped:

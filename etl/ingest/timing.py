@@ -11,7 +11,7 @@ from etl.ingest.transform import Context
 from etl.metrics.responsiveness.timing import reply_timing
 from etl.metrics.worktime import Clocks
 from etl.settings import get_settings
-from etl.store.histograms import mark_regions
+from etl.store.histograms import mark_accounts, mark_regions
 from etl.store.models import REGION
 from etl.store.scope import utc_times
 
@@ -51,9 +51,9 @@ def time_untimed(conn: Connection, clocks: Clocks | None = None, batch: int = 20
         return 0
     mark_regions(
         conn,
-        f"SELECT {REGION} AS region_code, min(i.received_on) AS from_day FROM inquiry i "
+        f"SELECT {REGION} AS region_code, i.received_on AS day FROM inquiry i "
         "JOIN account a ON a.id = i.account_pk JOIN territory t ON t.code = a.territory_code "
-        f"WHERE {UNTIMED.replace('first', 'i.first')} GROUP BY {REGION}",
+        f"WHERE {UNTIMED.replace('first', 'i.first')}",
     )
     clocks = clocks or Clocks.load(conn, get_settings().data_dir)
     done, after = 0, (-1, "")
@@ -95,7 +95,13 @@ def retime(conn: Connection, clocks: Clocks | None = None) -> int:
 
 
 def untime(conn: Connection, accounts_sql: str) -> bool:
-    """Forget the timing of the inquiries of the accounts `accounts_sql` selects (their clock changed); any?"""
+    """Forget the timing of the inquiries of the accounts `accounts_sql` selects (their clock changed); any? Their
+    days are counted again in the histograms once they are timed again."""
+    mark_accounts(
+        conn,
+        f"SELECT account_pk, received_on AS day FROM inquiry WHERE account_pk IN ({accounts_sql}) "
+        "AND first_reply_at IS NOT NULL",
+    )
     found = conn.execute(
         text(f"UPDATE inquiry SET work_min = NULL, work_days = NULL WHERE account_pk IN ({accounts_sql})")
     )

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
 from etl.settings import get_settings
-from etl.store import models  # noqa: F401  (registers the tables)
+from etl.store import models  # registers the tables
 from etl.store.histograms import mark_everything
 from etl.store.rollups import audience, catch_up, sum_regions
 
@@ -36,10 +36,24 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     SQLModel.metadata.create_all(engine)
+    _reply_queue_by_day(engine)
     _add_new_columns(engine)
     _fill_new_rollups(engine)
     catch_up(engine)
     return engine
+
+
+def _reply_queue_by_day(engine: Engine) -> None:
+    """Queue the reply histograms by region and day where an earlier govpulse queued them by region from a day on
+    (what it had queued is counted again whole)."""
+    if "day" in {c["name"] for c in inspect(engine).get_columns("replydirty")}:
+        return
+    with engine.begin() as conn:
+        queued = conn.execute(text("SELECT 1 FROM replydirty LIMIT 1")).first() is not None
+        conn.execute(text("DROP TABLE replydirty"))
+        models.table_of(models.ReplyDirty).create(conn)
+        if queued:
+            mark_everything(conn)
 
 
 def _add_new_columns(engine: Engine) -> None:

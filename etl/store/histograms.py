@@ -1,7 +1,8 @@
 """Reply-time histograms kept up to date by every load: each region's answered inquiries per day of receipt,
-platform and owner role, counted per log bucket of their calendar and working reply minutes (ReplyHistogram)."""
+platform and owner role, counted per log bucket of their calendar and working reply minutes (ReplyHistogram). A
+file's new and changed replies move in them as it is written; what changes many at once (timing again, moves) is
+queued as days of regions (ReplyDirty) and counted again by the rollup refresh."""
 
-import datetime as dt
 from typing import Any
 
 import pandas as pd
@@ -9,76 +10,152 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl.store.models import REGION
-from etl.store.scope import insert_frame
 from etl.store.sketch import buckets
 
-# A region queued from this day is counted again over its whole history.
-EVERY_DAY = dt.date(1900, 1, 1)
 # The histogram's units: the column of an inquiry's reply minutes each counts.
 UNITS = {"reply": "reply_min", "work": "work_min"}
 KEY = ["region_code", "day", "platform", "owner_role", "unit", "bucket"]
+# A region with up to this many days to count again reads them day by day through the pages' (account, day)
+# index; with more, the range between its first and last day.
+FEW_DAYS = 8
 
 
 def mark_regions(conn: Connection, select_sql: str, **params: Any) -> None:
-    """Queue regions for their histograms to be counted again from a day on; `select_sql` yields (region_code,
-    from_day)."""
-    least = "min" if conn.dialect.name == "sqlite" else "least"
+    """Queue days of regions whose histograms must be counted again; `select_sql` yields (region_code, day)."""
     conn.execute(
         text(
-            "INSERT INTO replydirty (region_code, from_day) SELECT region_code, min(from_day) FROM "
-            f"({select_sql}) q WHERE region_code IS NOT NULL GROUP BY region_code ON CONFLICT (region_code) "
-            f"DO UPDATE SET from_day = {least}(replydirty.from_day, excluded.from_day)"
+            "INSERT INTO replydirty (region_code, day) SELECT DISTINCT region_code, day FROM "
+            f"({select_sql}) q WHERE region_code IS NOT NULL AND day IS NOT NULL "
+            "ON CONFLICT (region_code, day) DO NOTHING"
         ),
         params,
     )
 
 
 def mark_accounts(conn: Connection, select_sql: str, **params: Any) -> None:
-    """Queue the regions of the accounts `select_sql` yields (account_pk, from_day), each from its earliest day."""
+    """Queue the days `select_sql` yields (account_pk, day) in the region each account is in now."""
     mark_regions(
         conn,
-        f"SELECT {REGION} AS region_code, q.from_day FROM ({select_sql}) q JOIN account a ON a.id = q.account_pk "
+        f"SELECT {REGION} AS region_code, q.day FROM ({select_sql}) q JOIN account a ON a.id = q.account_pk "
         "JOIN territory t ON t.code = a.territory_code",
         **params,
     )
 
 
 def mark_everything(conn: Connection) -> None:
-    """Queue every region, those of the territories and those the histograms hold, over their whole history."""
+    """Queue every day of every region: those the answered inquiries are in now, and those the histograms hold."""
     mark_regions(
         conn,
-        f"SELECT {REGION} AS region_code, :d AS from_day FROM territory t UNION "
-        "SELECT DISTINCT region_code, :d FROM replyhistogram",
-        d=EVERY_DAY,
+        f"SELECT {REGION} AS region_code, i.received_on AS day FROM inquiry i JOIN account a ON a.id = i.account_pk "
+        "JOIN territory t ON t.code = a.territory_code WHERE i.first_reply_at IS NOT NULL "
+        "UNION SELECT region_code, day FROM replyhistogram",
     )
 
 
+def note_changes(conn: Connection, keys_sql: str) -> pd.DataFrame:
+    """Before a file's inquiries are written: keep the keys (account_pk, inquiry_id) of those `keys_sql` yields that
+    are new or change, and return the replies of theirs the histograms count now."""
+    conn.execute(text("DROP TABLE IF EXISTS reply_changed"))
+    conn.execute(
+        text(
+            "CREATE TEMPORARY TABLE reply_changed (account_pk INTEGER, inquiry_id TEXT, "
+            "PRIMARY KEY (account_pk, inquiry_id))"
+        )
+    )
+    conn.execute(text(f"INSERT INTO reply_changed (account_pk, inquiry_id) {keys_sql}"))
+    return _changed_replies(conn)
+
+
+def apply_changes(conn: Connection, before: pd.DataFrame) -> None:
+    """After the file's inquiries are written: count their replies in the histograms, less what they counted
+    `before` (`note_changes`): a delivery's new and newly answered inquiries change a few buckets of a few days."""
+    by = ["region_code", "day", "platform", "owner_role"]
+    now, then = count_buckets(_changed_replies(conn), by), count_buckets(before, by)
+    conn.execute(text("DROP TABLE reply_changed"))
+    delta = pd.concat([now, then.assign(inquiries=-then["inquiries"])])
+    delta = delta.groupby(KEY, as_index=False, sort=False).agg(inquiries=("inquiries", "sum"))
+    delta = delta[delta["inquiries"] != 0]
+    if delta.empty:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    columns = [*KEY, "inquiries"]
+    conn.exec_driver_sql(
+        f"INSERT INTO replyhistogram ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET inquiries = replyhistogram.inquiries + excluded.inquiries",
+        _rows(delta, columns),
+    )
+    gone = delta[delta["inquiries"] < 0]
+    if len(gone):
+        match = " AND ".join(f"{k} = {mark}" for k in KEY)
+        conn.exec_driver_sql(f"DELETE FROM replyhistogram WHERE {match} AND inquiries = 0", _rows(gone, KEY))
+
+
+def _changed_replies(conn: Connection) -> pd.DataFrame:
+    """The answered inquiries of reply_changed with their region, day, platform, owner role and minutes."""
+    found = conn.execute(
+        text(
+            f"SELECT {REGION} AS region_code, i.received_on, a.platform, a.owner_role, i.reply_min, i.work_min "
+            "FROM reply_changed c JOIN inquiry i ON i.account_pk = c.account_pk AND i.inquiry_id = c.inquiry_id "
+            "JOIN account a ON a.id = i.account_pk JOIN territory t ON t.code = a.territory_code "
+            "WHERE i.first_reply_at IS NOT NULL"
+        )
+    )
+    columns = ["region_code", "day", "platform", "owner_role", *UNITS.values()]
+    replies = pd.DataFrame(found.cursor.fetchall(), columns=columns, dtype="object")
+    found.close()
+    return replies
+
+
 def histograms_behind(conn: Connection) -> bool:
-    """Whether a region's histograms wait to be counted again."""
+    """Whether days of a region's histograms wait to be counted again."""
     return conn.execute(text("SELECT 1 FROM replydirty LIMIT 1")).first() is not None
 
 
 def refresh_histograms(conn: Connection) -> None:
-    """Count the queued regions' answered inquiries again from their from_day into ReplyHistogram, one region at a
-    time (so that its rows are written once, and memory holds one region's replies)."""
-    queued = conn.execute(text("SELECT region_code, from_day FROM replydirty ORDER BY region_code")).all()
-    for region, day in queued:
-        conn.execute(text("DELETE FROM replyhistogram WHERE region_code = :r AND day >= :d"), {"r": region, "d": day})
-        # CROSS JOIN keeps SQLite on the (account, day) index of the inquiries: the region's pages first.
+    """Count the answered inquiries of the queued days of regions again into ReplyHistogram, one region at a time
+    (its rows written once, memory holding one region's replies)."""
+    regions = [r for (r,) in conn.execute(text("SELECT DISTINCT region_code FROM replydirty ORDER BY 1"))]
+    if not regions:
+        return
+    # The queued regions' pages, found in one pass over the registry (a region is no column of its own).
+    conn.execute(text("DROP TABLE IF EXISTS reply_todo"))
+    conn.execute(
+        text(
+            "CREATE TEMPORARY TABLE reply_todo (region_code TEXT, account_pk INTEGER, "
+            "PRIMARY KEY (region_code, account_pk))"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO reply_todo (region_code, account_pk) SELECT DISTINCT q.region_code, a.id FROM account a "
+            f"JOIN territory t ON t.code = a.territory_code JOIN replydirty q ON q.region_code = {REGION}"
+        )
+    )
+    queued = "SELECT day FROM replydirty WHERE region_code = :r"
+    for region in regions:
+        days = [d for (d,) in conn.execute(text(f"{queued} ORDER BY day"), {"r": region})]
+        # CROSS JOIN keeps SQLite on the (account, day) index of the inquiries: the region's pages first, then
+        # each queued day (a few), or the days from the first queued to the last (many).
+        if len(days) <= FEW_DAYS:
+            on_days, params = f"i.received_on IN ({queued})", {"r": region}
+        else:
+            on_days = f"i.received_on BETWEEN :first AND :last AND i.received_on IN ({queued})"
+            params = {"r": region, "first": days[0], "last": days[-1]}
         found = conn.execute(
             text(
-                "SELECT a.platform, a.owner_role, i.received_on, i.reply_min, i.work_min FROM territory t "
-                "JOIN account a ON a.territory_code = t.code CROSS JOIN inquiry i "
-                f"WHERE {REGION} = :r AND i.account_pk = a.id AND i.received_on >= :d "
-                "AND i.first_reply_at IS NOT NULL"
+                "SELECT a.platform, a.owner_role, i.received_on, i.reply_min, i.work_min FROM reply_todo r "
+                "CROSS JOIN inquiry i JOIN account a ON a.id = r.account_pk WHERE r.region_code = :r "
+                f"AND i.account_pk = r.account_pk AND {on_days} AND i.first_reply_at IS NOT NULL"
             ),
-            {"r": region, "d": day},
+            params,
         )
-        replies = pd.DataFrame(found.cursor.fetchall(), columns=["platform", "owner_role", "day", *UNITS.values()])
+        # Objects: text converted to pandas' own string arrays costs more than the rest for a few thousand rows.
+        columns = ["platform", "owner_role", "day", *UNITS.values()]
+        replies = pd.DataFrame(found.cursor.fetchall(), columns=columns, dtype="object")
         found.close()
         counted = count_buckets(replies, ["day", "platform", "owner_role"]).assign(region_code=region)
-        if len(counted):
-            insert_frame(conn, "replyhistogram", counted[[*KEY, "inquiries"]])
+        _write(conn, region, queued, counted)
+    conn.execute(text("DROP TABLE reply_todo"))
     conn.execute(text("DELETE FROM replydirty"))
 
 
@@ -92,3 +169,34 @@ def count_buckets(replies: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         parts.append(replies.loc[timed, by].assign(unit=unit, bucket=buckets(minutes.to_numpy()[timed])))
     long = pd.concat(parts, ignore_index=True)
     return long.groupby([*by, "unit", "bucket"], sort=False).size().rename("inquiries").reset_index()
+
+
+def _write(conn: Connection, region: str, queued: str, counted: pd.DataFrame) -> None:
+    """Make the region's rows of its queued days those `counted`, writing only the rows that differ: a day's
+    replies arriving change a few buckets of it."""
+    found = conn.execute(
+        text(f"SELECT {', '.join(KEY)}, inquiries FROM replyhistogram WHERE region_code = :r AND day IN ({queued})"),
+        {"r": region},
+    )
+    stored = pd.DataFrame(found.cursor.fetchall(), columns=[*KEY, "inquiries"], dtype="object")
+    stored = stored.astype({"bucket": "int64", "inquiries": "int64"})
+    found.close()
+    both = stored.merge(counted, on=KEY, how="outer", suffixes=("_old", ""))
+    gone = both[both["inquiries"].isna()]
+    changed = both[both["inquiries"].notna() & (both["inquiries"] != both["inquiries_old"])]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    if len(gone):
+        match = " AND ".join(f"{k} = {mark}" for k in KEY)
+        conn.exec_driver_sql(f"DELETE FROM replyhistogram WHERE {match}", _rows(gone, KEY))
+    if len(changed):
+        columns = [*KEY, "inquiries"]
+        conn.exec_driver_sql(
+            f"INSERT INTO replyhistogram ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET inquiries = excluded.inquiries",
+            _rows(changed.astype({"inquiries": "int64"}), columns),
+        )
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
+    """A frame's columns as rows of plain values (text, days as the driver returned them, integers)."""
+    return list(zip(*(frame[c].tolist() for c in columns), strict=True))

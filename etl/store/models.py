@@ -282,11 +282,11 @@ class ReplyHistogram(SQLModel, table=True):
 
 
 class ReplyDirty(SQLModel, table=True):
-    """Regions whose reply histograms must be counted again from a day on (filled by loads and timing, emptied by
-    the refresh)."""
+    """Days of regions whose reply histograms must be counted again (filled by loads and timing, emptied by the
+    refresh)."""
 
     region_code: str = Field(primary_key=True)
-    from_day: dt.date
+    day: dt.date = Field(primary_key=True)
 
 
 class RollupDirty(SQLModel, table=True):

@@ -101,7 +101,7 @@ def test_earlier_data_a_chosen_set_and_a_load_left_behind_are_counted_exactly(db
     _, times = responsiveness_parts(db, FIRST, LAST, level="region", accounts=[1, 2], settings=SETTINGS)
     assert not is_sketch(times)
     with db.begin() as conn:
-        conn.execute(text("INSERT INTO replydirty (region_code, from_day) VALUES ('KZ-A', :d)"), {"d": DAY0})
+        conn.execute(text("INSERT INTO replydirty (region_code, day) VALUES ('KZ-A', :d)"), {"d": DAY0})
     behind = kpi_table(db, "region", FIRST, LAST, settings=SETTINGS)
     assert not behind.attrs["approximate"]
     pd.testing.assert_frame_equal(behind, kpi_table(db, "region", FIRST, LAST, settings=SETTINGS, exact=True))

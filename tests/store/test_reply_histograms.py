@@ -142,12 +142,16 @@ def test_histograms_follow_every_load(engine: Engine, tmp_path: Path) -> None:
 
     # District B-1 moves to region A: its pages' inquiries count there from then on, its old region has none.
     load.territories([*TERRITORIES[:5], ("KZ-B-1", "district", "KZ-A")])
+    load.asked(one, "lonely", 20, 30.0)  # the one reply of its day
     load.load()
     regrouped = check(engine)
     assert "KZ-B" not in {r[0] for r in regrouped}
 
-    # Region A moves to another time zone: its pages' inquiries are timed again and counted again.
+    # Region A moves to another time zone: its pages' inquiries are timed again and counted again, one of them
+    # delivered again in the same load with another reply (timed on the new clock as it is written, the only
+    # reply of its day).
     load.add("territories", "KZ-A,KZ-A,KZ-A,,region,KZ,1000,Asia/Kamchatka")
+    load.asked(one, "lonely", 20, 600.0)
     load.load()
     retimed = check(engine)
     assert retimed != regrouped
@@ -175,8 +179,11 @@ def test_a_new_working_week_counts_the_histograms_again(engine: Engine, tmp_path
     assert [r for r in after if r[4] == "work"] != [r for r in before if r[4] == "work"]
 
 
-def test_an_older_database_gets_its_histograms(engine: Engine, tmp_path: Path) -> None:
-    """Opening a database made before the histograms were kept counts them, as the loads would have."""
+@pytest.mark.parametrize("queue", ["none", "by region"])
+def test_an_older_database_gets_its_histograms(engine: Engine, tmp_path: Path, queue: str) -> None:
+    """Opening a database made before the histograms were kept counts them, as the loads would have; one whose
+    queue of regions to count again was kept by region from a day on gets the queue by day, and what it held
+    counted."""
     from etl.store.db import make_engine
 
     load = Replies(engine, tmp_path, seed=7)
@@ -186,7 +193,13 @@ def test_an_older_database_gets_its_histograms(engine: Engine, tmp_path: Path) -
     load.load()
     before = check(engine)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM replyhistogram"))
+        if queue == "none":
+            conn.execute(text("DELETE FROM replyhistogram"))
+        else:
+            conn.execute(text("DELETE FROM replyhistogram WHERE region_code = 'KZ-A'"))
+            conn.execute(text("DROP TABLE replydirty"))
+            conn.execute(text("CREATE TABLE replydirty (region_code VARCHAR PRIMARY KEY, from_day DATE NOT NULL)"))
+            conn.execute(text("INSERT INTO replydirty VALUES ('KZ-A', :d)"), {"d": DAY0})
     reopened = make_engine(engine.url.render_as_string(hide_password=False))
     assert check(reopened) == before
     reopened.dispose()
@@ -203,7 +216,7 @@ def test_a_load_stopped_before_its_refresh_is_behind(engine: Engine, tmp_path: P
     load.load()
     with engine.begin() as conn:
         if stage == "files":
-            histograms.mark_regions(conn, "SELECT 'KZ-A' AS region_code, :d AS from_day", d=DAY0)
+            histograms.mark_everything(conn)
         else:
             conn.execute(text("UPDATE inquiry SET work_min = NULL, work_days = NULL"))
             from etl.ingest.timing import time_untimed
