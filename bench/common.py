@@ -51,6 +51,7 @@ class Config:
     profile_rows: int = 1_000_000
     brief_runs: int = 3
     collect_pages: int = 1_000
+    kill_rows: int = 1_000_000
     workdir: Path = Path("/tmp/govpulse-bench")
     national_db: Path | None = None
     keep: bool = False
@@ -70,6 +71,7 @@ class Config:
             profile_rows=_env_int("BENCH_PROFILE_ROWS", min(1_000_000, rows)),
             brief_runs=_env_int("BENCH_BRIEF_RUNS", 3),
             collect_pages=_env_int("BENCH_COLLECT_PAGES", 1_000),
+            kill_rows=_env_int("BENCH_KILL_ROWS", max(1_000, round(1_000_000 * rows / FULL_ROWS))),
             workdir=Path(os.environ.get("BENCH_DIR", "/tmp/govpulse-bench")),
             national_db=Path(national) if national else None,
             keep=os.environ.get("BENCH_KEEP", "") not in {"", "0"},

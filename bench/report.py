@@ -22,7 +22,7 @@ _SCALE = {"a": ("rows",), "profile": ("profile_rows",), "e": ("inquiries",)}
 _NATIONAL = ("accounts", "months")
 _KNOBS = {"rows": "BENCH_ROWS", "profile_rows": "BENCH_PROFILE_ROWS", "accounts": "BENCH_ACCOUNTS",
           "months": "BENCH_MONTHS", "inquiries": "BENCH_INQUIRIES", "brief_runs": "BENCH_BRIEF_RUNS",
-          "collect_pages": "BENCH_COLLECT_PAGES"}  # fmt: skip
+          "collect_pages": "BENCH_COLLECT_PAGES", "kill_rows": "BENCH_KILL_ROWS"}  # fmt: skip
 Rows = list[list[str]]
 
 
@@ -302,10 +302,28 @@ def _collect(r: dict[str, Any]) -> Rows:
     return rows
 
 
+def _kill(r: dict[str, Any]) -> Rows:
+    """How many of the kills left a whole database, the file loaded all or nothing, and a second load that gives the
+    clean report."""
+    k = r["kill"]
+    n, again, moments = k["moments"], k["rerun_s"], k["kill_moments_s"]
+    scale = f"{_n(k['rows'])} follower rows ({_n(k['accounts'])} pages × {k['days']} days)"
+    result = (
+        f"integrity_check ok {k['integrity_ok']} of {n}; all or nothing {k['all_or_nothing']} of {n} "
+        f"({k['committed_before_the_kill']} committed, {k['rollups_behind']} of them with the rollups still to do); "
+        f"report equal to the clean load's after loading again {k['converged']} of {n}. Killed at "
+        f"{_s(min(moments))}–{_s(max(moments))} of a {_s(k['clean_load_s'])} clean load; loading again "
+        f"{_s(again['median'])} (median, {_s(again['min'])}–{_s(again['max'])})"
+    )
+    ok = k["integrity_ok"] == k["all_or_nothing"] == k["converged"] == n
+    return [["kill", f"`govpulse load` killed with SIGKILL at {n} random moments of its run, then loaded again",
+             scale, result, f"{n} of {n} each", _verdict(ok), "" if ok else "each kill in the JSON"]]  # fmt: skip
+
+
 # Each section's rows of the main table, in the order of `make bench`; a new section adds its function here.
 ROWS: dict[str, Callable[[dict[str, Any]], Rows]] = {
     "a": _a, "national": _national, "b": _b, "c": _c, "d": _d, "e": _e, "demo": _demo, "brief": _brief,
-    "collect": _collect,
+    "collect": _collect, "kill": _kill,
 }  # fmt: skip
 
 

@@ -14,6 +14,7 @@ bench/results/latest.json, and the tables name the run, commit and machine they 
   brief    `govpulse brief` on the demo, both packs, PPTX and PDF (bench/brief_bench.py)
   collect  the VK collector against a local server: its own overhead, and a night of the demo's Altai Krai
            (bench/collect_bench.py)
+  kill     `govpulse load` of 1 M follower rows killed at 20 random moments, then loaded again (bench/kill.py)
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from bench.common import (
     run,
     write_json,
 )
+from bench.kill import kill_load
 
 TARGET_RATIO = TARGETS["a_ratio"]
 TARGET_LOAD_RSS_MB = TARGETS["a_peak_rss_mb"]
@@ -363,6 +365,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("demo", demo_bench.build),
     Section("brief", demo_bench.brief, ("brief_runs",), needs="demo"),
     Section("collect", demo_bench.collect, ("collect_pages",), needs="demo"),
+    Section("kill", lambda r: kill_load(r.cfg, r.work), ("kill_rows",)),
 )
 # Not a section of its own: the generator is timed while (a) and the national section make their files.
 MEASURED_WITHIN = {"gen": ("a", "national")}

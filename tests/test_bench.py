@@ -131,9 +131,9 @@ def test_a_run_measures_the_sections_not_skipped_and_their_databases_only_when_n
     def names(skip: str) -> list[str]:
         return [s.name for s in chosen(frozenset(skip.split(",")) - {""})]
 
-    assert names("gen,a,profile,national,b,c,d") == ["e", "demo", "brief", "collect"]
-    assert names("b,c,d,brief") == ["a", "profile", "e", "demo", "collect"]
-    assert names("demo") == ["a", "profile", "national", "b", "c", "d", "e"]
+    assert names("gen,a,profile,national,b,c,d,kill") == ["e", "demo", "brief", "collect"]
+    assert names("b,c,d,brief") == ["a", "profile", "e", "demo", "collect", "kill"]
+    assert names("demo") == ["a", "profile", "national", "b", "c", "d", "e", "kill"]
     with pytest.raises(SystemExit, match=r"BENCH_SKIP: no section kil \(the sections: gen,a,profile,national"):
         names("kil")
 
@@ -241,3 +241,46 @@ def test_a_night_of_a_region_makes_the_calls_vk_would_answer(tmp_path: Path) -> 
     assert (night["pages"], night["window_posts"], night["commented_posts"]) == (2, 3, 2)
     assert night["requests"] == 1 + 2 + 2 and night["posts"] == 3 and night["inquiries"] == 3
     assert (night["since"], night["until"]) == ("2026-11-01", "2026-11-30")
+
+
+def killed(converged: int) -> dict[str, Any]:
+    """A kill section of 20 moments, `converged` of them giving the clean report after loading again."""
+    kills = [{"at_s": 0.5 + i, "converged": i < converged} for i in range(20)]
+    return {
+        "rows": 1_000_270,
+        "accounts": 2_740,
+        "days": 365,
+        "clean_load_s": 24.0,
+        "moments": 20,
+        "kill_moments_s": [k["at_s"] for k in kills],
+        "integrity_ok": 20,
+        "all_or_nothing": 20,
+        "committed_before_the_kill": 9,
+        "rollups_behind": 3,
+        "converged": converged,
+        "rerun_s": {"median": 14.0, "min": 6.0, "max": 25.0},
+        "kills": kills,
+    }
+
+
+def test_the_kill_row_counts_each_check() -> None:
+    """The kill -9 section's row gives each count of 20 and the moments; one kill that did not converge misses it."""
+    met = report.table(results(25.0) | {"kill": killed(20)}, {"run.json": results(25.0)})
+    row = next(line for line in met.splitlines() if line.startswith("| kill | `govpulse load`"))
+    assert "integrity_check ok 20 of 20; all or nothing 20 of 20 (9 committed, 3 of them" in row
+    assert "after loading again 20 of 20" in row and "Killed at 0.50 s–20 s of a 24 s clean load" in row
+    assert "1,000,270 follower rows (2,740 pages × 365 days)" in row and "✅ met" in row
+    missed = report.table(results(25.0) | {"kill": killed(19)}, {"run.json": results(25.0)})
+    row = next(line for line in missed.splitlines() if line.startswith("| kill | `govpulse load`"))
+    assert "after loading again 19 of 20" in row and "❌ missed" in row and "each kill in the JSON" in row
+
+
+def test_the_kill_section_scales_with_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The killed load is a tenth of BENCH_ROWS (1 M rows in a full run), or BENCH_KILL_ROWS when set."""
+    for name in ("BENCH_ROWS", "BENCH_KILL_ROWS"):
+        monkeypatch.delenv(name, raising=False)
+    assert Config.from_env().kill_rows == 1_000_000
+    monkeypatch.setenv("BENCH_ROWS", "1_000_000")
+    assert Config.from_env().kill_rows == 100_000
+    monkeypatch.setenv("BENCH_KILL_ROWS", "5000")
+    assert Config.from_env().kill_rows == 5_000

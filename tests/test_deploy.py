@@ -256,3 +256,76 @@ def test_a_postgresql_dump_restores_into_a_new_database(tmp_path: Path) -> None:
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name}_restore"))
         admin.dispose()
+
+
+def load_unit(key: str) -> str:
+    """The `key=` line of docs/deploy.md's load service, its paths of this machine: the repository, `incoming` and
+    `archive` under /tmp/… (the command's words, as systemd runs them)."""
+    doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    unit = doc.split("`/etc/systemd/system/govpulse-load.service`", 1)[1].split("```ini\n", 1)[1].split("```", 1)[0]
+    return re.search(rf"^{key}=(.+)$", unit, re.M).group(1)  # type: ignore[union-attr]
+
+
+def test_the_load_units_archive_keeps_every_delivery_and_waits_for_late_ones(tmp_path: Path) -> None:
+    """After a successful load the unit's archive step (deploy/archive.sh) moves the files the loader read at the top
+    of the incoming folder, in any case of CSV, TSV, TXT, XLSX and XLSM, into a folder of the run; it leaves the
+    rejected rows, a workbook's lock file, subfolders, and a file delivered while the load ran (even with an old
+    time, as `sftp -p` keeps it); a file delivered twice a day keeps both versions; a run with nothing leaves no
+    folder."""
+    from etl.ingest.extract import expand
+
+    incoming, archive = tmp_path / "incoming", tmp_path / "archive"
+    (incoming / "district").mkdir(parents=True)
+    archive.mkdir()
+    names = ["followers.csv", "POSTS.CSV", "inquiries.tsv", "accounts.txt", "Book.XLSX", "macro.xlsm",
+             "followers.rejected.csv", "~$Book.XLSX", "notes.md", "district/followers.csv"]  # fmt: skip
+    for name in names:
+        (incoming / name).write_text(f"{name}\n", encoding="utf-8")
+    read = sorted(p.name for p in expand([incoming]) if p.parent == incoming)
+
+    def run(key: str) -> None:
+        line = load_unit(key).replace("/srv/govpulse/app", str(ROOT))
+        line = line.replace("/srv/incoming", str(incoming)).replace("/srv/archive", str(archive))
+        subprocess.run(shlex.split(line), check=True)
+
+    run("ExecStartPre")
+    time.sleep(0.05)
+    (incoming / "late.csv").write_text("late\n", encoding="utf-8")
+    (incoming / "kept-time.csv").write_text("old\n", encoding="utf-8")
+    os.utime(incoming / "kept-time.csv", (time.time() - 3600, time.time() - 3600))
+    run("ExecStartPost")
+    (first,) = [p for p in archive.rglob("*") if p.is_dir() and p.parent != archive]
+    assert first.parent.name == time.strftime("%Y-%m-%d") and re.fullmatch(r"\d{6}-\w{6}", first.name)
+    assert sorted(p.name for p in first.iterdir()) == read == sorted(names[:6])
+    left = sorted(str(p.relative_to(incoming)) for p in incoming.rglob("*") if p.is_file())
+    assert left == sorted(["followers.rejected.csv", "~$Book.XLSX", "notes.md", "district/followers.csv", "late.csv",
+                           "kept-time.csv"])  # fmt: skip
+
+    (incoming / "followers.csv").write_text("again\n", encoding="utf-8")
+    run("ExecStartPre")
+    run("ExecStartPost")
+    runs = sorted(p for p in archive.rglob("*") if p.is_dir() and p.parent != archive)
+    (second,) = [p for p in runs if p != first]
+    assert sorted(p.name for p in second.iterdir()) == ["followers.csv", "kept-time.csv", "late.csv"]
+    assert {p.read_text() for p in archive.rglob("followers.csv")} == {"followers.csv\n", "again\n"}
+    for name in ("followers.rejected.csv", "~$Book.XLSX", "notes.md"):
+        (incoming / name).unlink()
+    run("ExecStartPre")
+    run("ExecStartPost")
+    assert sorted(p for p in archive.rglob("*") if p.is_dir() and p.parent != archive) == runs
+
+
+def test_the_upgrade_command_opens_the_database(tmp_path: Path) -> None:
+    """The command docs/deploy.md runs after an upgrade, before the dashboards come back, is one govpulse runs: it
+    opens the database (making what it lacks) and exits 0."""
+    doc = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    upgrade = doc.split("## 7. Upgrades", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    line = next(line for line in upgrade.splitlines() if "brings it up to date" in line)
+    words = shlex.split(re.search(r"\.venv/bin/govpulse ([^'\"]+)", line).group(1))  # type: ignore[union-attr]
+    env = os.environ | {"GOVPULSE_DATA_DIR": str(tmp_path), "GOVPULSE_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}
+    done = subprocess.run([sys.executable, "-m", "dashboard", *words], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "g.db") as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'accountday'").fetchone() == (1,)

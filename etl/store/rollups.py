@@ -23,6 +23,8 @@ REGION_OF = {"region_code": REGION, **{k: f"d.{k}" for k in TERRITORY_KEY[1:]}}
 # sorting a batch's sums stays in memory.
 BATCH_ACCOUNTS = 50_000
 ROLLUP_LOCK = 4_779_001  # PostgreSQL advisory lock of the rollup refresh
+# What the refresh writes.
+ROLLUP_TABLES = ("accountday", "territoryday", "regionday", "rollupdirty", "replyhistogram", "replydirty")
 BATCH_ROWS = 1_000_000
 # Writing more rows than this, and most of the table: the day indexes are built again rather than maintained
 # row by row, and TerritoryDay is summed again rather than updated by deltas.
@@ -94,11 +96,27 @@ def behind(conn: Connection) -> bool:
     return conn.execute(text("SELECT 1 FROM rollupdirty LIMIT 1")).first() is not None or histograms_behind(conn)
 
 
+def may_refresh(conn: Connection) -> bool:
+    """Whether this connection's role may write the rollups (a dashboard's role may only read: docs/deploy.md)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(
+        conn.execute(
+            text(
+                "SELECT bool_and(has_table_privilege(t, p)) FROM unnest(CAST(:tables AS text[])) t, "
+                "unnest(ARRAY['INSERT', 'UPDATE', 'DELETE']) p"
+            ),
+            {"tables": list(ROLLUP_TABLES)},
+        ).scalar()
+    )
+
+
 def catch_up(engine: Engine) -> bool:
     """Refresh the rollups a stopped load left behind, so that no reader mixes new rows with old sums; whether
-    there was anything to do."""
+    there was anything to do. A role that may only read leaves them to the next command of one that may write (a
+    load, `govpulse refresh`)."""
     with engine.connect() as conn:
-        if not behind(conn):
+        if not behind(conn) or not may_refresh(conn):
             return False
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":

@@ -12,14 +12,16 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import SQLModel
 
 from etl.ingest.extract import open_source
 from etl.ingest.load import load_paths, load_source
 from etl.metrics.kpis import kpi_table
 from etl.store import rollups
 from etl.store.db import make_engine
-from tests.conftest import DATA
+from tests.conftest import DATA, postgres_url
 
 FIRST, LAST = dt.date(2026, 3, 1), dt.date(2026, 3, 31)
 REGISTRY = [DATA / "territories.csv", DATA / "accounts.csv"]
@@ -46,6 +48,40 @@ def test_a_reader_finishes_the_rollups_a_stopped_load_left(engine: Engine, tmp_p
     with reopened.connect() as conn:
         assert not rollups.behind(conn)
     pd.testing.assert_frame_equal(report(reopened), clean)
+
+
+def test_a_read_only_role_reads_while_the_rollups_wait(tmp_path: Path) -> None:
+    """A dashboard's read-only role (docs/deploy.md) opens a PostgreSQL database whose rollups a stopped load left
+    behind: it reads instead of failing on the refresh it may not write, and once a writer's command has opened the
+    database it reads what a clean load gives."""
+    url = make_url(postgres_url())
+    engine = make_engine(url.render_as_string(hide_password=False))
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    load_paths(engine, REGISTRY)
+    load_source(engine, open_source(DATA / "followers.csv"), skip_bad_rows=False, chunk_rows=100_000)
+    reader = "govpulse_test_reader"
+    with engine.begin() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": reader}).first():
+            conn.execute(text(f"DROP OWNED BY {reader}"))
+            conn.execute(text(f"DROP ROLE {reader}"))
+        conn.execute(text(f"CREATE ROLE {reader} LOGIN PASSWORD 'read-only'"))
+        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}"))
+    try:
+        reading = make_engine(url.set(username=reader, password="read-only").render_as_string(hide_password=False))
+        with reading.connect() as conn:
+            assert rollups.behind(conn) and not rollups.may_refresh(conn)
+        report(reading)
+        make_engine(url.render_as_string(hide_password=False)).dispose()  # a writer's command: the catch-up
+        clean_engine = make_engine(f"sqlite:///{tmp_path / 'clean.db'}")
+        load_paths(clean_engine, [*REGISTRY, DATA / "followers.csv"])
+        pd.testing.assert_frame_equal(report(reading), report(clean_engine), check_dtype=False)
+        reading.dispose()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP OWNED BY {reader}"))
+            conn.execute(text(f"DROP ROLE {reader}"))
+        engine.dispose()
 
 
 def _govpulse(folder: Path, *args: str) -> subprocess.Popen[bytes]:
