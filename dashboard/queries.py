@@ -424,7 +424,7 @@ def handles(account: int) -> pd.DataFrame:
 def load_log() -> pd.DataFrame:
     """Every loaded file, newest first."""
     frame = _frame(
-        "SELECT loaded_at, source_path, kind, encoding, delimiter, rows_read, rows_inserted, rows_updated, "
+        "SELECT loaded_at, sha256, source_path, kind, encoding, delimiter, rows_read, rows_inserted, rows_updated, "
         "rows_unchanged, rows_rejected, duration_s FROM loadlog ORDER BY loaded_at DESC, id DESC"
     )
     return frame.assign(loaded_at=utc_times(frame["loaded_at"]))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import access, access_ui, delivery_ui, queries, sidebar, ui, uploads
 from dashboard.i18n import translator
+from etl.store import audit
 
 MAX_MB = 200  # per file; also Streamlit's own upload limit (server.maxUploadSize) by default
 MAPPING_MB = 1  # a mapping file is a few lines
@@ -102,6 +103,10 @@ else:
 
 st.subheader(tr("data.history"))
 log = queries.load_log()
+if person.territory:  # a district's people see the files the audit records for their territory, not the others'
+    log = log[log["sha256"].isin(audit.entries(queries.engine(), within=person.territory)["sha256"])]
+if log.empty:
+    st.caption(tr("data.no_history"))
 log = log.assign(
     loaded_at=pd.to_datetime(log["loaded_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
     file=log["source_path"].map(lambda p: Path(str(p)).name),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from dashboard import access
@@ -16,7 +17,7 @@ from dashboard.filters import Scope
 from dashboard.i18n import translator
 from etl.settings import get_settings
 from etl.store import users
-from etl.store.audit import Actor, entries
+from etl.store.audit import Actor, entries, record
 from etl.store.db import make_engine
 from tests.dashboard.support import ROOT, demo_database, run_page, using
 
@@ -200,6 +201,31 @@ def test_a_viewer_has_no_upload_box_and_a_loader_has(private: Path) -> None:
     at = app("data", LOADER, lang="en")
     assert not at.exception, at.exception
     assert len(at.get("file_uploader")) == 2
+
+
+def test_the_load_history_shows_a_district_its_own_files(private: Path) -> None:
+    """The Data page's load history lists every file to a person of the whole database, and to a district's people
+    only the files the audit records for their district."""
+    en = translator("en")
+
+    def history(person: dict[str, object]) -> list[str]:
+        at = app("data", person, lang="en")
+        assert not at.exception, at.exception
+        tables = [d.value for d in at.dataframe if en("col.loaded_at") in d.value.columns]
+        if not tables:
+            assert en("data.no_history") in [c.value for c in at.caption]
+        return list(tables[0][en("col.file")]) if tables else []
+
+    everything = history({"email": "admin@altai.ru", "groups": ["govpulse:admin"]})
+    assert "followers.csv" in everything
+    assert history(LOADER) == []
+    engine = make_engine(get_settings().url)
+    with engine.begin() as conn:
+        sha = conn.execute(text("SELECT sha256 FROM loadlog WHERE source_path LIKE '%posts.csv' LIMIT 1")).scalar_one()
+        record(conn, Actor("press@talmensky.ru", "web", "RU-ALT-TLM"), "load", "posts.csv", "loaded", sha256=sha)
+    engine.dispose()
+    assert history(LOADER) == ["posts.csv"]
+    assert history({"email": "press@zarinsk.ru", "groups": ["/govpulse/loader/RU-ALT-ZRN"]}) == []
 
 
 def test_an_administrator_adds_a_user_and_the_audit_shows_it(private: Path) -> None:

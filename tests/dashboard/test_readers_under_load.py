@@ -219,6 +219,7 @@ def test_ten_readers_while_a_load_changes_the_figures(database: Database) -> Non
         queued = conn.execute(text("SELECT count(*) FROM rollupdirty")).scalar_one()
     engine.dispose()
     base = loads.followers["followers"].astype(int)
-    assert (total[0], total[1], queued) == (base.sum() + last * len(base), len(base), 0)
+    expected = (base.sum() + last * len(base), len(base), 0)
+    assert (total[0], total[1], queued) == expected, f"held {total}, queued {queued}; runs {[r[:2] for r in loads.runs]}"
     print(f"{done} page loads in {read_until - read_from:.0f} s ({time.monotonic() - started:.0f} s in all) while "
           f"{len(loads.runs)} loads ran, {len(during)} of them committed during the reading")  # fmt: skip
