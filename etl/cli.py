@@ -442,8 +442,10 @@ def refresh() -> None:
     from etl.ingest.timing import record_data_times, retime
     from etl.store.db import get_engine
     from etl.store.rollups import refresh_rollups
+    from etl.store.scope import write_lock
 
     with get_engine().begin() as conn:
+        write_lock(conn)
         timed = retime(conn)
         record_data_times(conn)
         refresh_rollups(conn)

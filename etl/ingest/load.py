@@ -22,7 +22,7 @@ from etl.store import models
 from etl.store.audit import Actor, file_sha256, record
 from etl.store.models import table_of
 from etl.store.rollups import refresh_rollups
-from etl.store.scope import insert_frame
+from etl.store.scope import insert_frame, write_lock
 
 Progress = Callable[[str, int, int], None]
 
@@ -111,6 +111,7 @@ def load_paths(
         if registry:
             ctx = None
     with engine.begin() as conn:
+        write_lock(conn)
         time_untimed(conn)
         if conn.execute(text("SELECT 1 FROM datatime LIMIT 1")).first() is None:
             record_data_times(conn)
@@ -144,6 +145,7 @@ def load_source(
     rejected_path = src.path.with_name(src.path.stem + ".rejected.csv")
     try:
         with engine.begin() as conn:
+            write_lock(conn)
             _load(conn, src, res, skip_bad_rows, chunk_rows, rejected_path, progress, started, ctx, actor)
     except Rejected as exc:
         res.status, res.errors, res.error_count, res.message = "rejected", exc.errors, exc.count, exc.message

@@ -14,7 +14,7 @@ from etl.metrics.responsiveness.query import parse_deadline, waiting_inquiries
 from etl.metrics.worktime import Clocks
 from etl.settings import Settings, get_settings
 from etl.store.models import Alert, AlertSent, table_of
-from etl.store.scope import ACCOUNT, ACCOUNT_DAY, TERRITORY, Scope, read_frame
+from etl.store.scope import ACCOUNT, ACCOUNT_DAY, TERRITORY, Scope, read_frame, write_lock
 from etl.store.subscriptions import SUBSCRIPTION
 
 JUMP_DAYS = 7  # a jump keeps its alert open for a week of data
@@ -155,6 +155,7 @@ def evaluate(
     found = current(engine, settings, clocks)
     with engine.connect() as conn:
         transaction = conn.begin()
+        write_lock(conn)
         changes = record(conn, found, now, last_day(conn))
         changes.pending = unsent(conn)
         if dry_run:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection, Engine
 from etl.store import models
 from etl.store.histograms import histograms_behind, refresh_histograms
 from etl.store.models import REGION, table_of
+from etl.store.scope import write_lock
 
 DAY_INDEXES = {"ix_accountday_day": ("accountday", "day"), "ix_territoryday_day": ("territoryday", "day")}
 FACTS = ["posts", "likes", "comments", "shares", "views", "inquiries", "answered"]
@@ -119,9 +120,6 @@ def catch_up(engine: Engine) -> bool:
         if not behind(conn) or not may_refresh(conn):
             return False
     with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            # Take the write lock before reading: a load finishing meanwhile is waited for, not raced.
-            conn.execute(text("DELETE FROM rollupdirty WHERE 0"))
         refresh_rollups(conn)
     return True
 
@@ -129,6 +127,7 @@ def catch_up(engine: Engine) -> bool:
 def refresh_rollups(conn: Connection) -> None:
     """Bring AccountDay, TerritoryDay and RegionDay up to date with the queued accounts and the latest day loaded,
     and the reply histograms with the queued regions."""
+    write_lock(conn)
     if conn.dialect.name == "postgresql":
         # One refresh at a time (a load's and a reader's catch-up): the second finds the queue empty.
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})

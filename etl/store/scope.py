@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Executable, FromClause, Table, exists, func, or_, select
+from sqlalchemy import ColumnElement, Executable, FromClause, Table, exists, func, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -147,6 +147,13 @@ def _sql_values(series: pd.Series) -> list[Any]:
     if pd.api.types.is_float_dtype(series) and series.name == "account_pk":
         return series.astype("int64").tolist()
     return series.astype(object).where(series.notna(), None).tolist()
+
+
+def write_lock(conn: Connection) -> None:
+    """Take SQLite's write lock now, waiting for another writer to finish: a transaction that reads and then writes
+    after another's commit fails at once ("database is locked") instead of waiting. PostgreSQL needs nothing."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("DELETE FROM rollupdirty WHERE 0"))
 
 
 def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:

@@ -209,7 +209,8 @@ def test_ten_readers_while_a_load_changes_the_figures(database: Database) -> Non
         read_until = time.monotonic()
     assert errors == [], "\n".join(errors)
     assert done == SESSIONS * VISITS
-    assert [(n, code) for n, code, said, _ in loads.runs if code != 0] == [], loads.runs[-1][2]
+    failed = [(n, code, said) for n, code, said, _ in loads.runs if code != 0]
+    assert failed == [], "\n".join(f"load {n} ended {code}: {said}" for n, code, said in failed)
     during = [n for n, _, _, end in loads.runs if read_from < end < read_until]
     assert during, "no load committed while the pages were read"
     last = loads.runs[-1][0]
@@ -220,6 +221,6 @@ def test_ten_readers_while_a_load_changes_the_figures(database: Database) -> Non
     engine.dispose()
     base = loads.followers["followers"].astype(int)
     expected = (base.sum() + last * len(base), len(base), 0)
-    assert (total[0], total[1], queued) == expected, f"held {total}, queued {queued}; runs {[r[:2] for r in loads.runs]}"
+    assert (total[0], total[1], queued) == expected, f"held {tuple(total)}, queued {queued}"
     print(f"{done} page loads in {read_until - read_from:.0f} s ({time.monotonic() - started:.0f} s in all) while "
           f"{len(loads.runs)} loads ran, {len(during)} of them committed during the reading")  # fmt: skip

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import random
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from etl.ingest.load import load_paths
 from etl.store import models, rollups
 from etl.store.db import make_engine
 from etl.store.models import table_of
+from etl.store.scope import write_lock
 
 DAY0 = dt.date(2026, 3, 1)
 TERRITORIES = [
@@ -322,3 +325,32 @@ def test_a_database_from_before_region_rollups_gets_them(engine: Engine, tmp_pat
     with reopened.connect() as conn:
         assert stored(conn) == before
     reopened.dispose()
+
+
+def test_a_load_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
+    """On SQLite, a load that starts while another process writes (a server's catch-up, another load) waits for its
+    commit and ends well: a transaction that read before that commit could not write after it ("database is
+    locked")."""
+    url = f"sqlite:///{tmp_path / 'govpulse.db'}"
+    engine = make_engine(url)
+    load = Deliveries(engine, tmp_path, 3)
+    load.territories()
+    load.accounts(ACCOUNTS)
+    load.history(list(ACCOUNTS), range(2, 6), "a")
+    load.load()
+    held = threading.Event()
+
+    def other_writer() -> None:
+        with make_engine(url).begin() as conn:
+            write_lock(conn)
+            held.set()
+            time.sleep(1.5)  # the load reads meanwhile, and would write after this commit
+            conn.execute(text("INSERT INTO rollupdirty (account_pk, from_day) VALUES (1, :d)"), {"d": DAY0})
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    held.wait()
+    load.history(list(ACCOUNTS), range(6, 8), "b")
+    load.load()
+    writer.join()
+    check(engine)
