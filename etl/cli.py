@@ -167,10 +167,16 @@ def demo(
         bool, typer.Option("--if-empty", help="Do nothing when the database already has accounts")
     ] = False,
     scale: Annotated[
-        str, typer.Option(help="demo (Kazakhstan and Altai Krai) or national (about 100,000 pages, every day)")
+        str,
+        typer.Option(
+            help="demo (Kazakhstan and Altai Krai) or national (a registry of about 255,000 pages, every day)"
+        ),
     ] = "demo",
     accounts: Annotated[
-        int | None, typer.Option(help="National: this many pages, spread over the registry (default 100,000)", min=1)
+        int | None,
+        typer.Option(
+            help="National: this many pages, spread over the registry (default 100,000; at most the registry's)", min=1
+        ),
     ] = None,
     only_day: Annotated[
         str | None, typer.Option(help="National: write only this day's followers, posts and inquiries (a daily file)")
@@ -191,14 +197,18 @@ def demo(
     last = parse_day(end) if end else None
     if scale == "national":
         folder = out_dir or get_settings().data_dir / "national"
-        files = generator.write_national(
-            folder,
-            seed=seed,
-            end=last,
-            months=months or generator.NATIONAL_MONTHS,
-            accounts=accounts or generator.NATIONAL_ACCOUNTS,
-            only_day=parse_day(only_day) if only_day else None,
-        )
+        try:
+            files = generator.write_national(
+                folder,
+                seed=seed,
+                end=last,
+                months=months or generator.NATIONAL_MONTHS,
+                accounts=accounts or generator.NATIONAL_ACCOUNTS,
+                only_day=parse_day(only_day) if only_day else None,
+            )
+        except generator.TooManyAccounts as exc:
+            err.print(f"[bold red]Error:[/] {exc}: ask for at most {exc.size:,}.")
+            raise typer.Exit(1) from None
     else:
         folder = out_dir or get_settings().data_dir / "demo"
         files = generator.write_demo(folder, seed=seed, end=last, months=months or 18)

@@ -2,7 +2,7 @@
 
 from etl.demo.columns import CONTRACT, CONTRACT_PATH, HEADERS, KINDS
 from etl.demo.national import NATIONAL_BATCH, NATIONAL_MONTHS, write_national
-from etl.demo.national_accounts import NATIONAL_ACCOUNTS, national_pages
+from etl.demo.national_accounts import NATIONAL_ACCOUNTS, TooManyAccounts, national_pages
 from etl.demo.period import months_before
 from etl.demo.registry import Page
 from etl.demo.stories import STORIES, Story
@@ -21,6 +21,7 @@ __all__ = [
     "Page",
     "Story",
     "Territory",
+    "TooManyAccounts",
     "months_before",
     "national_pages",
     "write_demo",

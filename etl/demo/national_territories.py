@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from etl.demo.kz_places import KZ_RURAL_ROOTS
@@ -11,14 +13,15 @@ from etl.demo.territories import Territory, block_rows, fixed_rng, split_populat
 
 # `govpulse demo --scale national`: the demo's Kazakhstan and Altai Krai, plus synthetic rural districts under every
 # Kazakh district, and synthetic municipal districts, settlements and institutions under every other Russian region:
-# about 100,000 pages, each snapshotted every day. Region names are real (ISO 3166-2:RU); every territory below them
-# is invented (names built from common place-name stems), and so are all pages and numbers.
+# a registry of about 255,000 pages, each snapshotted every day. Region names are real (ISO 3166-2:RU); every
+# territory below them is invented (names built from common place-name stems), and so are all pages and numbers.
 
 
-def _ru_roots() -> list[str]:
+@cache
+def ru_roots() -> tuple[str, ...]:
     """Adjective place-name stems for synthetic districts and settlements."""
     words = ALT_SETTLEMENT_ROOTS.split() + [w for w in ALT_DISTRICTS.split() if "_" not in w]
-    return sorted({w for w in words if w.endswith(("ий", "ый", "ой"))})
+    return tuple(sorted({w for w in words if w.endswith(("ий", "ый", "ой"))}))
 
 
 def national_territories(core: tuple[Territory, ...]) -> list[Territory]:
@@ -48,7 +51,7 @@ def national_territories(core: tuple[Territory, ...]) -> list[Territory]:
                     False,
                 )
             )
-    roots = _ru_roots()
+    roots = ru_roots()
     cities = [r for r in roots if r.endswith("ский")]
     for code, ru, en, tz, thousands in block_rows(RU_REGIONS):
         population = int(thousands) * 1000

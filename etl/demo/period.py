@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import holidays
@@ -37,8 +38,20 @@ def stamp(seconds: np.ndarray) -> np.ndarray:
 
 def date_between(rng: np.random.Generator, first: str, last: str) -> dt.date:
     """A date drawn uniformly between two ISO dates."""
+    a, days = _span(first, last)
+    return a + dt.timedelta(days=int(rng.integers(0, days)))
+
+
+@functools.cache
+def _span(first: str, last: str) -> tuple[dt.date, int]:
+    """The first date and the number of dates from one ISO date to another."""
     a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-    return a + dt.timedelta(days=int(rng.integers(0, (b - a).days + 1)))
+    return a, (b - a).days + 1
+
+
+def granted_mark(rng: np.random.Generator, share: float) -> str:
+    """An official mark granted in 2023–2024 to `share` of pages, else none."""
+    return date_between(rng, "2023-01-15", "2024-06-30").isoformat() if rng.random() < share else "0"
 
 
 class WorkCalendar:

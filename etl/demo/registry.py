@@ -44,8 +44,11 @@ class Registry:
 
     def handle(self, platform: str, wanted: str, fallback: str) -> str:
         """The wanted handle, or a suffixed one when another page already holds it."""
+        if (platform, wanted) not in self.handles:
+            self.handles.add((platform, wanted))
+            return wanted
         numbered = (f"{wanted}{n}" for n in range(2, 99))
-        for candidate in itertools.chain((wanted, f"{wanted}_{fallback}"), numbered):
+        for candidate in itertools.chain((f"{wanted}_{fallback}",), numbered):
             if (platform, candidate) not in self.handles:
                 self.handles.add((platform, candidate))
                 return candidate

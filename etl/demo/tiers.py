@@ -36,6 +36,8 @@ TIERS = {
     "ru_district_head": Tier(15_000, 0.0015, 0.10, 0.05, 0.70, 180, False, 0.12, True),
     "ru_municipality": Tier(1_400, 0.0080, 0.30, 0.15, 0.70, 240, True, 0.10, False),
     "ru_institution": Tier(3_000, 0.0050, 0.25, 0.10, 0.60, 300, True, 0.10, False),
+    # Kindergartens, village clubs, libraries and basic schools: an audience of a few hundred families.
+    "ru_small_institution": Tier(20_000, 0.0040, 0.20, 0.06, 0.60, 300, True, 0.08, False),
 }
 
 # Median followers and posts a day, by tier and platform.
@@ -74,4 +76,9 @@ PROFILES: dict[tuple[str, str], tuple[float, float]] = {
     ("ru_district_head", "vk"): (2_500, 0.35),
     ("ru_institution", "vk"): (700, 0.32),
     ("ru_institution", "ok"): (350, 0.2),
+    ("ru_small_institution", "vk"): (450, 0.3),
+    ("ru_small_institution", "ok"): (250, 0.15),
+    ("kz_institution", "telegram"): (500, 0.3),
+    ("kz_rural_head", "facebook"): (300, 0.08),
+    ("kz_rural_head", "telegram"): (400, 0.15),
 }

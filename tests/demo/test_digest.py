@@ -20,7 +20,7 @@ DEMO = {
 }
 
 NATIONAL = {
-    "README.md": "4584efb723ed5e2191aa21dd25eb1b3b862c06964c643dcf6ab03ed99f2d79ee",
+    "README.md": "aae9c13aed454ef5f8a7ca4d04aa243d660d6c9dd120a6c6557730eb27ddf898",
     "accounts.csv": "11c3862ec7a204892694c5145c304931a8ead19d57c3bba2bcfa994ef06ddfe9",
     "followers.csv": "47a4337d7a5524a3ceae84f6f2245e1f933f232ea17d15e33bcec4aef526c877",
     "inquiries.csv": "7d0725d0e490fe9c2936c82107863fc2adcab712f829f9748e3ee466be4afcb5",
