@@ -120,14 +120,15 @@ def catch_up(engine: Engine) -> bool:
         if not behind(conn) or not may_refresh(conn):
             return False
     with engine.begin() as conn:
+        write_lock(conn)
         refresh_rollups(conn)
     return True
 
 
 def refresh_rollups(conn: Connection) -> None:
     """Bring AccountDay, TerritoryDay and RegionDay up to date with the queued accounts and the latest day loaded,
-    and the reply histograms with the queued regions."""
-    write_lock(conn)
+    and the reply histograms with the queued regions (on SQLite, within a transaction that took the write lock
+    first: `write_lock`)."""
     if conn.dialect.name == "postgresql":
         # One refresh at a time (a load's and a reader's catch-up): the second finds the queue empty.
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
