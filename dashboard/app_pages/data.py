@@ -107,20 +107,21 @@ if person.territory:  # a district's people see the files the audit records for 
     log = log[log["sha256"].isin(audit.entries(queries.engine(), within=person.territory)["sha256"])]
 if log.empty:
     st.caption(tr("data.no_history"))
-log = log.assign(
-    loaded_at=pd.to_datetime(log["loaded_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
-    file=log["source_path"].map(lambda p: Path(str(p)).name),
-    kind=log["kind"].map(lambda k: tr.label("kind", k)),
-)
-ui.table(
-    log,
-    {
-        "loaded_at": ("col.loaded_at", "text"), "file": ("col.file", "text"), "kind": ("col.kind", "text"),
-        "encoding": ("col.encoding", "text"), "rows_read": ("col.rows_read", "int"),
-        "rows_inserted": ("col.rows_inserted", "int"), "rows_updated": ("col.rows_updated", "int"),
-        "rows_unchanged": ("col.rows_unchanged", "int"), "duration_s": ("col.seconds", "num1"),
-    },
-    tr,
-    height=360,
-)  # fmt: skip
+else:
+    log = log.assign(
+        loaded_at=pd.to_datetime(log["loaded_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+        file=log["source_path"].map(lambda p: Path(str(p)).name),
+        kind=log["kind"].map(lambda k: tr.label("kind", k)),
+    )
+    ui.table(
+        log,
+        {
+            "loaded_at": ("col.loaded_at", "text"), "file": ("col.file", "text"), "kind": ("col.kind", "text"),
+            "encoding": ("col.encoding", "text"), "rows_read": ("col.rows_read", "int"),
+            "rows_inserted": ("col.rows_inserted", "int"), "rows_updated": ("col.rows_updated", "int"),
+            "rows_unchanged": ("col.rows_unchanged", "int"), "duration_s": ("col.seconds", "num1"),
+        },
+        tr,
+        height=360,
+    )  # fmt: skip
 access_ui.audit_section(tr, person)
