@@ -145,14 +145,14 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             "WHERE t.territory_code <> s.territory_code OR t.owner_role <> s.owner_role"
         )
         mark_dirty(conn, f"SELECT t.id AS account_pk, :epoch AS from_day {changed_pages}", epoch=MOVED)
-        # Their replies leave the histograms of the region and role they were counted in, and join the new ones.
+        # Their inquiries leave the histograms and counts of the region and role they were counted in, and join the
+        # new ones.
         moved_pages = f"SELECT t.id, t.territory_code AS old_code, s.territory_code AS new_code {changed_pages}"
         mark_regions(
             conn,
             " UNION ".join(
                 f"SELECT {REGION} AS region_code, i.received_on AS day FROM ({moved_pages}) m "
-                f"JOIN territory t ON t.code = m.{code} JOIN inquiry i ON i.account_pk = m.id "
-                "WHERE i.first_reply_at IS NOT NULL"
+                f"JOIN territory t ON t.code = m.{code} JOIN inquiry i ON i.account_pk = m.id"
                 for code in ("old_code", "new_code")
             ),
         )

@@ -74,7 +74,7 @@ def _add_new_columns(engine: Engine) -> None:
 
 def _fill_new_rollups(engine: Engine) -> None:
     """Fill the rollup sums a database made by an older govpulse lacks: post audiences, then RegionDay; queue its
-    reply histograms (counted by the catch-up that follows)."""
+    reply histograms and counts (counted by the catch-up that follows)."""
     with engine.begin() as conn:
         # One row tells: the upgrade fills every row in one transaction, and loads fill every row they write.
         if conn.execute(text("SELECT post_followers IS NULL FROM territoryday LIMIT 1")).scalar():
@@ -94,6 +94,9 @@ def _fill_new_rollups(engine: Engine) -> None:
         counted = conn.execute(text("SELECT 1 FROM replyhistogram LIMIT 1")).first() is not None
         replied = "SELECT 1 FROM inquiry WHERE first_reply_at IS NOT NULL LIMIT 1"
         if not counted and conn.execute(text(replied)).first() is not None:
+            mark_everything(conn)
+        counted = conn.execute(text("SELECT 1 FROM replycount LIMIT 1")).first() is not None
+        if not counted and conn.execute(text("SELECT 1 FROM inquiry LIMIT 1")).first() is not None:
             mark_everything(conn)
 
 

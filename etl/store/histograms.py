@@ -1,7 +1,8 @@
 """Reply-time histograms kept up to date by every load: each region's answered inquiries per day of receipt,
-platform and owner role, counted per log bucket of their calendar and working reply minutes (ReplyHistogram). A
-file's new and changed replies move in them as it is written; what changes many at once (timing again, moves) is
-queued as days of regions (ReplyDirty) and counted again by the rollup refresh."""
+platform and owner role, counted per log bucket of their calendar and working reply minutes (ReplyHistogram), and
+its inquiries counted (ReplyCount, etl/store/replycounts.py). A file's new and changed inquiries move in them as it
+is written; what changes many at once (timing again, moves) is queued as days of regions (ReplyDirty) and counted
+again by the rollup refresh."""
 
 from typing import Any
 
@@ -10,11 +11,24 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl.store.models import REGION
+from etl.store.replycounts import (
+    COUNTS,
+    FACTS,
+    add_counts,
+    count_inquiries,
+    counts_stale,
+    current_deadline,
+    param_mark,
+    plain_rows,
+    write_counts,
+)
 from etl.store.sketch import buckets
 
 # The histogram's units: the column of an inquiry's reply minutes each counts.
 UNITS = {"reply": "reply_min", "work": "work_min"}
 KEY = ["region_code", "day", "platform", "owner_role", "unit", "bucket"]
+# An inquiry's `FACTS` as read from inquiry `i`.
+FACTS_SQL = "i.first_reply_at IS NOT NULL AS replied, i.replied_by, i.reply_min, i.work_min, i.work_days"
 # A region with up to this many days to count again reads them day by day through the pages' (account, day)
 # index; with more, the range between its first and last day.
 FEW_DAYS = 8
@@ -43,18 +57,18 @@ def mark_accounts(conn: Connection, select_sql: str, **params: Any) -> None:
 
 
 def mark_everything(conn: Connection) -> None:
-    """Queue every day of every region: those the answered inquiries are in now, and those the histograms hold."""
+    """Queue every day of every region: those the inquiries are in now, and those the histograms and counts hold."""
     mark_regions(
         conn,
         f"SELECT {REGION} AS region_code, i.received_on AS day FROM inquiry i JOIN account a ON a.id = i.account_pk "
-        "JOIN territory t ON t.code = a.territory_code WHERE i.first_reply_at IS NOT NULL "
-        "UNION SELECT region_code, day FROM replyhistogram",
+        "JOIN territory t ON t.code = a.territory_code "
+        "UNION SELECT region_code, day FROM replyhistogram UNION SELECT region_code, day FROM replycount",
     )
 
 
 def note_changes(conn: Connection, keys_sql: str) -> pd.DataFrame:
     """Before a file's inquiries are written: keep the keys (account_pk, inquiry_id) of those `keys_sql` yields that
-    are new or change, and return the replies of theirs the histograms count now."""
+    are new or change, and return those of them stored now, as the histograms and counts count them."""
     conn.execute(text("DROP TABLE IF EXISTS reply_changed"))
     conn.execute(
         text(
@@ -67,40 +81,45 @@ def note_changes(conn: Connection, keys_sql: str) -> pd.DataFrame:
 
 
 def apply_changes(conn: Connection, before: pd.DataFrame) -> None:
-    """After the file's inquiries are written: count their replies in the histograms, less what they counted
-    `before` (`note_changes`): a delivery's new and newly answered inquiries change a few buckets of a few days."""
+    """After the file's inquiries are written: count them in the histograms and counts, less what they counted
+    `before` (`note_changes`): a delivery's new and newly answered inquiries change a few rows of a few days."""
     by = ["region_code", "day", "platform", "owner_role"]
-    now, then = count_buckets(_changed_replies(conn), by), count_buckets(before, by)
+    after = _changed_replies(conn)
+    now, then = count_buckets(after, by), count_buckets(before, by)
     conn.execute(text("DROP TABLE reply_changed"))
+    deadline = current_deadline()
+    # Counts kept for another deadline are counted again whole by the refresh: no change is added to them.
+    if not counts_stale(conn, deadline):
+        old = count_inquiries(before, by, deadline)
+        add_counts(conn, pd.concat([count_inquiries(after, by, deadline), old.assign(**{c: -old[c] for c in COUNTS})]))
     delta = pd.concat([now, then.assign(inquiries=-then["inquiries"])])
     delta = delta.groupby(KEY, as_index=False, sort=False).agg(inquiries=("inquiries", "sum"))
     delta = delta[delta["inquiries"] != 0]
     if delta.empty:
         return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = param_mark(conn)
     columns = [*KEY, "inquiries"]
     conn.exec_driver_sql(
         f"INSERT INTO replyhistogram ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
         f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET inquiries = replyhistogram.inquiries + excluded.inquiries",
-        _rows(delta, columns),
+        plain_rows(delta, columns),
     )
     gone = delta[delta["inquiries"] < 0]
     if len(gone):
         match = " AND ".join(f"{k} = {mark}" for k in KEY)
-        conn.exec_driver_sql(f"DELETE FROM replyhistogram WHERE {match} AND inquiries = 0", _rows(gone, KEY))
+        conn.exec_driver_sql(f"DELETE FROM replyhistogram WHERE {match} AND inquiries = 0", plain_rows(gone, KEY))
 
 
 def _changed_replies(conn: Connection) -> pd.DataFrame:
-    """The answered inquiries of reply_changed with their region, day, platform, owner role and minutes."""
+    """The stored inquiries of reply_changed with their region, day, platform, owner role and `FACTS`."""
     found = conn.execute(
         text(
-            f"SELECT {REGION} AS region_code, i.received_on, a.platform, a.owner_role, i.reply_min, i.work_min "
+            f"SELECT {REGION} AS region_code, i.received_on, a.platform, a.owner_role, {FACTS_SQL} "
             "FROM reply_changed c JOIN inquiry i ON i.account_pk = c.account_pk AND i.inquiry_id = c.inquiry_id "
-            "JOIN account a ON a.id = i.account_pk JOIN territory t ON t.code = a.territory_code "
-            "WHERE i.first_reply_at IS NOT NULL"
+            "JOIN account a ON a.id = i.account_pk JOIN territory t ON t.code = a.territory_code"
         )
     )
-    columns = ["region_code", "day", "platform", "owner_role", *UNITS.values()]
+    columns = ["region_code", "day", "platform", "owner_role", *FACTS]
     replies = pd.DataFrame(found.cursor.fetchall(), columns=columns, dtype="object")
     found.close()
     return replies
@@ -112,8 +131,13 @@ def histograms_behind(conn: Connection) -> bool:
 
 
 def refresh_histograms(conn: Connection) -> None:
-    """Count the answered inquiries of the queued days of regions again into ReplyHistogram, one region at a time
-    (its rows written once, memory holding one region's replies)."""
+    """Count the inquiries of the queued days of regions again into ReplyHistogram and ReplyCount, one region at a
+    time (its rows written once, memory holding one region's inquiries)."""
+    deadline = current_deadline()
+    if counts_stale(conn, deadline):
+        # The deadline setting changed: every day is counted again for the new one.
+        conn.execute(text("DELETE FROM replycount"))
+        mark_everything(conn)
     regions = [r for (r,) in conn.execute(text("SELECT DISTINCT region_code FROM replydirty ORDER BY 1"))]
     if not regions:
         return
@@ -143,25 +167,26 @@ def refresh_histograms(conn: Connection) -> None:
             params = {"r": region, "first": days[0], "last": days[-1]}
         found = conn.execute(
             text(
-                "SELECT a.platform, a.owner_role, i.received_on, i.reply_min, i.work_min FROM reply_todo r "
+                f"SELECT a.platform, a.owner_role, i.received_on, {FACTS_SQL} FROM reply_todo r "
                 "CROSS JOIN inquiry i JOIN account a ON a.id = r.account_pk WHERE r.region_code = :r "
-                f"AND i.account_pk = r.account_pk AND {on_days} AND i.first_reply_at IS NOT NULL"
+                f"AND i.account_pk = r.account_pk AND {on_days}"
             ),
             params,
         )
         # Objects: text converted to pandas' own string arrays costs more than the rest for a few thousand rows.
-        columns = ["platform", "owner_role", "day", *UNITS.values()]
-        replies = pd.DataFrame(found.cursor.fetchall(), columns=columns, dtype="object")
+        columns = ["platform", "owner_role", "day", *FACTS]
+        inquiries = pd.DataFrame(found.cursor.fetchall(), columns=columns, dtype="object")
         found.close()
-        counted = count_buckets(replies, ["day", "platform", "owner_role"]).assign(region_code=region)
-        _write(conn, region, queued, counted)
+        by = ["day", "platform", "owner_role"]
+        _write(conn, region, queued, count_buckets(inquiries, by).assign(region_code=region))
+        write_counts(conn, region, queued, count_inquiries(inquiries, by, deadline).assign(region_code=region))
     conn.execute(text("DROP TABLE reply_todo"))
     conn.execute(text("DELETE FROM replydirty"))
 
 
 def count_buckets(replies: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Answered inquiries (`reply_min`, `work_min`; an untimed one's working minutes missing) counted per group of
-    `by`, unit and bucket."""
+    """Answered inquiries (`reply_min`, `work_min`; an untimed one's working minutes missing, an unanswered one's
+    both) counted per group of `by`, unit and bucket."""
     parts = []
     for unit, column in UNITS.items():
         minutes = pd.to_numeric(replies[column]).astype("float64")
@@ -184,19 +209,14 @@ def _write(conn: Connection, region: str, queued: str, counted: pd.DataFrame) ->
     both = stored.merge(counted, on=KEY, how="outer", suffixes=("_old", ""))
     gone = both[both["inquiries"].isna()]
     changed = both[both["inquiries"].notna() & (both["inquiries"] != both["inquiries_old"])]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = param_mark(conn)
     if len(gone):
         match = " AND ".join(f"{k} = {mark}" for k in KEY)
-        conn.exec_driver_sql(f"DELETE FROM replyhistogram WHERE {match}", _rows(gone, KEY))
+        conn.exec_driver_sql(f"DELETE FROM replyhistogram WHERE {match}", plain_rows(gone, KEY))
     if len(changed):
         columns = [*KEY, "inquiries"]
         conn.exec_driver_sql(
             f"INSERT INTO replyhistogram ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
             f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET inquiries = excluded.inquiries",
-            _rows(changed.astype({"inquiries": "int64"}), columns),
+            plain_rows(changed.astype({"inquiries": "int64"}), columns),
         )
-
-
-def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
-    """A frame's columns as rows of plain values (text, days as the driver returned them, integers)."""
-    return list(zip(*(frame[c].tolist() for c in columns), strict=True))

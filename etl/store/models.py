@@ -281,9 +281,33 @@ class ReplyHistogram(SQLModel, table=True):
     inquiries: int
 
 
+class ReplyCount(SQLModel, table=True):
+    """Inquiries per region × day of receipt × platform × owner role, counted for one answer deadline (the
+    `deadline` setting when they were counted): how many were answered, within the deadline, timed on the deadline's
+    clock, still untimed, and by whom. Kept with ReplyHistogram, so that a region's or a country's counts are sums."""
+
+    __table_args__ = (CLUSTERED,)
+
+    # First, so that a row counted for another deadline is found through the key.
+    deadline: str = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
+    day: dt.date = Field(primary_key=True)
+    platform: str = Field(primary_key=True)
+    owner_role: str = Field(primary_key=True)
+    inquiries: int
+    answered: int
+    met: int
+    decided: int
+    untimed: int
+    answered_owner: int
+    answered_press_service: int
+    answered_other: int
+    answered_unstated: int
+
+
 class ReplyDirty(SQLModel, table=True):
-    """Days of regions whose reply histograms must be counted again (filled by loads and timing, emptied by the
-    refresh)."""
+    """Days of regions whose reply histograms and counts must be counted again (filled by loads and timing, emptied
+    by the refresh)."""
 
     region_code: str = Field(primary_key=True)
     day: dt.date = Field(primary_key=True)

@@ -25,7 +25,15 @@ REGION_OF = {"region_code": REGION, **{k: f"d.{k}" for k in TERRITORY_KEY[1:]}}
 BATCH_ACCOUNTS = 50_000
 ROLLUP_LOCK = 4_779_001  # PostgreSQL advisory lock of the rollup refresh
 # What the refresh writes.
-ROLLUP_TABLES = ("accountday", "territoryday", "regionday", "rollupdirty", "replyhistogram", "replydirty")
+ROLLUP_TABLES = (
+    "accountday",
+    "territoryday",
+    "regionday",
+    "rollupdirty",
+    "replyhistogram",
+    "replycount",
+    "replydirty",
+)
 BATCH_ROWS = 1_000_000
 # Writing more rows than this, and most of the table: the day indexes are built again rather than maintained
 # row by row, and TerritoryDay is summed again rather than updated by deltas.

@@ -1,5 +1,6 @@
-"""Reply-time histograms kept by the loads: after every kind of load, a re-timing and a move, they equal their
-definition (the answered inquiries bucketed in pandas) and a rebuild from scratch."""
+"""Reply-time histograms and inquiry counts kept by the loads: after every kind of load, a re-timing, a move and a
+changed deadline, they equal their definition (the inquiries bucketed and counted in pandas) and a rebuild from
+scratch."""
 
 import datetime as dt
 from pathlib import Path
@@ -12,7 +13,8 @@ from sqlalchemy.engine import Connection, Engine
 from etl.ingest.timing import retime
 from etl.metrics.schedules import Week
 from etl.metrics.worktime import Clocks
-from etl.store import histograms, sketch
+from etl.settings import get_settings
+from etl.store import histograms, replycounts, sketch
 from etl.store.rollups import behind, refresh_rollups
 from tests.store.test_rollups import DAY0, Deliveries, frame
 
@@ -44,7 +46,9 @@ class Replies(Deliveries):
     def asked(self, account: tuple[str, ...], inquiry_id: str, day: int, minutes: float | None, hour: int = 11) -> None:
         received = dt.datetime.combine(DAY0 + dt.timedelta(days=day), dt.time(hour))
         reply = "" if minutes is None else (received + dt.timedelta(minutes=minutes)).isoformat()
-        self.add("inquiries", f"{account[0]},{account[1]},{inquiry_id},comment,,{received.isoformat()},{reply},owner,")
+        # Answered by the page's owner, its press service, someone else, or not stated.
+        who = ("owner", "press_service", "other", "")[sum(map(ord, inquiry_id)) % 4]
+        self.add("inquiries", f"{account[0]},{account[1]},{inquiry_id},comment,,{received.isoformat()},{reply},{who},")
 
     def days(self, accounts: list[tuple[str, ...]], days: range, tag: str) -> None:
         """A snapshot every day and 0–5 inquiries, some unanswered, some answered the same second, at any hour."""
@@ -80,14 +84,50 @@ def expected(conn: Connection) -> Rows:
     return sorted(rows)
 
 
-def rebuilt(engine: Engine) -> Rows:
-    """The histograms counted again from scratch (every region queued) in a transaction rolled back."""
+def stored_counts(conn: Connection) -> Rows:
+    """ReplyCount as sorted plain tuples."""
+    rows = frame(conn, f"SELECT {', '.join(replycounts.KEY)}, {', '.join(replycounts.COUNTS)} FROM replycount")
+    return sorted((*r[:3], *r[3:5], *map(int, r[5:])) for r in rows.itertuples(index=False))
+
+
+def expected_counts(conn: Connection) -> Rows:
+    """The counts by their definition for the `deadline` setting: every inquiry per region, day of receipt,
+    platform and owner role; the answered, those within the deadline (on its clock), those timed on it, the
+    untimed, and the answered per answerer."""
+    deadline = get_settings().deadline
+    rows = frame(
+        conn,
+        "SELECT coalesce(t.region_code, t.country_code, t.code) AS region_code, i.received_on AS day, a.platform, "
+        "a.owner_role, i.first_reply_at, i.replied_by, i.reply_min, i.work_min, i.work_days FROM inquiry i "
+        "JOIN account a ON a.id = i.account_pk JOIN territory t ON t.code = a.territory_code",
+    )
+    answered = rows["first_reply_at"].notna()
+    minutes = {"8wh": rows["work_min"], "2h": rows["reply_min"], "1wd": rows["work_days"]}[deadline].astype(float)
+    within = minutes < 1 if deadline == "1wd" else minutes <= (480 if deadline == "8wh" else 120)
+    flags = rows.assign(
+        inquiries=1,
+        answered=answered,
+        met=answered & within,
+        decided=answered & minutes.notna(),
+        untimed=answered & (rows["work_min"].isna() | rows["work_days"].isna()),
+        answered_owner=answered & (rows["replied_by"] == "owner"),
+        answered_press_service=answered & (rows["replied_by"] == "press_service"),
+        answered_other=answered & (rows["replied_by"] == "other"),
+        answered_unstated=answered & rows["replied_by"].isna(),
+    )
+    sums = flags.groupby(replycounts.KEY[1:])[replycounts.COUNTS].sum()
+    return sorted((deadline, *key, *map(int, counts)) for key, counts in zip(sums.index, sums.to_numpy(), strict=True))
+
+
+def rebuilt(engine: Engine) -> tuple[Rows, Rows]:
+    """The histograms and counts counted again from scratch (every region queued) in a transaction rolled back."""
     with engine.connect() as conn:
         trans = conn.begin()
         conn.execute(text("DELETE FROM replyhistogram"))
+        conn.execute(text("DELETE FROM replycount"))
         histograms.mark_everything(conn)
         refresh_rollups(conn)
-        result = stored(conn)
+        result = stored(conn), stored_counts(conn)
         trans.rollback()
     return result
 
@@ -95,9 +135,11 @@ def rebuilt(engine: Engine) -> Rows:
 def check(engine: Engine) -> Rows:
     with engine.connect() as conn:
         now, truth = stored(conn), expected(conn)
+        counts, counted = stored_counts(conn), expected_counts(conn)
         assert not behind(conn)
     assert now == truth, "ReplyHistogram differs from its definition"
-    assert rebuilt(engine) == truth
+    assert counts == counted, "ReplyCount differs from its definition"
+    assert rebuilt(engine) == (truth, counted)
     return now
 
 
@@ -113,6 +155,11 @@ def test_histograms_follow_every_load(engine: Engine, tmp_path: Path) -> None:
     first = check(engine)
     assert {r[4] for r in first} == {"reply", "work"} and any(r[5] == sketch.ZERO for r in first)
     assert {r[0] for r in first} == {"KZ-A", "KZ-B", "KZ"}
+    with engine.connect() as conn:
+        totals = [sum(column) for column in list(zip(*stored_counts(conn), strict=True))[5:]]
+    # inquiries, answered, met, decided, untimed, and answered by each of the four.
+    assert totals[0] > totals[1] > totals[2] > 0 and totals[3] == totals[1] and totals[4] == 0
+    assert all(n > 0 for n in totals[5:]) and sum(totals[5:]) == totals[1]
 
     # The next day, and a reply to an inquiry of day 2 that was waiting, another one's reply corrected.
     load.days(list(ACCOUNTS), range(8, 9), "b")
@@ -229,3 +276,29 @@ def test_a_load_stopped_before_its_refresh_is_behind(engine: Engine, tmp_path: P
 
     assert catch_up(engine)
     check(engine)
+
+
+@pytest.mark.parametrize("deadline", ["2h", "1wd"])
+def test_a_changed_deadline_counts_every_day_again(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deadline: str
+) -> None:
+    """The counts are kept for the `deadline` setting: the first load after it changed counts every day again for
+    the new one, and the next loads add to those."""
+    load = Replies(engine, tmp_path, seed=9)
+    load.territories()
+    load.accounts(ACCOUNTS)
+    load.days(list(ACCOUNTS), range(0, 6), "a")
+    load.load()
+    before = check(engine)
+    monkeypatch.setenv("GOVPULSE_DEADLINE", deadline)
+    get_settings.cache_clear()
+    try:
+        for day in (6, 7):
+            load.days([ACCOUNTS[0]], range(day, day + 1), f"b{day}")
+            load.load()
+            assert check(engine) != before
+            with engine.connect() as conn:
+                assert {r[0] for r in stored_counts(conn)} == {deadline}
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
