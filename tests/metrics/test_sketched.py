@@ -123,3 +123,28 @@ def test_a_region_without_its_histograms_is_read_from_its_inquiries(db: Engine) 
     table = kpi_table(db, "region", FIRST, LAST, settings=SETTINGS)
     assert not table.attrs["approximate"]
     pd.testing.assert_frame_equal(table, kpi_table(db, "region", FIRST, LAST, settings=SETTINGS, exact=True))
+
+
+def test_judged_days_are_counted_from_the_kept_counts(db: Engine) -> None:
+    """Region and country counts of the judged days are ReplyCount's sums (a count changed there shows in the
+    table); counts that do not add up to RegionDay's inquiries, or were kept for another deadline, are not trusted:
+    those regions are counted from their inquiries."""
+    exact = kpi_table(db, "region", FIRST, LAST, settings=SETTINGS, exact=True).set_index("territory_code")
+    with db.begin() as conn:
+        assert conn.execute(text("SELECT count(DISTINCT deadline) FROM replycount")).scalar() == 1
+        day = conn.execute(
+            text("SELECT min(day) FROM replycount WHERE region_code = 'KZ-A' AND day >= :d AND answered > met"),
+            {"d": FIRST},
+        ).scalar()
+        conn.execute(text("UPDATE replycount SET met = met + 1 WHERE region_code = 'KZ-A' AND day = :d"), {"d": day})
+    read = kpi_table(db, "region", FIRST, LAST, settings=SETTINGS).set_index("territory_code")
+    assert read.loc["KZ-A", "within_deadline_pct"] > exact.loc["KZ-A", "within_deadline_pct"]
+    assert read.loc["KZ-B", "within_deadline_pct"] == exact.loc["KZ-B", "within_deadline_pct"]
+    with db.begin() as conn:
+        conn.execute(text("UPDATE replycount SET inquiries = inquiries + 1 WHERE region_code = 'KZ-A' AND day = :d"),
+                     {"d": day})  # fmt: skip
+    pd.testing.assert_frame_equal(kpi_table(db, "region", FIRST, LAST, settings=SETTINGS).set_index("territory_code"),
+                                  read.assign(within_deadline_pct=exact["within_deadline_pct"]))  # fmt: skip
+    with db.begin() as conn:
+        conn.execute(text("UPDATE replycount SET deadline = '9wh'"))
+    within(kpi_table(db, "region", FIRST, LAST, settings=SETTINGS), exact.reset_index())

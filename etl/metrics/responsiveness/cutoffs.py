@@ -53,6 +53,7 @@ def cutoff_table(
         Column("seen", DateTime),  # the as-of time: replies after it are not yet in the data
         Column("region_code", String),
         Column("judged_to", Date),
+        Column("counted_to", Date),  # judged_to, unless the region's counts are not kept (read_judged)
         prefixes=["TEMPORARY"],
     )
     # A rolled-back transaction can bring back a dropped temporary table: start from a clean one.
@@ -65,6 +66,7 @@ def cutoff_table(
             "seen": pd.Timestamp(seen[c]).to_pydatetime(),
             "region_code": delivery[c],
             "judged_to": judged_to.get(delivery[c]),
+            "counted_to": judged_to.get(delivery[c]),
         }
         for c, t in cutoffs.items()
     ]

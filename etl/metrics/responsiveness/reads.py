@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from etl.metrics.responsiveness.asof import data_times, delivery_column, kept_data_times, raw_column
 from etl.metrics.responsiveness.cutoffs import cutoff_table
-from etl.metrics.responsiveness.sketched import read_histograms
+from etl.metrics.responsiveness.sketched import read_judged
 from etl.metrics.responsiveness.sums import ANSWERERS, PART_COUNTS, summarise_parts
 from etl.metrics.responsiveness.timing import time_rows
 from etl.metrics.worktime import Clocks, Deadline
@@ -191,7 +191,7 @@ def stored_parts(
     answered inquiry in scope is still untimed or a delivery's data time is not kept. With `back`, the inquiries
     are judged as the data stood that long before their as-of time (replies after it not yet in). With `sketch`
     (groups of regions or countries, their days of receipt), the reply minutes are histogram rows per `groups`,
-    `unit` and `bucket` (`read_histograms`)."""
+    `unit` and `bucket`, and the judged days are counted from the rollups (`read_judged`)."""
     i = INQUIRY.c
     replied = i.first_reply_at.is_not(None)
     measure = {"wh": i.work_min, "h": i.reply_min, "wd": i.work_days}[deadline.unit]
@@ -238,21 +238,30 @@ def stored_parts(
     if cutoffs is not None:
         times_stmt = times_stmt.join(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
     names = list(groups)
-    hist = None
+    hist = judged = None
     try:
-        sums = read_frame(conn, stmt)
         if sketch and cutoffs is not None:
-            hist = read_histograms(conn, scope, groups, cutoffs)
-            judged_to = cutoffs.c.judged_to
+            judged, hist = read_judged(conn, scope, groups, cutoffs, str(deadline))
+            judged_to, counted_to = cutoffs.c.judged_to, cutoffs.c.counted_to
+            stmt = stmt.where(or_(counted_to.is_(None), i.received_on > counted_to))
             times_stmt = times_stmt.where(or_(judged_to.is_(None), i.received_on > judged_to))
-            first, unjudged = conn.execute(select(func.min(judged_to), func.count() - func.count(judged_to))).one()
-            if first is not None and not unjudged:
-                # Every territory has its judged days: the pages' (account, day) index starts at the last few.
-                times_stmt = times_stmt.where(i.received_on > first)
+            cut, n_judged, first_judged, n_counted, first_counted = conn.execute(
+                select(func.count(), func.count(judged_to), func.min(judged_to), func.count(counted_to),
+                       func.min(counted_to))
+            ).one()  # fmt: skip
+            # Every territory with a cutoff has its judged days: the pages' (account, day) index starts at the last
+            # few for the replies, and for the counts when every territory in scope has its counted days.
+            if n_judged and n_judged == cut:
+                times_stmt = times_stmt.where(i.received_on > first_judged)
+            if n_counted and n_counted == cut == len(places):
+                stmt = stmt.where(i.received_on > first_counted)
+        sums = read_frame(conn, stmt)
         times = read_frame(conn, times_stmt, raw=True)
     finally:
         if cutoffs is not None:
             conn.execute(text("DROP TABLE deadline_cutoff"))
+    if judged is not None and len(judged):
+        sums = pd.concat([sums, judged[sums.columns]], ignore_index=True)
     # A database not loaded since data times were kept is summed row by row, like untimed inquiries.
     if sums["untimed"].sum() > 0 or not sums["delivery"].isin(as_of).all():
         return None

@@ -1,6 +1,7 @@
-"""Reply times of regions and countries from the histograms the loads keep (ReplyHistogram): the days of receipt
-whose every inquiry is judged are read from them, the last few days counted from the inquiries into the same
-buckets; their medians and 90th percentiles are within 1 % of the exact ones (etl/store/sketch.py)."""
+"""Responsiveness of regions and countries from the rollups the loads keep: the days of receipt whose every inquiry
+is judged are read from the counts (ReplyCount, exact) and reply-time histograms (ReplyHistogram), the last few days
+counted from the inquiries (their reply times into the same buckets); medians and 90th percentiles are within 1 %
+of the exact ones (etl/store/sketch.py)."""
 
 import datetime as dt
 from collections.abc import Collection
@@ -11,11 +12,13 @@ from sqlalchemy import ColumnElement, Table, and_, func, select, update
 from sqlalchemy.engine import Connection
 
 from etl.store.histograms import UNITS
-from etl.store.models import ReplyHistogram, table_of
+from etl.store.models import ReplyCount, ReplyHistogram, table_of
+from etl.store.replycounts import COUNTS
 from etl.store.rollups import behind
 from etl.store.scope import INQUIRY, REGION_DAY, TERRITORY, Scope, read_frame
 
 HISTOGRAM = table_of(ReplyHistogram)
+COUNT = table_of(ReplyCount)
 # The rows whose reply times are read from the histograms unless asked for exactly: a region's or a country's.
 SKETCH_LEVELS = ("country", "region")
 
@@ -33,57 +36,79 @@ def is_sketch(times: pd.DataFrame) -> bool:
     return "bucket" in times.columns
 
 
-def read_histograms(
-    conn: Connection, scope: Scope, groups: dict[str, ColumnElement[Any]], cutoffs: Table
-) -> pd.DataFrame:
-    """The scope's histograms over each region's judged days (`judged_to` of the cutoff table) per `groups` (the
-    inquiry's day of receipt read as the histogram's day), unit and bucket. A region whose histograms do not count
-    as many replies as RegionDay (a database filled by other means than the loads) is left out, its days marked
-    not judged in the cutoff table, so that its replies are read from the inquiries."""
-    h, c = HISTOGRAM.c, cutoffs.c
+def read_judged(
+    conn: Connection, scope: Scope, groups: dict[str, ColumnElement[Any]], cutoffs: Table, deadline: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scope's counts (ReplyCount for `deadline`) per `groups` and delivery, as `stored_parts` counts them, and
+    its histograms per `groups`, unit and bucket, over each region's judged days (`judged_to` of the cutoff table;
+    the inquiry's day of receipt read as the rollups' day). A region whose histograms do not add up to RegionDay's
+    replies, or whose counts to its inquiries and replies (a database filled by other means than the loads, counts
+    kept for another deadline), is left out of them, its days marked not judged (`judged_to`) or not counted
+    (`counted_to`) in the cutoff table, so that they are read from the inquiries."""
+    c = cutoffs.c
     ends = (
         select(c.region_code, func.max(c.judged_to).label("last"))
         .where(c.judged_to.is_not(None))
         .group_by(c.region_code)
         .subquery()
     )
-    mapped = {name: h.day if column is INQUIRY.c.received_on else column for name, column in groups.items()}
-    first = next(iter(mapped.values()))
 
-    def over(table: Table) -> Any:
+    def over(table: Table) -> tuple[Any, list[Any], Any]:
+        """The table's judged days with their region's territory, `groups` on it, and the filter of the scope."""
         days = table.c.day.between(scope.date_from, ends.c.last)
-        return ends.join(table, and_(table.c.region_code == ends.c.region_code, days)).join(
+        joined = ends.join(table, and_(table.c.region_code == ends.c.region_code, days)).join(
             TERRITORY, TERRITORY.c.code == table.c.region_code
         )
+        mapped = [
+            (table.c.day if column is INQUIRY.c.received_on else column).label(name) for name, column in groups.items()
+        ]
+        where = and_(mapped[0].element.is_not(None), *scope.where(table.c.platform, table.c.owner_role))
+        return joined, mapped, where
 
-    keys = [*mapped.values(), h.region_code, h.unit, h.bucket]
-    stmt = (
-        select(*(column.label(name) for name, column in mapped.items()), h.region_code, h.unit, h.bucket)
-        .add_columns(func.sum(h.inquiries).label("inquiries"))
-        .select_from(over(HISTOGRAM))
-        .where(first.is_not(None), *scope.where(h.platform, h.owner_role))
-        .group_by(*keys)
-    )
-    rd = REGION_DAY.c
-    answered = (
-        select(rd.region_code, func.sum(rd.answered).label("answered"))
-        .select_from(over(REGION_DAY))
-        .where(first.is_not(None), *scope.where(rd.platform, rd.owner_role))
-        .group_by(rd.region_code)
-    )
-    hist = read_frame(conn, stmt, raw=True)
-    expected = read_frame(conn, answered).set_index("region_code")["answered"].astype("int64")
-    counted = {unit: hist[hist["unit"] == unit].groupby("region_code")["inquiries"].sum() for unit in UNITS}
-    regions = expected.index.union(pd.Index(hist["region_code"].unique()))
-    wrong = sorted(
-        {
-            r
-            for part in counted.values()
-            for r in regions[part.reindex(regions, fill_value=0).ne(expected.reindex(regions, fill_value=0)).to_numpy()]
-        }
-    )
-    if wrong:
-        conn.execute(update(cutoffs).where(c.region_code.in_(wrong)).values(judged_to=None))
-        hist = hist[~hist["region_code"].isin(wrong)]
     names = list(groups)
-    return hist.groupby([*names, "unit", "bucket"], as_index=False, sort=False).agg(inquiries=("inquiries", "sum"))
+    h, n, rd = HISTOGRAM.c, COUNT.c, REGION_DAY.c
+    joined, mapped, where = over(HISTOGRAM)
+    hist = read_frame(
+        conn,
+        select(*mapped, h.region_code, h.unit, h.bucket, func.sum(h.inquiries).label("inquiries"))
+        .select_from(joined)
+        .where(where)
+        .group_by(*(m.element for m in mapped), h.region_code, h.unit, h.bucket),
+        raw=True,
+    )
+    joined, mapped, where = over(COUNT)
+    counts = read_frame(
+        conn,
+        select(*mapped, n.region_code.label("delivery"), *(func.sum(n[k]).label(k) for k in COUNTS))
+        .select_from(joined)
+        .where(where, n.deadline == deadline)
+        .group_by(*(m.element for m in mapped), n.region_code),
+    )
+    joined, _, where = over(REGION_DAY)
+    totals = select(rd.region_code, func.sum(rd.inquiries).label("inquiries"), func.sum(rd.answered).label("answered"))
+    expected = read_frame(conn, totals.select_from(joined).where(where).group_by(rd.region_code))
+    expected = expected.set_index("region_code").astype("int64")
+    regions = expected.index.union(pd.Index(hist["region_code"].unique())).union(pd.Index(counts["delivery"].unique()))
+
+    def wrong(*sides: tuple[pd.Series, pd.Series]) -> list[str]:
+        """The regions where any of the sums differs from its truth."""
+        differs = [
+            part.reindex(regions, fill_value=0).ne(truth.reindex(regions, fill_value=0)) for part, truth in sides
+        ]
+        return sorted(regions[pd.concat(differs, axis=1).any(axis=1).to_numpy()])
+
+    replies = [(hist[hist["unit"] == u].groupby("region_code")["inquiries"].sum(), expected["answered"]) for u in UNITS]
+    if untrusted := wrong(*replies):
+        conn.execute(update(cutoffs).where(c.region_code.in_(untrusted)).values(judged_to=None))
+        hist = hist[~hist["region_code"].isin(untrusted)]
+    kept = counts.groupby("delivery")[["inquiries", "answered"]].sum()
+    if untrusted := wrong((kept["inquiries"], expected["inquiries"]), (kept["answered"], expected["answered"])):
+        conn.execute(update(cutoffs).where(c.region_code.in_(untrusted)).values(counted_to=None))
+        counts = counts[~counts["delivery"].isin(untrusted)]
+    counts = counts.astype(dict.fromkeys(COUNTS, "int64"))
+    # Every inquiry of a judged day is judged: the unanswered ones are past the deadline.
+    counts = counts.assign(
+        judged=counts["inquiries"], judged_answered=counts["answered"], missed=counts["inquiries"] - counts["answered"]
+    )
+    hist = hist.groupby([*names, "unit", "bucket"], as_index=False, sort=False).agg(inquiries=("inquiries", "sum"))
+    return counts, hist
