@@ -238,7 +238,7 @@ def stored_parts(
     if cutoffs is not None:
         times_stmt = times_stmt.join(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
     names = list(groups)
-    hist = judged = None
+    hist = judged = uncut = None
     try:
         if sketch and cutoffs is not None:
             judged, hist = read_judged(conn, scope, groups, cutoffs, str(deadline))
@@ -250,12 +250,17 @@ def stored_parts(
                        func.min(counted_to))
             ).one()  # fmt: skip
             # Every territory with a cutoff has its judged days: the pages' (account, day) index starts at the last
-            # few for the replies, and for the counts when every territory in scope has its counted days.
+            # few; the earlier days of territories without a cutoff (none judged: few pages, if any) apart.
             if n_judged and n_judged == cut:
                 times_stmt = times_stmt.where(i.received_on > first_judged)
-            if n_counted and n_counted == cut == len(places):
+            if n_counted and n_counted == cut:
+                uncut = stmt.where(
+                    i.received_on <= first_counted, ACCOUNT.c.territory_code.not_in(select(cutoffs.c.territory_code))
+                )
                 stmt = stmt.where(i.received_on > first_counted)
         sums = read_frame(conn, stmt)
+        if uncut is not None:
+            sums = pd.concat([sums, read_frame(conn, uncut)], ignore_index=True)
         times = read_frame(conn, times_stmt, raw=True)
     finally:
         if cutoffs is not None:
