@@ -121,9 +121,11 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
     ).one()
     if kind in DAY_COLUMN:
         day = DAY_COLUMN[kind]
+        # A stored row's old day counts too, unless the day is part of the key (followers): then it is the staged one.
+        old = "" if day in keys else f" UNION ALL SELECT t.account_pk, t.{day} FROM {target} t JOIN {stage} s ON {on}"
         touched = (
-            f"SELECT account_pk, min(d) AS from_day FROM (SELECT account_pk, {day} AS d FROM {stage} "
-            f"UNION ALL SELECT t.account_pk, t.{day} FROM {target} t JOIN {stage} s ON {on}) u GROUP BY account_pk"
+            f"SELECT account_pk, min(d) AS from_day FROM (SELECT account_pk, {day} AS d FROM {stage}{old}) u "
+            "GROUP BY account_pk"
         )
         mark_dirty(conn, touched)
     replies = None
