@@ -57,6 +57,8 @@ class Config:
     inquiries: int = FULL_ROWS
     profile_rows: int = 1_000_000
     brief_runs: int = 3
+    query_runs: int = 20
+    pages: str = ""  # the pages (d) opens, by name (BENCH_PAGES=overview,data); all when empty
     collect_pages: int = 1_000
     kill_rows: int = 1_000_000
     workdir: Path = Path("/tmp/govpulse-bench")
@@ -80,6 +82,8 @@ class Config:
             inquiries=_env_int("BENCH_INQUIRIES", rows),
             profile_rows=_env_int("BENCH_PROFILE_ROWS", min(1_000_000, rows)),
             brief_runs=_env_int("BENCH_BRIEF_RUNS", 3),
+            query_runs=_env_int("BENCH_QUERY_RUNS", 20),
+            pages=os.environ.get("BENCH_PAGES", ""),
             collect_pages=_env_int("BENCH_COLLECT_PAGES", 1_000),
             kill_rows=_env_int("BENCH_KILL_ROWS", max(1_000, round(1_000_000 * rows / FULL_ROWS))),
             workdir=Path(os.environ.get("BENCH_DIR", "/tmp/govpulse-bench")),
