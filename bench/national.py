@@ -14,7 +14,19 @@ from typing import Any
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine, make_url
 
-from bench.common import TARGETS, Config, Measured, db_env, govpulse, lines, log, profile_summary, run, sqlite_url
+from bench.common import (
+    TARGETS,
+    Config,
+    Measured,
+    db_env,
+    govpulse,
+    lines,
+    log,
+    profile_summary,
+    run,
+    scrub,
+    sqlite_url,
+)
 
 TARGET_GENERATION_S = TARGETS["gen_s"]
 FULL_YEAR_FOLLOWER_ROWS = TARGETS["gen_follower_rows"]
@@ -144,6 +156,23 @@ def postgres_server(url: str) -> dict[str, Any]:
     finally:
         engine.dispose()
     return {"version": version, "settings": settings}
+
+
+def reachable(url: str) -> None:
+    """Refuse, in one line and before anything is measured, a BENCH_POSTGRES_URL that is not a PostgreSQL database
+    the bench can reach (the URL shown with its password masked)."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from etl.settings import masked_url
+
+    try:
+        if make_url(url).get_backend_name() != "postgresql":
+            raise SystemExit(f"BENCH_POSTGRES_URL: {masked_url(url)} is not a PostgreSQL URL "
+                             "(postgresql+psycopg://user@host:port/db)")  # fmt: skip
+        postgres_server(url)
+    except (ArgumentError, ValueError, SQLAlchemyError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise SystemExit(scrub(f"BENCH_POSTGRES_URL: cannot connect to {masked_url(url)}: {reason}")) from None
 
 
 def empty(url: str) -> list[str]:

@@ -52,7 +52,17 @@ from bench.common import (
     write_json,
 )
 from bench.kill import kill_load
-from bench.national import child_json, count, generate, generation, increment, load, national, national_pg
+from bench.national import (
+    child_json,
+    count,
+    generate,
+    generation,
+    increment,
+    load,
+    national,
+    national_pg,
+    reachable,
+)
 
 TARGET_RATIO = TARGETS["a_ratio"]
 TARGET_LOAD_RSS_MB = TARGETS["a_peak_rss_mb"]
@@ -314,6 +324,8 @@ def main() -> None:
     """Run every section that is not skipped, write the JSON and the docs table."""
     cfg = Config.from_env()
     sections = chosen(cfg.skip, postgres=bool(cfg.postgres_url))
+    if any(s.postgres for s in sections):
+        reachable(cfg.postgres_url)
     work = cfg.workdir / f"run-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now()
