@@ -209,7 +209,7 @@ def _machine() -> dict[str, Any]:
 
 def _follows(r: Run, section: str) -> bool:
     """A PostgreSQL section comes later in this run (and will load the files SQLite's section generated)."""
-    return bool(r.cfg.postgres_url) and section not in r.cfg.skip
+    return bool(r.cfg.postgres_url) and section in {s.name for s in chosen(r.cfg.skip, postgres=True)}
 
 
 def _national(r: Run) -> dict[str, Any]:
