@@ -59,6 +59,8 @@ demo: .venv/.runtime
 # National-scale benchmarks and the demo's briefing pack and collector, about an hour on 2 cores (needs the sqlite3 tool
 # and /usr/bin/chromium, see docs/performance.md); `make bench BENCH_ROWS=1000000` is a quick run, BENCH_SKIP=… leaves
 # sections out. Figures in bench/results/ (one file per run) and the tables of docs/performance.md, written from them.
+# BENCH_POSTGRES_URL=postgresql+psycopg://user@host:port/db (a database the run empties) runs the national sections
+# (national, b, c, d) on PostgreSQL too, from the same files, side by side with SQLite.
 bench: .venv/.synced
 	$(RUN) python -m bench
 

@@ -54,7 +54,10 @@ def pages() -> list[tuple[str, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "PAGES" for t in node.targets):
             names = [elt.elts[0].value for elt in node.value.elts]  # type: ignore[attr-defined]
-            return [(str(n), "" if i == 0 else str(n)) for i, n in enumerate(names)]
+            every = [(str(n), "" if i == 0 else str(n)) for i, n in enumerate(names)]
+            # BENCH_PAGES=overview,data opens only those (a quick run); by default every page.
+            chosen = {n.strip() for n in os.environ.get("BENCH_PAGES", "").split(",") if n.strip()}
+            return [page for page in every if not chosen or page[0] in chosen]
     raise RuntimeError("dashboard/app.py has no PAGES list")
 
 

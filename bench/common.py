@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pstats
 import re
 import subprocess
 import sys
@@ -29,6 +30,12 @@ TARGETS: dict[str, float] = {
     "c_p95_ms": 150.0,  # every dashboard query, cold
     "d_page_s": 3.0,  # a page's first render
     "d_rss_mb": 600.0,  # the server after every page
+    # A national deployment (docs/deploy.md), on SQLite and on PostgreSQL: its pages, queries, loads and server.
+    "national_page_s": 3.0,  # every page's first render
+    "national_region_p95_ms": 150.0,  # each query of a region's view (a district's, and reads of no scope, too)
+    "national_country_p95_ms": 500.0,  # each query of a country's view
+    "national_increment_s": 10.0,  # one new day for every page
+    "national_rss_mb": 1024.0,  # the dashboard server after every page
     "e_per_10m_rows_s": 10.0,  # working minutes of 10 M inquiries
     "brief_s": 10.0,  # a briefing pack of about eight charts, the whole command
     "collect_per_request_ms": 1000 / 3 / 10,  # a tenth of VK's pace of three requests a second
@@ -50,10 +57,15 @@ class Config:
     inquiries: int = FULL_ROWS
     profile_rows: int = 1_000_000
     brief_runs: int = 3
+    query_runs: int = 20
+    pages: str = ""  # the pages (d) opens, by name (BENCH_PAGES=overview,data); all when empty
     collect_pages: int = 1_000
     kill_rows: int = 1_000_000
     workdir: Path = Path("/tmp/govpulse-bench")
     national_db: Path | None = None
+    # The PostgreSQL database the national sections run on as well (emptied by the run); a secret, never stored.
+    postgres_url: str = field(default="", repr=False)
+    results: Path = RESULTS
     keep: bool = False
     skip: frozenset[str] = field(default_factory=frozenset)
     end: dt.date = field(default_factory=lambda: dt.date.today() - dt.timedelta(days=8))
@@ -70,20 +82,27 @@ class Config:
             inquiries=_env_int("BENCH_INQUIRIES", rows),
             profile_rows=_env_int("BENCH_PROFILE_ROWS", min(1_000_000, rows)),
             brief_runs=_env_int("BENCH_BRIEF_RUNS", 3),
+            query_runs=_env_int("BENCH_QUERY_RUNS", 20),
+            pages=os.environ.get("BENCH_PAGES", ""),
             collect_pages=_env_int("BENCH_COLLECT_PAGES", 1_000),
             kill_rows=_env_int("BENCH_KILL_ROWS", max(1_000, round(1_000_000 * rows / FULL_ROWS))),
             workdir=Path(os.environ.get("BENCH_DIR", "/tmp/govpulse-bench")),
             national_db=Path(national) if national else None,
+            postgres_url=os.environ.get("BENCH_POSTGRES_URL", ""),
+            results=Path(os.environ.get("BENCH_RESULTS", RESULTS)),
             keep=os.environ.get("BENCH_KEEP", "") not in {"", "0"},
             skip=frozenset(s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()),
         )
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
+        """JSON-ready, without the PostgreSQL URL (only whether there is one)."""
         out = asdict(self)
+        del out["postgres_url"]
         out.update(
             workdir=str(self.workdir),
             national_db=str(self.national_db) if self.national_db else None,
+            postgres=bool(self.postgres_url),
+            results=str(self.results),
             skip=sorted(self.skip),
             end=self.end.isoformat(),
         )
@@ -97,19 +116,23 @@ class Run:
     cfg: Config
     work: Path
     results: dict[str, Any]
-    database: Path | None = None  # the national database, once the section `national` has built or found it
+    database: str | None = None  # the national database's URL, once the section `national` has built or found it
+    database_pg: str | None = field(default=None, repr=False)  # the PostgreSQL one, once `national_pg` has built it
+    national_files: Path | None = None  # the national files `national` generated, until `national_pg` loads them
     demo: Path | None = None  # the demo's data folder, once the section `demo` has built it
 
 
 @dataclass(frozen=True)
 class Section:
-    """One measurement of `make bench`: its BENCH_SKIP name, the function measuring it, the knobs of its scale, and
-    the section whose database it measures on (run first, and only when a section needs it)."""
+    """One measurement of `make bench`: its BENCH_SKIP name, the function measuring it, the knobs of its scale, the
+    section whose database it measures on (run first, and only when a section needs it), and whether it is on
+    PostgreSQL."""
 
     name: str
     measure: Callable[[Run], dict[str, Any]]
     scale: tuple[str, ...] = ()
     needs: str | None = None
+    postgres: bool = False  # measured only when BENCH_POSTGRES_URL names a PostgreSQL database
 
 
 @dataclass
@@ -125,7 +148,8 @@ class Measured:
     def check(self, what: str) -> Measured:
         """Raise with the child's output when it failed."""
         if self.returncode != 0:
-            raise RuntimeError(f"{what} failed ({self.returncode}):\n{self.stdout[-3000:]}\n{self.stderr[-3000:]}")
+            out = f"{what} failed ({self.returncode}):\n{self.stdout[-3000:]}\n{self.stderr[-3000:]}"
+            raise RuntimeError(scrub(out))
         return self
 
 
@@ -149,9 +173,43 @@ def govpulse(*args: str) -> list[str]:
     return [sys.executable, "-m", "etl", *args]
 
 
-def db_env(database: Path) -> dict[str, str]:
-    """The environment that points govpulse at an SQLite file."""
-    return {"GOVPULSE_DATABASE_URL": f"sqlite:///{database}", "COLUMNS": "160"}
+def db_env(database: Path | str) -> dict[str, str]:
+    """The environment that points govpulse at an SQLite file, or at a database URL."""
+    url = database if isinstance(database, str) else sqlite_url(database)
+    return {"GOVPULSE_DATABASE_URL": url, "COLUMNS": "160"}
+
+
+def sqlite_url(database: Path) -> str:
+    """The URL of an SQLite file."""
+    return f"sqlite:///{database}"
+
+
+def scrub(text: str) -> str:
+    """A text with the password of BENCH_POSTGRES_URL, as written in the URL or decoded, replaced by ***."""
+    url = os.environ.get("BENCH_POSTGRES_URL", "")
+    password = _password(url)
+    if not password:
+        return text
+    from urllib.parse import quote
+
+    from etl.settings import masked_url
+
+    for secret in dict.fromkeys([quote(password, safe=""), password]):
+        text = text.replace(f":{secret}@", ":***@")
+        # Bare too, unless it is a word of the URL's public part (a password equal to the user's name).
+        if secret not in masked_url(url):
+            text = text.replace(secret, "***")
+    return text
+
+
+def _password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return str(make_url(url).password or "") if url else ""
+    except (ArgumentError, ValueError):
+        return ""
 
 
 def rss_mb(pid: int) -> tuple[float, float]:
@@ -170,7 +228,7 @@ def lines(path: Path) -> int:
 def write_json(path: Path, data: Any) -> None:
     """Write JSON, creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    path.write_text(scrub(json.dumps(data, indent=2, ensure_ascii=False, default=str)) + "\n", encoding="utf-8")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -183,6 +241,29 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+def profile_summary(out: Path) -> dict[str, Any]:
+    """The loader's own functions by cumulative time, and the hottest functions by own time, from a cProfile file."""
+    table: dict[Any, Any] = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    total = max(v[3] for v in table.values())
+    etl_dir = str(ROOT / "etl")
+    own = sorted(
+        (
+            (f"{Path(f).relative_to(ROOT).as_posix()}:{name}", v[3])
+            for (f, _, name), v in table.items()
+            if f.startswith(etl_dir) and not name.startswith("<")
+        ),
+        key=lambda kv: -kv[1],
+    )
+    hot = sorted(table.items(), key=lambda kv: -kv[1][2])[:12]
+    return {
+        "profiled_s": total,
+        "etl_cumulative_s": [[name, round(s, 2)] for name, s in own[:18]],
+        "hot_own_time_s": [
+            [f"{Path(f).name}:{line}({name})" if f != "~" else name, round(v[2], 2)] for (f, line, name), v in hot
+        ],
+    }
+
+
 def log(message: str) -> None:
     """Progress on stderr, with the time of day."""
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+    print(f"[bench {time.strftime('%H:%M:%S')}] {scrub(message)}", file=sys.stderr, flush=True)

@@ -14,6 +14,7 @@ import cProfile
 import datetime as dt
 import inspect
 import io
+import os
 import pstats
 import sys
 import time
@@ -26,7 +27,8 @@ from typing import Any
 from bench.common import TARGETS, percentile, write_json
 
 TARGET_P95_MS = TARGETS["c_p95_ms"]
-MAX_RUNS = 20
+# Runs per call (BENCH_QUERY_RUNS: fewer for a quick run), at least three where that many fit.
+MAX_RUNS = int(os.environ.get("BENCH_QUERY_RUNS") or 20)
 BUDGET_S = 10.0  # per function and view: fewer runs for slow calls
 
 
@@ -120,7 +122,7 @@ def _time(call: Callable[[], Any], clear: Callable[[], None]) -> tuple[list[floa
     times: list[float] = []
     size = 0
     started = time.perf_counter()
-    while len(times) < MAX_RUNS and (len(times) < 3 or time.perf_counter() - started < BUDGET_S):
+    while len(times) < MAX_RUNS and (len(times) < min(3, MAX_RUNS) or time.perf_counter() - started < BUDGET_S):
         clear()
         t0 = time.perf_counter()
         result = call()
@@ -143,7 +145,8 @@ def _measure(
         "p95_ms": percentile(times, 95),
         "rows": size,
     }
-    if entry["p95_ms"] > TARGET_P95_MS:
+    # Fewer than three runs is a quick run (BENCH_QUERY_RUNS): no profile, which would double its time.
+    if entry["p95_ms"] > TARGET_P95_MS and MAX_RUNS >= 3:
         clear()
         entry["profile"] = _profile(call)
     print(f"{function} [{view}] p50 {entry['p50_ms']:.0f} ms, p95 {entry['p95_ms']:.0f} ms", file=sys.stderr)

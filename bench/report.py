@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ _SCALE = {"a": ("rows",), "profile": ("profile_rows",), "e": ("inquiries",)}
 _NATIONAL = ("accounts", "months")
 _KNOBS = {"rows": "BENCH_ROWS", "profile_rows": "BENCH_PROFILE_ROWS", "accounts": "BENCH_ACCOUNTS",
           "months": "BENCH_MONTHS", "inquiries": "BENCH_INQUIRIES", "brief_runs": "BENCH_BRIEF_RUNS",
-          "collect_pages": "BENCH_COLLECT_PAGES", "kill_rows": "BENCH_KILL_ROWS"}  # fmt: skip
+          "collect_pages": "BENCH_COLLECT_PAGES", "kill_rows": "BENCH_KILL_ROWS",
+          "query_runs": "BENCH_QUERY_RUNS"}  # fmt: skip
 Rows = list[list[str]]
 
 
@@ -89,8 +91,11 @@ def _provenance(r: dict[str, Any], runs: Mapping[str, dict[str, Any]], sections:
     rows = []
     for section in sections:
         o = origin(r, section, runs)
+        # A section on PostgreSQL names its server instead of the SQLite library.
+        server = (r.get(section) or {}).get("database", "").replace("postgresql", "PostgreSQL")
         machine = (
-            f"{o['cpus']} cores, {o['memory_gib']} GiB, Python {o['python']}, SQLite {o['sqlite_library']}"
+            f"{o['cpus']} cores, {o['memory_gib']} GiB, Python {o['python']}, {server or 'SQLite'}"
+            + ("" if server else f" {o['sqlite_library']}")
             if "cpus" in o
             else "—"
         )
@@ -157,28 +162,37 @@ def _a(r: dict[str, Any]) -> Rows:
     return rows
 
 
-def _national(r: dict[str, Any]) -> Rows:
-    nat = r["national"]
+def _on(key: str) -> str:
+    """The measure column's prefix of a section on PostgreSQL (`b_pg`): the national sections run on both."""
+    return "PostgreSQL: " if key.endswith("_pg") else ""
+
+
+def _national(r: dict[str, Any], key: str = "national") -> Rows:
+    nat = r[key]
     if "load" not in nat:
         return []
     load = nat["load"]
     files = ", ".join(f"{k} {_s(v)}" for k, v in load["files_s"].items())
     counts = (nat["followersnapshot_rows"], nat["post_rows"], nat["inquiry_rows"])
     scale = "{} snapshots, {} posts, {} inquiries".format(*map(_n, counts))
-    return [["b–d", "building the national database (`govpulse load` of the national files)", scale,
-             f"{_s(load['seconds'])} ({files}; start-up + rollups {_s(load['rest_s'])}), peak RSS "
-             f"{_mb(load['peak_rss_mb'])}, {_n(nat['db_mb'])} MB on disk", "—", "—", ""]]  # fmt: skip
+    result = f"{_s(load['seconds'])} ({files}; start-up + rollups {_s(load['rest_s'])}), peak RSS "
+    result += f"{_mb(load['peak_rss_mb'])}, {_n(nat['db_mb'])} MB on disk"
+    if "vacuum_analyze_s" in nat:
+        result += f"; then `VACUUM ANALYZE` {_s(nat['vacuum_analyze_s'])}"
+    section = "b–d" if key == "national" else key
+    what = f"{_on(key)}building the national database (`govpulse load` of the national files)"
+    return [[section, what, scale, result, "—", "—", ""]]
 
 
-def _b(r: dict[str, Any]) -> Rows:
-    b = r["b"]
+def _b(r: dict[str, Any], key: str = "b") -> Rows:
+    b = r[key]
     if "skipped" in b:
-        return [["b", "daily increment", "", "not measured: " + b["skipped"], "", "", ""]]
+        return [[key, f"{_on(key)}daily increment", "", "not measured: " + b["skipped"], "", "", ""]]
     files = ", ".join(f"{k} {_s(v)}" for k, v in b["files_s"].items())
     scale = ", ".join(f"{_n(v)} {k}" for k, v in b["rows"].items())
     ok = b["seconds"] <= b["target_s"]
     why = "" if ok else f"start-up and imports alone {_s(b.get('startup_s'))}; " + _where(b.get("profile"))
-    return [["b", f"daily increment: one new day ({b['day']}) for every page", scale,
+    return [[key, f"{_on(key)}daily increment: one new day ({b['day']}) for every page", scale,
              f"{_s(b['seconds'])} ({files}; start-up + rollups {_s(b['rest_s'])})",
              f"≤ {b['target_s']:.0f} s", _verdict(ok), why]]  # fmt: skip
 
@@ -198,24 +212,24 @@ def pages_within(d: dict[str, Any]) -> tuple[int, int]:
     return sum(1 for p in timed if p["seconds"] <= d["target_page_s"] and not p["exceptions"]), len(d["pages"])
 
 
-def _c(r: dict[str, Any]) -> Rows:
-    c = r["c"]
+def _c(r: dict[str, Any], key: str = "c") -> Rows:
+    c = r[key]
     if "results" not in c:
-        return _failed("c", "dashboard queries", c)
+        return _failed(key, f"{_on(key)}dashboard queries", c)
     within, total = queries_within(c)
     worst = max(c["results"], key=lambda e: e["p95_ms"]) if c["results"] else None
     result = f"{within} of {total} calls within target"
     if worst:
         result += f"; slowest `{worst['function'].rsplit('.', 1)[-1]}` [{worst['view']}] p95 {worst['p95_ms']:,.0f} ms"
     ok = within == total
-    return [["c", "every dashboard query and `kpi_table`, cold (caches cleared): p95", "see below", result,
+    return [[key, f"{_on(key)}every dashboard query and `kpi_table`, cold (caches cleared): p95", "see below", result,
              f"≤ {c['target_p95_ms']:.0f} ms", _verdict(ok), "" if ok else "per call below"]]  # fmt: skip
 
 
-def _d(r: dict[str, Any]) -> Rows:
-    d = r["d"]
+def _d(r: dict[str, Any], key: str = "d") -> Rows:
+    d = r[key]
     if "pages" not in d:
-        return _failed("d", "dashboard pages", d)
+        return _failed(key, f"{_on(key)}dashboard pages", d)
     within, total = pages_within(d)
     timed = [p for p in d["pages"] if isinstance(p.get("seconds"), float) and not math.isnan(p["seconds"])]
     slowest = max(timed, key=lambda p: p["seconds"]) if timed else None
@@ -223,12 +237,12 @@ def _d(r: dict[str, Any]) -> Rows:
     if slowest:
         result += f"; slowest {slowest['page']} {_s(slowest['seconds'])}"
     ok = within == total
-    rows = [["d", "first render of each dashboard page in Chromium", "see below", result,
+    rows = [[key, f"{_on(key)}first render of each dashboard page in Chromium", "see below", result,
              f"≤ {d['target_page_s']:.0f} s", _verdict(ok), "" if ok else "per page below"]]  # fmt: skip
     ok = d["rss_mb_after_all_pages"] <= d["target_rss_mb"]
-    rows.append(["d", "dashboard server RSS after visiting every page", "", f"{_mb(d['rss_mb_after_all_pages'])} "
-                 f"(idle {_mb(d['rss_mb_idle'])}, peak {_mb(d['rss_mb_peak'])})", f"≤ {d['target_rss_mb']:.0f} MB",
-                 _verdict(ok), ""])  # fmt: skip
+    rows.append([key, f"{_on(key)}dashboard server RSS after visiting every page", "",
+                 f"{_mb(d['rss_mb_after_all_pages'])} (idle {_mb(d['rss_mb_idle'])}, peak {_mb(d['rss_mb_peak'])})",
+                 f"≤ {d['target_rss_mb']:.0f} MB", _verdict(ok), ""])  # fmt: skip
     return rows
 
 
@@ -322,8 +336,9 @@ def _kill(r: dict[str, Any]) -> Rows:
 
 # Each section's rows of the main table, in the order of `make bench`; a new section adds its function here.
 ROWS: dict[str, Callable[[dict[str, Any]], Rows]] = {
-    "a": _a, "national": _national, "b": _b, "c": _c, "d": _d, "e": _e, "demo": _demo, "brief": _brief,
-    "collect": _collect, "kill": _kill,
+    "a": _a, "national": _national, "national_pg": partial(_national, key="national_pg"), "b": _b,
+    "b_pg": partial(_b, key="b_pg"), "c": _c, "c_pg": partial(_c, key="c_pg"), "d": _d,
+    "d_pg": partial(_d, key="d_pg"), "e": _e, "demo": _demo, "brief": _brief, "collect": _collect, "kill": _kill,
 }  # fmt: skip
 
 
@@ -334,64 +349,10 @@ def md(header: list[str], rows: Rows) -> str:
     return "\n".join(out)
 
 
-def _queries(c: dict[str, Any]) -> list[str]:
-    rows = [
-        [f"`{e['function'].replace('dashboard.queries.', '')}`", e["view"], f"{e['p50_ms']:,.0f}",
-         f"{e['p95_ms']:,.0f}", str(e["runs"]), f"{e['rows']:,}",
-         "✅" if e["p95_ms"] <= c["target_p95_ms"] else "❌ " + "; ".join(e.get("profile", [])[:3])]
-        for e in c["results"]
-    ]  # fmt: skip
-    views = "; ".join(f"{v['name']}: {v['pages']} pages" for v in c["views"])
-    parts = [
-        "",
-        f"**(c) Queries**, {c['views'][0]['start']} – {c['views'][0]['end']} (30 days); views: {views}. "
-        "Every call is cold: `st.cache_data` is cleared before it (the engine and the clocks, built once per "
-        "server, are kept; `clocks` is timed on its own). Where missed, the "
-        "three functions with the most own time in one profiled call.",
-        "",
-        md(["function", "view", "p50 ms", "p95 ms", "runs", "rows", f"≤ {c['target_p95_ms']:.0f} ms p95"], rows),
-    ]
-    if c.get("skipped"):
-        parts += ["", "Not measured: " + "; ".join(f"`{k}` ({v})" for k, v in sorted(c["skipped"].items()))]
-    return parts
-
-
-def _pages(d: dict[str, Any]) -> list[str]:
-    rows = []
-    for p in d["pages"]:
-        if p.get("note"):
-            rows.append([p["page"], p.get("view", "default"), "—", "—", "—", p["note"]])
-            continue
-        problems = "; ".join(p["exceptions"] + p["browser_errors"])[:200]
-        ok = p["finished"] and p["seconds"] <= d["target_page_s"] and not p["exceptions"]
-        started = next((t / 1000 for t, state in p.get("states", []) if state == "running"), None)
-        rows.append([p["page"], p.get("view", "default"), _s(started), _s(p["seconds"]), _mb(p["rss_mb_after"]),
-                     ("✅" if ok else "❌ ") + problems])  # fmt: skip
-    return [
-        "",
-        f"**(d) Pages**: the dashboard served as by `govpulse serve` (healthy after {_s(d['startup_s'])}), each "
-        "page opened in a fresh browser context, timed from navigation start to its script's start and to the end "
-        "of its run; first "
-        "the default view, then the largest region's (URL `?region=`), then the largest country's (URL "
-        "`?country=`), all in one server process.",
-        "",
-        md(
-            [
-                "page",
-                "view",
-                "script started",
-                "first render",
-                "server RSS after",
-                f"≤ {d['target_page_s']:.0f} s, no exception",
-            ],
-            rows,
-        ),
-    ]
-
-
 def table(r: dict[str, Any], runs: Mapping[str, dict[str, Any]] | None = None) -> str:
     """The whole markdown block of `r` (latest.json): where each section comes from, its figures, the queries, the
     pages, the loader's profile, and the national runs of `runs` side by side."""
+    from bench import compare
     from bench.run import SECTIONS
     from bench.trend import trend
 
@@ -413,13 +374,11 @@ def table(r: dict[str, Any], runs: Mapping[str, dict[str, Any]] | None = None) -
         "",
         md(["", "measure", "scale", "result", "target", "", "why (where missed)"], rows),
     ]
-    if (r.get("c") or {}).get("results"):
-        parts += _queries(r["c"])
-    if (r.get("d") or {}).get("pages"):
-        parts += _pages(r["d"])
+    parts += compare.targets(r) + compare.builds(r) + compare.queries(r) + compare.pages(r)
     for title, prof in (
         ("Loader profile", r.get("profile")),
         ("Daily increment profile", (r.get("b") or {}).get("profile")),
+        ("Daily increment profile, PostgreSQL", (r.get("b_pg") or {}).get("profile")),
     ):
         if prof:
             hot = ", ".join(f"`{name}` {s:.1f} s" for name, s in prof["hot_own_time_s"][:8])

@@ -24,7 +24,6 @@ import json
 import math
 import os
 import platform
-import pstats
 import re
 import shutil
 import sqlite3
@@ -45,72 +44,34 @@ from bench.common import (
     Run,
     Section,
     db_env,
-    govpulse,
-    lines,
     log,
+    profile_summary,
     run,
+    scrub,
+    sqlite_url,
     write_json,
 )
 from bench.kill import kill_load
+from bench.national import (
+    child_json,
+    count,
+    generate,
+    generation,
+    increment,
+    load,
+    national,
+    national_pg,
+    reachable,
+)
 
 TARGET_RATIO = TARGETS["a_ratio"]
 TARGET_LOAD_RSS_MB = TARGETS["a_peak_rss_mb"]
-TARGET_INCREMENT_S = TARGETS["b_s"]
-TARGET_GENERATION_S = TARGETS["gen_s"]
-FULL_YEAR_FOLLOWER_ROWS = TARGETS["gen_follower_rows"]
 
 
 def _days(end: dt.date, months: int) -> int:
     from etl.demo import months_before
 
     return (end - months_before(end, months)).days + 1
-
-
-def _generate(folder: Path, accounts: int, months: int, end: dt.date, *extra: str) -> Measured:
-    shutil.rmtree(folder, ignore_errors=True)
-    cmd = govpulse("demo", "--scale", "national", "--no-load", "--out", str(folder), "--accounts", str(accounts))
-    return run([*cmd, "--months", str(months), "--end", end.isoformat(), *extra]).check("demo --scale national")
-
-
-def _generation(m: Measured, folder: Path) -> dict[str, Any]:
-    rows = {p.stem: lines(p) for p in sorted(folder.glob("*.csv"))}
-    total = sum(rows[k] for k in ("followers", "posts", "inquiries") if k in rows)
-    return {
-        "seconds": m.seconds,
-        "peak_rss_mb": m.peak_rss_mb,
-        "rows": rows,
-        "rows_per_s": total / m.seconds,
-        "csv_mb": sum(p.stat().st_size for p in folder.glob("*.csv")) / 2**20,
-        "target_s": TARGET_GENERATION_S,
-        "target_follower_rows": FULL_YEAR_FOLLOWER_ROWS,
-    }
-
-
-def _loadlog(database: Path) -> dict[str, float]:
-    with sqlite3.connect(database) as conn:
-        rows = conn.execute("SELECT kind, sum(duration_s) FROM loadlog GROUP BY kind").fetchall()
-    return {kind: float(seconds) for kind, seconds in rows}
-
-
-def _count(database: Path, sql: str) -> Any:
-    with sqlite3.connect(database) as conn:
-        return conn.execute(sql).fetchone()[0]
-
-
-def _load(database: Path, files: list[Path]) -> dict[str, Any]:
-    """`govpulse load` as a child process: wall time, peak RSS, seconds per kind from the load log, the rest."""
-    before = _loadlog(database) if database.exists() else {}
-    m = run(govpulse("load", *map(str, files)), env=db_env(database)).check("govpulse load")
-    per_kind = {k: v - before.get(k, 0.0) for k, v in _loadlog(database).items()}
-    per_kind = {k: round(v, 2) for k, v in per_kind.items() if v > 0}
-    return {
-        "seconds": m.seconds,
-        "peak_rss_mb": m.peak_rss_mb,
-        "files_s": per_kind,
-        # Interpreter start, imports, the rollup refresh and the commit: everything outside the per-file log.
-        "rest_s": m.seconds - sum(per_kind.values()),
-        "summary": m.stdout[-2500:],
-    }
 
 
 def floor(followers: Path, database: Path) -> dict[str, Any]:
@@ -126,7 +87,7 @@ def floor(followers: Path, database: Path) -> dict[str, Any]:
     )
     imported = _sqlite(sqlite, database, script)
     index = _sqlite(sqlite, database, "CREATE UNIQUE INDEX followers_key ON followers (platform, account_id, date);\n")
-    rows = _count(database, "SELECT count(*) FROM followers")
+    rows = count(sqlite_url(database), "SELECT count(*) FROM followers")
     version = subprocess.run([sqlite, "--version"], capture_output=True, text=True).stdout.split()[0]
     database.unlink(missing_ok=True)
     return {
@@ -153,7 +114,7 @@ def bench_load(cfg: Config, work: Path) -> dict[str, Any]:
     accounts = math.ceil(cfg.rows / days)
     folder = work / "a"
     log(f"a: generating {accounts:,} pages × {days} days")
-    gen = _generation(_generate(folder, accounts, 12, cfg.end), folder)
+    gen = generation(generate(folder, accounts, 12, cfg.end), folder)
     for kind in ("posts", "inquiries"):
         (folder / f"{kind}.csv").unlink()
     followers = folder / "followers.csv"
@@ -161,9 +122,9 @@ def bench_load(cfg: Config, work: Path) -> dict[str, Any]:
     flo = floor(followers, work / "floor.db")
     database = work / "a.db"
     log("a: govpulse load territories, accounts, followers")
-    loaded = _load(database, [folder / "territories.csv", folder / "accounts.csv", followers])
-    loaded["accountday_rows"] = _count(database, "SELECT count(*) FROM accountday")
-    loaded["followersnapshot_rows"] = _count(database, "SELECT count(*) FROM followersnapshot")
+    loaded = load(sqlite_url(database), [folder / "territories.csv", folder / "accounts.csv", followers])
+    loaded["accountday_rows"] = count(sqlite_url(database), "SELECT count(*) FROM accountday")
+    loaded["followersnapshot_rows"] = count(sqlite_url(database), "SELECT count(*) FROM followersnapshot")
     loaded["db_mb"] = database.stat().st_size / 2**20
     for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
         path.unlink(missing_ok=True)
@@ -188,103 +149,17 @@ def profile_load(cfg: Config, work: Path) -> dict[str, Any]:
     days = _days(cfg.end, 12)
     accounts = math.ceil(cfg.profile_rows / days)
     folder = work / "profile"
-    _generate(folder, accounts, 12, cfg.end)
+    generate(folder, accounts, 12, cfg.end)
     database, out = work / "profile.db", work / "load.prof"
     database.unlink(missing_ok=True)
     files = [str(folder / f"{k}.csv") for k in ("territories", "accounts", "followers")]
     cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "etl", "load", *files]
     m = run(cmd, env=db_env(database)).check("cProfile govpulse load")
-    summary = _profile_summary(out)
+    summary = profile_summary(out)
     shutil.rmtree(folder)
     for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm"), out):
         path.unlink(missing_ok=True)
     return {"rows": accounts * days, "wall_s": m.seconds, **summary}
-
-
-def _profile_summary(out: Path) -> dict[str, Any]:
-    """The loader's own functions by cumulative time, and the hottest functions by own time, from a cProfile file."""
-    table: dict[Any, Any] = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
-    total = max(v[3] for v in table.values())
-    etl_dir = str(ROOT / "etl")
-    own = sorted(
-        (
-            (f"{Path(f).relative_to(ROOT).as_posix()}:{name}", v[3])
-            for (f, _, name), v in table.items()
-            if f.startswith(etl_dir) and not name.startswith("<")
-        ),
-        key=lambda kv: -kv[1],
-    )
-    hot = sorted(table.items(), key=lambda kv: -kv[1][2])[:12]
-    return {
-        "profiled_s": total,
-        "etl_cumulative_s": [[name, round(s, 2)] for name, s in own[:18]],
-        "hot_own_time_s": [
-            [f"{Path(f).name}:{line}({name})" if f != "~" else name, round(v[2], 2)] for (f, line, name), v in hot
-        ],
-    }
-
-
-def national(cfg: Config, work: Path) -> tuple[Path, dict[str, Any]]:
-    """The national database for b–d: reused from BENCH_NATIONAL_DB, or generated and loaded (both timed)."""
-    if cfg.national_db and cfg.national_db.exists():
-        database = cfg.national_db
-        info: dict[str, Any] = {"reused": str(database)}
-    else:
-        database = cfg.national_db or work / "national.db"
-        folder = work / "national"
-        log(f"national: generating {cfg.accounts:,} pages × {cfg.months} months")
-        info = {"generation": _generation(_generate(folder, cfg.accounts, cfg.months, cfg.end), folder)}
-        log("national: govpulse load")
-        info["load"] = _load(database, [folder])
-        shutil.rmtree(folder)
-    with sqlite3.connect(database) as conn:
-        for table in ("account", "followersnapshot", "post", "inquiry", "accountday", "territoryday"):
-            info[f"{table}_rows"] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        first, last = conn.execute("SELECT min(day), max(day) FROM followersnapshot").fetchone()
-    info.update(first_day=first, last_day=last, db_mb=database.stat().st_size / 2**20)
-    return database, info
-
-
-def increment(cfg: Config, work: Path, database: Path, info: dict[str, Any]) -> dict[str, Any]:
-    """(b) The next day's followers, posts and inquiries of every page, loaded into the national database.
-
-    When it misses its target, the day after is loaded under cProfile to show where the time goes, and the start-up
-    of the command alone (`govpulse load --help`: interpreter and imports) is timed.
-    """
-    day = dt.date.fromisoformat(str(info["last_day"])[:10]) + dt.timedelta(days=1)
-    if day > dt.date.today():
-        return {"skipped": f"the database already reaches {info['last_day']}; a new day would be in the future"}
-    folder = work / "day"
-    _generate(folder, int(info["account_rows"]), cfg.months, day, "--only-day", day.isoformat())
-    rows = {p.stem: lines(p) for p in folder.glob("*.csv")}
-    log(f"b: loading {day} ({rows})")
-    loaded = _load(database, sorted(folder.glob("*.csv")))
-    out: dict[str, Any] = {"day": day.isoformat(), "rows": rows, **loaded, "target_s": TARGET_INCREMENT_S}
-    starts = [run(govpulse("load", "--help")).seconds for _ in range(3)]
-    out["startup_s"] = min(starts)
-    nxt = day + dt.timedelta(days=1)
-    if loaded["seconds"] > TARGET_INCREMENT_S and nxt <= dt.date.today():
-        log(f"b: profiling the next day's load ({nxt})")
-        _generate(folder, int(info["account_rows"]), cfg.months, nxt, "--only-day", nxt.isoformat())
-        prof = work / "increment.prof"
-        cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "etl", "load"]
-        m = run([*cmd, *map(str, sorted(folder.glob("*.csv")))], env=db_env(database)).check("cProfile load")
-        out["profile"] = {"day": nxt.isoformat(), "wall_s": m.seconds, **_profile_summary(prof)}
-        prof.unlink()
-    shutil.rmtree(folder)
-    return out
-
-
-def child_json(module: str, database: Path, work: Path) -> dict[str, Any]:
-    """Run a bench module that writes JSON, against the national database."""
-    out = work / f"{module}.json"
-    m = run([sys.executable, "-m", f"bench.{module}", str(out)], env=db_env(database))
-    if m.returncode != 0:
-        return {"error": (m.stderr or m.stdout)[-3000:]}
-    data: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    data["wall_s"] = m.seconds
-    data["peak_rss_mb"] = m.peak_rss_mb
-    return data
 
 
 def worktime(cfg: Config) -> dict[str, Any]:
@@ -332,13 +207,28 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def _follows(r: Run, section: str) -> bool:
+    """A PostgreSQL section comes later in this run (and will load the files SQLite's section generated)."""
+    return bool(r.cfg.postgres_url) and section in {s.name for s in chosen(r.cfg.skip, postgres=True)}
+
+
 def _national(r: Run) -> dict[str, Any]:
-    r.database, info = national(r.cfg, r.work)
+    r.database, info, r.national_files = national(r.cfg, r.work, keep_files=_follows(r, "national_pg"))
     return info
 
 
-def _on_national(module: str) -> Callable[[Run], dict[str, Any]]:
+def _national_pg(r: Run) -> dict[str, Any]:
+    r.database_pg = r.cfg.postgres_url
+    info = national_pg(r.cfg, r.work, r.database_pg, r.national_files)
+    r.national_files = None
+    return info
+
+
+def _on_national(module: str, pg: bool = False) -> Callable[[Run], dict[str, Any]]:
     def measure(r: Run) -> dict[str, Any]:
+        if pg:
+            assert r.database_pg is not None
+            return {"database": r.results["national_pg"]["database"], **child_json(module, r.database_pg, r.work)}
         assert r.database is not None
         return child_json(module, r.database, r.work)
 
@@ -347,7 +237,13 @@ def _on_national(module: str) -> Callable[[Run], dict[str, Any]]:
 
 def _increment(r: Run) -> dict[str, Any]:
     assert r.database is not None
-    return increment(r.cfg, r.work, r.database, r.results["national"])
+    return increment(r.cfg, r.work, r.database, r.results["national"], keep_files=_follows(r, "b_pg"))
+
+
+def _increment_pg(r: Run) -> dict[str, Any]:
+    assert r.database_pg is not None
+    info = r.results["national_pg"]
+    return {"database": info["database"], **increment(r.cfg, r.work, r.database_pg, info, keep_files=False)}
 
 
 NATIONAL_SCALE = ("accounts", "months")
@@ -358,9 +254,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("a", lambda r: bench_load(r.cfg, r.work), ("rows",)),
     Section("profile", lambda r: profile_load(r.cfg, r.work), ("profile_rows",)),
     Section("national", _national, NATIONAL_SCALE),
+    Section("national_pg", _national_pg, NATIONAL_SCALE, postgres=True),
     Section("b", _increment, NATIONAL_SCALE, needs="national"),
-    Section("c", _on_national("queries"), NATIONAL_SCALE, needs="national"),
+    Section("b_pg", _increment_pg, NATIONAL_SCALE, needs="national_pg", postgres=True),
+    Section("c", _on_national("queries"), (*NATIONAL_SCALE, "query_runs"), needs="national"),
+    Section("c_pg", _on_national("queries", pg=True), (*NATIONAL_SCALE, "query_runs"), "national_pg", postgres=True),
     Section("d", _on_national("browser"), NATIONAL_SCALE, needs="national"),
+    Section("d_pg", _on_national("browser", pg=True), NATIONAL_SCALE, needs="national_pg", postgres=True),
     Section("e", lambda r: worktime(r.cfg), ("inquiries",)),
     Section("demo", demo_bench.build),
     Section("brief", demo_bench.brief, ("brief_runs",), needs="demo"),
@@ -368,15 +268,17 @@ SECTIONS: tuple[Section, ...] = (
     Section("kill", lambda r: kill_load(r.cfg, r.work), ("kill_rows",)),
 )
 # Not a section of its own: the generator is timed while (a) and the national section make their files.
-MEASURED_WITHIN = {"gen": ("a", "national")}
+MEASURED_WITHIN = {"gen": ("a", "national", "national_pg")}
 
 
-def chosen(skip: frozenset[str]) -> list[Section]:
-    """The sections a run measures: those not skipped, a database section only when a section needs it."""
+def chosen(skip: frozenset[str], postgres: bool = False) -> list[Section]:
+    """The sections a run measures: those not skipped, a database section only when a section needs it, the
+    PostgreSQL ones only with a PostgreSQL database (BENCH_POSTGRES_URL)."""
     unknown = skip - {s.name for s in SECTIONS} - set(MEASURED_WITHIN)
     if unknown:
         known = ",".join([*MEASURED_WITHIN, *(s.name for s in SECTIONS)])
         raise SystemExit(f"BENCH_SKIP: no section {', '.join(sorted(unknown))} (the sections: {known})")
+    skip |= {s.name for s in SECTIONS if s.postgres and not postgres}
     wanted = [s for s in SECTIONS if s.name not in skip and (s.needs is None or s.needs not in skip)]
     needed = {s.needs for s in wanted}
     return [s for s in wanted if s.name in needed or s.name not in {t.needs for t in SECTIONS}]
@@ -421,7 +323,9 @@ def measure(section: Section, r: Run, machine: dict[str, Any]) -> dict[str, Any]
 def main() -> None:
     """Run every section that is not skipped, write the JSON and the docs table."""
     cfg = Config.from_env()
-    sections = chosen(cfg.skip)
+    sections = chosen(cfg.skip, postgres=bool(cfg.postgres_url))
+    if any(s.postgres for s in sections):
+        reachable(cfg.postgres_url)
     work = cfg.workdir / f"run-{os.getpid()}"
     work.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now()
@@ -435,6 +339,8 @@ def main() -> None:
     }
     r = Run(cfg, work, results)
     log(f"scale: {cfg.as_dict()}; sections {', '.join(s.name for s in sections)}; scratch folder {work}")
+    if not cfg.postgres_url:
+        log("PostgreSQL: not measured (BENCH_POSTGRES_URL=postgresql+psycopg://… names a database the run may empty)")
     try:
         for section in sections:
             log(f"{section.name}: started")
@@ -442,13 +348,15 @@ def main() -> None:
     finally:
         results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
         results["machine"]["load_average_at_end"] = os.getloadavg()
-        _carry_over(results, RESULTS / "latest.json")
-        write_json(RESULTS / name, results)
-        write_json(RESULTS / "latest.json", results)
+        _carry_over(results, cfg.results / "latest.json")
+        write_json(cfg.results / name, results)
+        write_json(cfg.results / "latest.json", results)
         if not cfg.keep:
             shutil.rmtree(work, ignore_errors=True)
-    report.update()
-    print(report.render())
+    # docs/performance.md is written from bench/results/ only; results kept elsewhere (BENCH_RESULTS) are printed.
+    if cfg.results.resolve() == RESULTS.resolve():
+        report.update()
+    print(scrub(report.render(cfg.results)))
 
 
 if __name__ == "__main__":
