@@ -14,7 +14,7 @@ from etl.metrics.responsiveness.query import responsiveness_parts
 from etl.metrics.responsiveness.sketched import is_sketch
 from etl.store.histograms import count_buckets
 from tests.metrics.test_kpis import SETTINGS
-from tests.store.test_reply_histograms import ACCOUNTS, Replies
+from tests.store.test_reply_histograms import ACCOUNTS, TERRITORIES, Replies
 from tests.store.test_rollups import DAY0
 
 PAGES = [*ACCOUNTS, ("vk", "6", "KZ-A-2", "body"), ("instagram", "7", "KZ-B-1", "head")]
@@ -148,3 +148,21 @@ def test_judged_days_are_counted_from_the_kept_counts(db: Engine) -> None:
     with db.begin() as conn:
         conn.execute(text("UPDATE replycount SET deadline = '9wh'"))
     within(kpi_table(db, "region", FIRST, LAST, settings=SETTINGS), exact.reset_index())
+
+
+def test_a_region_without_a_data_time_is_counted_over_its_whole_period(engine: Engine, tmp_path: Path) -> None:
+    """A region whose delivery has no data time kept (a database filled by other means) has no cutoff: its
+    inquiries of the period's early days, before every other region's counted days end, are read too (so that the
+    table is read inquiry by inquiry, as exactly as for any region)."""
+    load = Replies(engine, tmp_path, seed=12)
+    load.territories([*TERRITORIES, ("KZ-C", "region", "KZ")])
+    pages = [*PAGES, ("vk", "8", "KZ-C", "head")]
+    load.accounts(pages)
+    load.days(PAGES, range(0, DAYS), "a")
+    load.days(pages[-1:], range(5, 9), "c")
+    load.load()
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM datatime WHERE delivery = 'KZ-C'"))
+    exact = kpi_table(engine, "region", FIRST, LAST, settings=SETTINGS, exact=True)
+    assert exact.set_index("territory_code").loc["KZ-C", "inquiries"] > 0
+    pd.testing.assert_frame_equal(kpi_table(engine, "region", FIRST, LAST, settings=SETTINGS), exact)
