@@ -326,6 +326,9 @@ def test_responsiveness_counted_by_the_database_equals_the_inquiry_rows(tmp_path
         _, oldest = queries.backlog(END, SCOPES["KZ"])
     assert {"twin-a", "twin-b"} <= set(oldest["inquiry_id"])
     assert oldest["inquiry_id"].is_unique
+    # Written past the loader, they are in none of its rollups: gone again before the rollups are compared below.
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM inquiry WHERE inquiry_id IN ('twin-a', 'twin-b')"))
     # Untimed inquiries (a database timed before the timing was stored): the same parts, from the rows (the same
     # buckets, where the stored ones were histograms).
     with pointed_at(engine, tmp_path):
