@@ -3,10 +3,13 @@
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from etl.metrics.worktime import Deadline
 
 
 class Settings(BaseSettings):
@@ -99,6 +102,13 @@ class Settings(BaseSettings):
         from etl.metrics.worktime import Deadline
 
         return str(Deadline.parse(value))
+
+    @property
+    def deadline_rule(self) -> "Deadline":
+        """The `deadline` setting as the working clock reads it."""
+        from etl.metrics.worktime import Deadline
+
+        return Deadline.parse(self.deadline)
 
     @property
     def url(self) -> str:

@@ -10,18 +10,10 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from etl.settings import get_settings
 from etl.store.models import REGION
-from etl.store.replycounts import (
-    COUNTS,
-    FACTS,
-    add_counts,
-    count_inquiries,
-    counts_stale,
-    current_deadline,
-    param_mark,
-    plain_rows,
-    write_counts,
-)
+from etl.store.replycounts import FACTS, add_changes, count_inquiries, counts_stale, write_counts
+from etl.store.scope import add_counts, replace_counts
 from etl.store.sketch import buckets
 
 # The histogram's units: the column of an inquiry's reply minutes each counts.
@@ -87,27 +79,15 @@ def apply_changes(conn: Connection, before: pd.DataFrame) -> None:
     after = _changed_replies(conn)
     now, then = count_buckets(after, by), count_buckets(before, by)
     conn.execute(text("DROP TABLE reply_changed"))
-    deadline = current_deadline()
+    settings = get_settings()
     # Counts kept for another deadline are counted again whole by the refresh: no change is added to them.
-    if not counts_stale(conn, deadline):
-        old = count_inquiries(before, by, deadline)
-        add_counts(conn, pd.concat([count_inquiries(after, by, deadline), old.assign(**{c: -old[c] for c in COUNTS})]))
+    if not counts_stale(conn, settings.deadline):
+        add_changes(conn, count_inquiries(after, by, settings), count_inquiries(before, by, settings))
     delta = pd.concat([now, then.assign(inquiries=-then["inquiries"])])
     delta = delta.groupby(KEY, as_index=False, sort=False).agg(inquiries=("inquiries", "sum"))
     delta = delta[delta["inquiries"] != 0]
-    if delta.empty:
-        return
-    mark = param_mark(conn)
-    columns = [*KEY, "inquiries"]
-    conn.exec_driver_sql(
-        f"INSERT INTO replyhistogram ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET inquiries = replyhistogram.inquiries + excluded.inquiries",
-        plain_rows(delta, columns),
-    )
-    gone = delta[delta["inquiries"] < 0]
-    if len(gone):
-        match = " AND ".join(f"{k} = {mark}" for k in KEY)
-        conn.exec_driver_sql(f"DELETE FROM replyhistogram WHERE {match} AND inquiries = 0", plain_rows(gone, KEY))
+    if len(delta):
+        add_counts(conn, "replyhistogram", KEY, ["inquiries"], delta)
 
 
 def _changed_replies(conn: Connection) -> pd.DataFrame:
@@ -133,8 +113,8 @@ def histograms_behind(conn: Connection) -> bool:
 def refresh_histograms(conn: Connection) -> None:
     """Count the inquiries of the queued days of regions again into ReplyHistogram and ReplyCount, one region at a
     time (its rows written once, memory holding one region's inquiries)."""
-    deadline = current_deadline()
-    if counts_stale(conn, deadline):
+    settings = get_settings()
+    if counts_stale(conn, settings.deadline):
         # The deadline setting changed: every day is counted again for the new one.
         conn.execute(text("DELETE FROM replycount"))
         mark_everything(conn)
@@ -179,7 +159,7 @@ def refresh_histograms(conn: Connection) -> None:
         found.close()
         by = ["day", "platform", "owner_role"]
         _write(conn, region, queued, count_buckets(inquiries, by).assign(region_code=region))
-        write_counts(conn, region, queued, count_inquiries(inquiries, by, deadline).assign(region_code=region))
+        write_counts(conn, region, queued, count_inquiries(inquiries, by, settings).assign(region_code=region))
     conn.execute(text("DROP TABLE reply_todo"))
     conn.execute(text("DELETE FROM replydirty"))
 
@@ -197,26 +177,6 @@ def count_buckets(replies: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 
 def _write(conn: Connection, region: str, queued: str, counted: pd.DataFrame) -> None:
-    """Make the region's rows of its queued days those `counted`, writing only the rows that differ: a day's
-    replies arriving change a few buckets of it."""
-    found = conn.execute(
-        text(f"SELECT {', '.join(KEY)}, inquiries FROM replyhistogram WHERE region_code = :r AND day IN ({queued})"),
-        {"r": region},
-    )
-    stored = pd.DataFrame(found.cursor.fetchall(), columns=[*KEY, "inquiries"], dtype="object")
-    stored = stored.astype({"bucket": "int64", "inquiries": "int64"})
-    found.close()
-    both = stored.merge(counted, on=KEY, how="outer", suffixes=("_old", ""))
-    gone = both[both["inquiries"].isna()]
-    changed = both[both["inquiries"].notna() & (both["inquiries"] != both["inquiries_old"])]
-    mark = param_mark(conn)
-    if len(gone):
-        match = " AND ".join(f"{k} = {mark}" for k in KEY)
-        conn.exec_driver_sql(f"DELETE FROM replyhistogram WHERE {match}", plain_rows(gone, KEY))
-    if len(changed):
-        columns = [*KEY, "inquiries"]
-        conn.exec_driver_sql(
-            f"INSERT INTO replyhistogram ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-            f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET inquiries = excluded.inquiries",
-            plain_rows(changed.astype({"inquiries": "int64"}), columns),
-        )
+    """Make the region's rows of its queued days (`queued` selects them) those `counted`."""
+    where = f"region_code = :r AND day IN ({queued})"
+    replace_counts(conn, "replyhistogram", KEY, ["inquiries"], where, {"r": region}, counted)

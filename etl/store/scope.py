@@ -156,13 +156,74 @@ def write_lock(conn: Connection) -> None:
         conn.execute(text("DELETE FROM rollupdirty WHERE 0"))
 
 
+def param_mark(conn: Connection) -> str:
+    """The driver's parameter mark."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
 def insert_frame(conn: Connection, table: str, frame: pd.DataFrame) -> None:
     """Insert a DataFrame's rows (columns by name) with one executemany."""
     cols = list(frame.columns)
     rows = list(zip(*(_sql_values(frame[c]) for c in cols), strict=True))
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = param_mark(conn)
     sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
     conn.exec_driver_sql(sql, rows)
+
+
+def plain_rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple[Any, ...]]:
+    """A frame's columns as rows of plain values (text, days as the driver returned them, integers)."""
+    return list(zip(*(frame[c].tolist() for c in columns), strict=True))
+
+
+def add_counts(conn: Connection, table: str, key: list[str], counts: list[str], delta: pd.DataFrame) -> None:
+    """Add the `counts` of `delta` to the rows of `table` with the same `key` (new keys inserted); a row whose first
+    count falls to 0 is deleted."""
+    columns, mark = [*key, *counts], param_mark(conn)
+    sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counts)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {sums}",
+        plain_rows(delta, columns),
+    )
+    gone = delta[delta[counts[0]] < 0]
+    if len(gone):
+        match = " AND ".join(f"{k} = {mark}" for k in key)
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE {match} AND {counts[0]} = 0", plain_rows(gone, key))
+
+
+def replace_counts(
+    conn: Connection,
+    table: str,
+    key: list[str],
+    counts: list[str],
+    where: str,
+    params: dict[str, Any],
+    counted: pd.DataFrame,
+) -> None:
+    """Make the rows of `table` that `where` selects those `counted`, writing only the rows that differ: a day's
+    replies arriving change a few."""
+    found = conn.execute(text(f"SELECT {', '.join([*key, *counts])} FROM {table} WHERE {where}"), params)
+    stored = pd.DataFrame(found.cursor.fetchall(), columns=[*key, *counts], dtype="object")
+    found.close()
+    # Keys the counting made numbers (a bucket) are compared as numbers.
+    stored = stored.astype({k: counted[k].dtype for k in key if counted[k].dtype != object})
+    both = stored.merge(counted, on=key, how="outer", suffixes=("_old", ""), indicator=True)
+    kept = both[both["_merge"] != "left_only"]
+    old = kept[[f"{c}_old" for c in counts]].to_numpy(dtype="float64", na_value=-1)
+    changed = kept[(kept[counts].to_numpy(dtype="float64") != old).any(axis=1)]
+    mark = param_mark(conn)
+    gone = both[both["_merge"] == "left_only"]
+    if len(gone):
+        match = " AND ".join(f"{k} = {mark}" for k in key)
+        conn.exec_driver_sql(f"DELETE FROM {table} WHERE {match}", plain_rows(gone, key))
+    if len(changed):
+        columns = [*key, *counts]
+        update = ", ".join(f"{c} = excluded.{c}" for c in counts)
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}",
+            plain_rows(changed.astype(dict.fromkeys(counts, "int64")), columns),
+        )
 
 
 def utc_times(values: pd.Series) -> pd.Series:

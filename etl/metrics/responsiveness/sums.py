@@ -8,10 +8,8 @@ import pandas as pd
 from etl.metrics.responsiveness.sketched import is_sketch
 from etl.metrics.worktime import BACKLOG_BUCKETS
 from etl.settings import Settings, get_settings
+from etl.store.replycounts import ANSWERERS
 from etl.store.sketch import quantiles
-
-ANSWERERS = ("owner", "press_service", "other", "unstated")
-
 
 BACKLOG_COLUMNS = dict(zip(BACKLOG_BUCKETS, ("backlog_lt1", "backlog_1_3", "backlog_3_7", "backlog_gt7"), strict=True))
 
