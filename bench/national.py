@@ -8,11 +8,13 @@ import json
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, make_url
 
 from bench.common import (
     TARGETS,
@@ -59,29 +61,29 @@ def generation(m: Measured, folder: Path) -> dict[str, Any]:
     }
 
 
-def _engine(url: str, **options: Any) -> Engine:
-    return create_engine(url, **options)
+@contextmanager
+def connected(url: str, **options: Any) -> Iterator[Connection]:
+    """A connection to the database of `url`, its engine disposed of afterwards (the bench's commands open their
+    own)."""
+    engine = create_engine(url, **options)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def count(url: str, sql: str) -> Any:
     """The first value of one statement's answer."""
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql)).scalar()
-    finally:
-        engine.dispose()
+    with connected(url) as conn:
+        return conn.execute(text(sql)).scalar()
 
 
 def _loadlog(url: str) -> dict[str, float]:
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            if not inspect(conn).has_table("loadlog"):
-                return {}
-            rows = conn.execute(text("SELECT kind, sum(duration_s) FROM loadlog GROUP BY kind")).all()
-    finally:
-        engine.dispose()
+    with connected(url) as conn:
+        if not inspect(conn).has_table("loadlog"):
+            return {}
+        rows = conn.execute(text("SELECT kind, sum(duration_s) FROM loadlog GROUP BY kind")).all()
     return {kind: float(seconds) for kind, seconds in rows}
 
 
@@ -108,19 +110,15 @@ def load(url: str, files: list[Path]) -> dict[str, Any]:
 
 def contents(url: str) -> dict[str, Any]:
     """Rows of the national tables, the first and last day, and the size on disk (MB)."""
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            out: dict[str, Any] = {
-                f"{table}_rows": conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in TABLES
-            }
-            first, last = conn.execute(text("SELECT min(day), max(day) FROM followersnapshot")).one()
-            if engine.dialect.name == "postgresql":
-                size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar() or 0
-            else:
-                size = Path(str(make_url(url).database)).stat().st_size
-    finally:
-        engine.dispose()
+    with connected(url) as conn:
+        out: dict[str, Any] = {
+            f"{table}_rows": conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() for table in TABLES
+        }
+        first, last = conn.execute(text("SELECT min(day), max(day) FROM followersnapshot")).one()
+        if conn.dialect.name == "postgresql":
+            size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar() or 0
+        else:
+            size = Path(str(make_url(url).database)).stat().st_size
     # The day as SQLite stores it (text), whatever the database returns.
     return out | {"first_day": str(first), "last_day": str(last), "db_mb": size / 2**20}
 
@@ -148,13 +146,9 @@ def national(cfg: Config, work: Path, keep_files: bool) -> tuple[str, dict[str, 
 
 def postgres_server(url: str) -> dict[str, Any]:
     """The PostgreSQL server's version and the settings that size it."""
-    engine = _engine(url)
-    try:
-        with engine.connect() as conn:
-            version = str(conn.execute(text("SHOW server_version")).scalar())
-            settings = {name: conn.execute(text(f"SHOW {name}")).scalar() for name in PG_SETTINGS}
-    finally:
-        engine.dispose()
+    with connected(url) as conn:
+        version = str(conn.execute(text("SHOW server_version")).scalar())
+        settings = {name: conn.execute(text(f"SHOW {name}")).scalar() for name in PG_SETTINGS}
     return {"version": version, "settings": settings}
 
 
@@ -177,27 +171,20 @@ def reachable(url: str) -> None:
 
 def empty(url: str) -> list[str]:
     """Drop every table of the database's search path (the bench owns the database); the tables dropped."""
-    engine = _engine(url)
-    try:
-        with engine.begin() as conn:
-            names = inspect(conn).get_table_names()
-            if names:
-                conn.execute(text("DROP TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
-    finally:
-        engine.dispose()
+    with connected(url) as conn:
+        names = inspect(conn).get_table_names()
+        if names:
+            conn.execute(text("DROP TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
+            conn.commit()
     return names
 
 
 def vacuum_analyze(url: str) -> float:
     """Seconds of `VACUUM ANALYZE` of the whole database (outside a transaction, as it must be)."""
-    engine = _engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            started = time.perf_counter()
-            conn.execute(text("VACUUM ANALYZE"))
-            return time.perf_counter() - started
-    finally:
-        engine.dispose()
+    with connected(url, isolation_level="AUTOCOMMIT") as conn:
+        started = time.perf_counter()
+        conn.execute(text("VACUUM ANALYZE"))
+        return time.perf_counter() - started
 
 
 def national_pg(cfg: Config, work: Path, url: str, files: Path | None) -> dict[str, Any]:
