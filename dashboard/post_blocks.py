@@ -18,6 +18,7 @@ TOP_COLUMNS = {
     "views": ("col.views", "int"),
     "link": ("col.url", "link"),
 }
+_BY = ("er_pct", "views")  # the top posts' tabs: by engagement, by views
 
 
 def period_posts(page: ui.Page, scope: Scope) -> pd.DataFrame:
@@ -46,13 +47,13 @@ def top_posts(page: ui.Page, scope: Scope) -> None:
     platform."""
     tr = page.tr
     st.subheader(tr("posts.top"), anchor="top-posts")
-    rows = period_posts(page, scope)
-    if rows.empty:
+    found = {by: posts.engagement(queries_posts.top_posts(*page.period, scope, by, posts.TOP)) for by in _BY}
+    if all(rows.empty for rows in found.values()):
         st.info(tr("posts.none"))
         return
-    for tab, by in zip(st.tabs([tr("posts.by_er"), tr("posts.by_views")]), ("er_pct", "views"), strict=True):
+    for tab, by in zip(st.tabs([tr("posts.by_er"), tr("posts.by_views")]), _BY, strict=True):
         with tab:
-            best = posts.top(rows, by)
+            best = posts.top(found[by], by)
             if best.empty:
                 st.info(tr("posts.no_views"))
             else:

@@ -2,6 +2,7 @@
 from the same files."""
 
 import datetime as dt
+import itertools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from dashboard import queries, queries_posts
+from dashboard import posts, queries, queries_posts
 from dashboard.filters import Scope
 from etl.ingest.load import load_paths
 from etl.metrics.responsiveness.sketched import is_sketch
@@ -115,6 +116,8 @@ def read_everything() -> dict[str, Any]:
         out[f"responsiveness times {name}"] = times.sort_values(list(times.columns), ignore_index=True)
         published = queries_posts.scope_posts(START, END, scope)
         out[f"scope_posts {name}"] = published.sort_values(["id", "post_id"], ignore_index=True)
+        for by in ("er_pct", "views"):
+            out[f"top_posts {by} {name}"] = queries_posts.top_posts(START, END, scope, by, 2)
         out[f"first_day {name}"] = queries_posts.first_day(scope)
         counts, oldest = queries.backlog(END, scope)
         out[f"backlog {name}"] = counts
@@ -227,6 +230,20 @@ def test_queries_find_what_the_files_hold(loaded: Engine, tmp_path: Path) -> Non
             ["w1", "w2"],
             ["w2", "w1"],
         )
+        # The database's top posts are `posts.top` of every post, ties and all.
+        for scope in SCOPES.values():
+            every = posts.engagement(queries_posts.scope_posts(START, END, scope))
+            for by, n in itertools.product(("er_pct", "views"), (1, 2, 10)):
+                got = posts.top(posts.engagement(queries_posts.top_posts(START, END, scope, by, n)), by, n)
+                want = posts.top(every, by, n)
+                if want.empty:  # no post with views (or followers): the driver's empty frame types nothing
+                    assert got.empty
+                    continue
+                plain = {"post_type": "str", "timezone": "str"}  # categories of the rows read, not of every post
+                pd.testing.assert_frame_equal(
+                    got.astype(plain).reset_index(drop=True), want.astype(plain).reset_index(drop=True)
+                )
+        assert queries_posts.top_posts(START, END, kz, "er_pct", 10)["post_id"].tolist() == ["p2", "p1", "k1"]
         assert (
             queries_posts.first_day(kz) == START
             and queries_posts.first_day(Scope("RU", "country_code", ("ok",))) is None
