@@ -9,7 +9,7 @@ from etl.metrics.responsiveness.sketched import is_sketch
 from etl.metrics.worktime import BACKLOG_BUCKETS
 from etl.settings import Settings, get_settings
 from etl.store.replycounts import ANSWERERS
-from etl.store.sketch import quantiles
+from etl.store.sketch import quantile_table
 
 BACKLOG_COLUMNS = dict(zip(BACKLOG_BUCKETS, ("backlog_lt1", "backlog_1_3", "backlog_3_7", "backlog_gt7"), strict=True))
 
@@ -233,10 +233,11 @@ def reply_quantiles(times: pd.DataFrame, by: list[str]) -> pd.DataFrame:
             {f"{unit}_{name}": minutes.quantile(q) for unit, minutes in columns.items() for name, q in QUANTILES},
             axis=1,
         )
-    hist = {unit: times[times["unit"] == unit] for unit in ("reply", "work")}
-    return pd.concat(
-        {f"{unit}_{name}": quantiles(part, by, q) for unit, part in hist.items() for name, q in QUANTILES}, axis=1
-    )
+    parts = [
+        quantile_table(times[times["unit"] == unit], by, {f"{unit}_{name}": q for name, q in QUANTILES})
+        for unit in ("reply", "work")
+    ]
+    return pd.concat(parts, axis=1)
 
 
 QUANTILES = (("median", 0.5), ("p90", 0.9))
