@@ -91,6 +91,9 @@ def _arguments(fn: Callable[..., Any], view: dict[str, Any]) -> list[dict[str, A
         "deadline": ["8wh"],
         "since": [view["end"] - dt.timedelta(days=29)],
     }
+    if fn.__name__ == "top_posts":
+        # The Overview's two tabs of top posts, ten each.
+        values["by"], values["n"] = ["er_pct", "views"], [10]
     if fn.__name__ == "responsiveness":
         # The Responsiveness and Compare pages count their places (the level below the view), pages only by ids.
         values["level"], values["ids"] = [view["rows_level"]], [None]
