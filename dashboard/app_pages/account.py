@@ -76,9 +76,7 @@ kpis = cards.kpi_cards(
     ago.iloc[0] if len(ago) else None,
 )
 kpis = [k for k in kpis if k["label"] not in (tr("kpi.coverage"), tr("kpi.active"))]
-for row_cards in (kpis[:3], kpis[3:]):
-    for column, card in zip(st.columns(3), row_cards, strict=True):
-        ui.card(column, **card)
+ui.cards(kpis, 3)
 for sentence in cards.uncovered(tr, page.period, first):
     st.caption(sentence)
 

@@ -23,9 +23,7 @@ kpis = cards.kpi_cards(
     now.iloc[0], before.iloc[0] if len(before) else None, fresh, tr, ago.iloc[0] if len(ago) else None,
     bool(now.attrs.get("approximate")),
 )  # fmt: skip
-for row in (kpis[:4], kpis[4:]):
-    for column, card in zip(st.columns(4), row, strict=True):
-        ui.card(column, **card)
+ui.cards(kpis, 4)
 for sentence in cards.uncovered(tr, page.period, first):
     st.caption(sentence)
 if f.parent and page.detail == page.scope:  # the pack lists pages: only of the reader's own territory
