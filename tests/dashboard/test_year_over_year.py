@@ -14,7 +14,7 @@ from dashboard import cards, queries
 from dashboard.filters import Period
 from dashboard.i18n import translator
 from etl.metrics.kpis import kpi_table
-from tests.dashboard.support import ROOT, demo_database, using, year_database
+from tests.dashboard.support import ROOT, demo_database, followers_on, using, year_database
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -92,30 +92,19 @@ def year_lines(at: AppTest, lang: str = "en") -> list[str]:
     return [c.value for c in at.caption if c.value.startswith(head)]
 
 
-def followers_on(folder: Path, country: str, day: str) -> int:
-    """The followers of a country's pages on a day, summed from the daily rows themselves."""
-    engine = create_engine(f"sqlite:///{folder / 'govpulse.db'}")
-    with engine.connect() as conn:
-        total = conn.execute(
-            text(
-                "SELECT sum(d.followers) FROM accountday d JOIN account a ON a.id = d.account_pk "
-                "JOIN territory t ON t.code = a.territory_code WHERE t.country_code = :c AND d.day = :d"
-            ),
-            {"c": country, "d": day},
-        ).scalar()
-    engine.dispose()
-    return int(total)
-
-
 def test_every_card_of_the_overview_compares_with_a_year_earlier(year: Path) -> None:
-    """Eight cards, eight lines; followers against the daily rows a year before, the response rate against the KPI
-    table of the year-earlier period judged at the same age."""
+    """Eight cards, eight lines; followers against the daily rows a year before (a gain of millions told short on
+    the line, in full in the card's tooltip), the response rate against the KPI table of the year-earlier period
+    judged at the same age."""
     tr = translator("en")
     at = app(year, lang="en", country="KZ", **PERIOD)
     lines = year_lines(at)
     assert len(lines) == len(at.metric) == 8
     gained = followers_on(year, "KZ", "2026-11-22") - followers_on(year, "KZ", "2025-11-22")
-    assert lines[0] == tr("kpi.yoy", delta=f":{'green' if gained > 0 else 'red'}[{tr.signed(gained)}]")
+    assert abs(gained) >= 1_000_000
+    assert lines[0] == tr("kpi.yoy", delta=f":{'green' if gained > 0 else 'red'}[{tr.short(gained, sign=True)}]")
+    told = at.metric[0].proto.help
+    assert told.endswith("; " + tr("kpi.exact_year", delta=tr.signed(gained)) + "."), told
     with using(year):
         now = kpi_table(queries.engine(), "country", D(2026, 10, 24), D(2026, 11, 22), parent="KZ")
         then = kpi_table(
