@@ -44,7 +44,9 @@ def followers_card(shown: list[dict[str, object]], lang: str) -> dict[str, objec
         ("en", "10.1M", "+138,712", "Exactly: 10,079,712; +138,712 against the previous period."),
     ],
 )
-def test_a_count_from_a_million_is_short_and_whole_in_the_tooltip(lang: str, value: str, delta: str, exact: str) -> None:
+def test_a_count_from_a_million_is_short_and_whole_in_the_tooltip(
+    lang: str, value: str, delta: str, exact: str
+) -> None:
     """10,079,712 followers are '10,1 млн' / '10.1M' on the card, the change under a million stays exact, and the
     tooltip ends with the count and its change in full."""
     shown = cards.kpi_cards(kpi_row(), kpi_row(followers_end=9_941_000), {}, translator(lang))
@@ -66,7 +68,9 @@ def test_a_change_from_a_million_is_short_too_and_whole_in_the_tooltip() -> None
     )
     small = followers_card(cards.kpi_cards(kpi_row(followers_end=999_999), kpi_row(), {}, tr, kpi_row()), "en")
     assert (small["value"], small["delta"], small["year"]) == ("999,999", "−9.08M", "vs last year: :red[−9.08M]")
-    assert str(small["help"]).endswith("Exactly: 999,999; −9,079,713 against the previous period; −9,079,713 against a year earlier.")
+    assert str(small["help"]).endswith(
+        "Exactly: 999,999; −9,079,713 against the previous period; −9,079,713 against a year earlier."
+    )
     exact = followers_card(cards.kpi_cards(kpi_row(followers_end=8513), kpi_row(followers_end=8000), {}, tr), "en")
     assert (exact["value"], exact["delta"], exact["help"]) == ("8,513", "+513", tr("kpi.followers_help"))
 
@@ -89,7 +93,9 @@ def test_the_sentences_under_the_cards_name_what_is_not_compared() -> None:
         tr("kpi.no_year", first="1 окт. 2026", start="24 окт. 2025"),
     ]
     assert cards.uncovered(tr, period, D(2025, 10, 24)) == []
-    assert cards.uncovered(tr, period, D(2026, 9, 24)) == [tr("kpi.no_year", first="24 сент. 2026", start="24 окт. 2025")]
+    assert cards.uncovered(tr, period, D(2026, 9, 24)) == [
+        tr("kpi.no_year", first="24 сент. 2026", start="24 окт. 2025")
+    ]
 
 
 # On the demo databases.
