@@ -106,7 +106,8 @@ def _year_line(tr: Tr, kind: str, inverse: bool, now: float, then: float) -> str
     text = _change(tr, kind, delta)
     better = text.startswith("+") != inverse
     colour = "gray" if text.startswith("±") else "green" if better else "red"
-    return tr("kpi.yoy", delta=f":{colour}[{text}]")
+    # The change and its unit on one line: a narrow card breaks the line before it, never inside ("−0,3 п." / "п.").
+    return tr("kpi.yoy", delta=f":{colour}[{text.replace(' ', chr(0xA0))}]")
 
 
 def kpi_cards(
