@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.filters import Period
-from dashboard.i18n import Tr
+from dashboard.i18n import SHORT_FROM, Tr
 
 # key → (how the value is shown, how the change is told, lower is better, the source whose latest day is shown)
 CARDS: dict[str, tuple[str, str, bool, str]] = {
@@ -47,7 +47,7 @@ def values(row: pd.Series) -> dict[str, float]:
 
 def _show(tr: Tr, kind: str, value: float) -> str:
     if kind == "int":
-        return tr.num(value)
+        return tr.short(value)
     if kind == "num2":
         return tr.num(value, 2)
     if kind in ("pct", "pct2"):
@@ -57,7 +57,7 @@ def _show(tr: Tr, kind: str, value: float) -> str:
 
 def _change(tr: Tr, kind: str, delta: float) -> str:
     if kind == "int":
-        return tr.signed(delta)
+        return tr.short(delta, sign=True)
     if kind == "num2":
         return tr.signed(round(delta, 2), 2)
     if kind in ("pp", "pp2"):
@@ -65,10 +65,37 @@ def _change(tr: Tr, kind: str, delta: float) -> str:
     return tr.signed_minutes(delta)
 
 
+def covered(period: Period, first: dt.date | None) -> Period | None:
+    """`period` when the data (from `first` on) cover it whole, else None."""
+    return period if first is not None and first <= period.start else None
+
+
 def year_earlier(period: Period, first: dt.date | None) -> Period | None:
     """The same period a year earlier when the data (from `first` on) cover it whole, else None."""
-    then = period.year_before()
-    return then if first is not None and first <= then.start else None
+    return covered(period.year_before(), first)
+
+
+def uncovered(tr: Tr, period: Period, first: dt.date | None) -> list[str]:
+    """The sentences under the cards naming the periods they are not compared with, as the data (from `first` on)
+    do not cover them whole: the previous period, a year earlier."""
+    before, year = period.previous(), period.year_before()
+    out = [] if covered(before, first) else [tr("kpi.no_before", span=tr.span(*before), first=tr.date(first))]
+    if not covered(year, first):
+        out.append(tr("kpi.no_year", first=tr.date(first), start=tr.date(year.start)))
+    return out
+
+
+def _exact(tr: Tr, value: float, before: float, year: float) -> str:
+    """The card's count and changes in full when any of them is shown short ("10,1 млн"); else ''."""
+    figures = {"value": value, "before": before, "year": year}
+    if all(math.isnan(v) or abs(round(v)) < SHORT_FROM for v in figures.values()):
+        return ""
+    told = [tr.num(value)] + [
+        tr(f"kpi.exact_{key}", delta=tr.signed(change))
+        for key, change in figures.items()
+        if key != "value" and not math.isnan(change)
+    ]
+    return tr("kpi.exact", figures="; ".join(told))
 
 
 def _year_line(tr: Tr, kind: str, inverse: bool, now: float, then: float) -> str:
@@ -79,7 +106,8 @@ def _year_line(tr: Tr, kind: str, inverse: bool, now: float, then: float) -> str
     text = _change(tr, kind, delta)
     better = text.startswith("+") != inverse
     colour = "gray" if text.startswith("±") else "green" if better else "red"
-    return tr("kpi.yoy", delta=f":{colour}[{text}]")
+    # The change and its unit on one line: a narrow card breaks the line before it, never inside ("−0,3 п." / "п.").
+    return tr("kpi.yoy", delta=f":{colour}[{text.replace(' ', chr(0xA0))}]")
 
 
 def kpi_cards(
@@ -90,9 +118,10 @@ def kpi_cards(
     year: pd.Series | None = None,
     approximate: bool = False,
 ) -> list[dict[str, Any]]:
-    """Arguments of `ui.card` for each KPI: label, value, delta, inverse, the change against `year` (the same period
-    a year earlier; none without it), foot (as of, pages reporting), help. The median reply time is marked "≈"
-    when it was read from the reply-time histograms (`approximate`)."""
+    """Arguments of `ui.card` for each KPI: label, value, delta (none without `before`), inverse, the change
+    against `year` (the same period a year earlier; none without it), foot (as of, pages reporting), help (with a
+    count shown short in full). The median reply time is marked "≈" when it was read from the reply-time histograms
+    (`approximate`)."""
     current, previous = values(now), values(before) if before is not None else {}
     ago = values(year) if year is not None else {}
     pages = tr.num(now.get("accounts", 1))
@@ -106,6 +135,9 @@ def kpi_cards(
             foot += " · " + tr("kpi.young", n=tr.num(young))
         marked = approximate and key == "reply_median"
         value = _show(tr, kind, current[key])
+        notes = [tr(f"kpi.{key}_help")] + [tr("resp.approx_help")] * marked
+        if kind == "int":  # a count from a million is shown short: the tooltip keeps it whole
+            notes.append(_exact(tr, current[key], delta, current[key] - ago.get(key, math.nan)))
         out.append(
             {
                 "label": tr(f"kpi.{key}"),
@@ -114,7 +146,7 @@ def kpi_cards(
                 "inverse": inverse,
                 "year": _year_line(tr, change, inverse, current[key], ago[key]) if ago else "",
                 "foot": foot,
-                "help": tr(f"kpi.{key}_help") + ("\n\n" + tr("resp.approx_help") if marked else ""),
+                "help": "\n\n".join(n for n in notes if n),
             }
         )
     return out

@@ -18,6 +18,9 @@ LANGUAGES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 DEFAULT_LANGUAGE = "ru"
 LOCALES = Path(__file__).with_name("locales")
 DASH = "—"
+# Cards show counts from a million in the short form: a four-card row has room for "8 792 873", not "10 079 712".
+# Not from a thousand: Babel's Kazakh short form of hundreds of thousands is "250 м.", read as metres or millions.
+SHORT_FROM = 1_000_000
 
 
 def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -66,6 +69,17 @@ def _missing(value: Any) -> bool:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def _three_digits(value: float) -> tuple[float, int]:
+    """A count of 1,000 or more (or less than -1,000) rounded to three significant digits, and the fraction digits
+    its compact form needs: 10,079,712 → (10,100,000, 1), as '10,1 млн'."""
+    magnitude = 10 ** (int(math.log10(abs(value))) - 2)
+    rounded = round(value / magnitude) * magnitude
+    exponent = int(math.log10(abs(rounded)))
+    scaled = round(rounded / 10 ** (exponent - exponent % 3), 2)
+    # Only the digits that are there: a whole "25 тысяч" takes the plural of a whole number, not "25,0 тысячи".
+    return rounded, 0 if scaled == int(scaled) else 1 if round(scaled, 1) == scaled else 2
 
 
 class Tr:
@@ -124,13 +138,19 @@ class Tr:
             return DASH
         if abs(float(value)) < 10_000:
             return self.num(value)
-        magnitude = 10 ** (int(math.log10(abs(float(value)))) - 2)
-        rounded = round(float(value) / magnitude) * magnitude
-        exponent = int(math.log10(abs(rounded)))
-        scaled = round(rounded / 10 ** (exponent - exponent % 3), 2)
-        # Only the digits that are there: a whole "25 тысяч" takes the plural of a whole number, not "25,0 тысячи".
-        digits = 0 if scaled == int(scaled) else 1 if round(scaled, 1) == scaled else 2
+        rounded, digits = _three_digits(float(value))
         return format_compact_decimal(rounded, format_type="long", locale=self.locale, fraction_digits=digits)
+
+    def short(self, value: Any, sign: bool = False) -> str:
+        """A count as a KPI card shows it: exactly under a million ('8 792 873'), else to three significant digits
+        in the language's short form ('10,1 млн', '10.1M'); with its sign ('+1,2 млн', '±0') when `sign`."""
+        if _missing(value):
+            return DASH
+        if abs(round(float(value))) < SHORT_FROM:
+            return self.signed(value) if sign else self.num(value)
+        rounded, digits = _three_digits(abs(float(value)))
+        text = format_compact_decimal(rounded, format_type="short", locale=self.locale, fraction_digits=digits)
+        return ("+" if value > 0 else "−") + text if sign or value < 0 else text
 
     def pct(self, value: Any, digits: int = 1) -> str:
         """A percentage already multiplied by 100: '12,5 %' or '12.5%'."""

@@ -265,6 +265,23 @@ def _text_px(values: pd.Series) -> float:
     return min(max(7.2 * longest + 20, 60.0), 320.0)
 
 
+# Streamlit cuts a card's label to one line ("Медианное время о…"): the reader's longer words wrap instead, and
+# every label has room for two lines, so that the values of a row stay on one line.
+CARD_CSS = """
+[data-testid="stMetricLabel"] { min-height: 2.6rem; align-items: flex-start; }
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], [data-testid="stMetricLabel"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+"""
+
+
+def cards(kpis: list[dict[str, Any]], per_row: int) -> None:
+    """KPI cards (`card`'s arguments), `per_row` to a row, their labels whole."""
+    st.html(f"<style>{CARD_CSS}</style>")
+    for first in range(0, len(kpis), per_row):
+        for column, kpi in zip(st.columns(per_row), kpis[first : first + per_row], strict=False):
+            card(column, **kpi)
+
+
 def card(
     where: Any,
     label: str,

@@ -59,11 +59,13 @@ facts = [
 ]
 st.markdown(f"**{where}**  \n" + " · ".join(facts) + (f"  \n{ui.link(info['url'])}" if info["url"] else ""))
 
-before = page.kpis("account", page.before, own)
-before = before[before["id"].astype(str) == chosen]
 fresh = queries.freshness(*page.period, own)
-first = queries.account_days((int(chosen),), page.first, page.period.end)["day"].min()
-year = cards.year_earlier(page.period, None if pd.isna(first) else first.date())
+began = queries.account_days((int(chosen),), page.first, page.period.end)["day"].min()
+first = None if pd.isna(began) else began.date()
+# The page's own first day: a page that began inside the previous period has no arrows (docs/metrics.md).
+before = page.kpis("account", page.before, own) if cards.covered(page.before, first) else pages.iloc[:0]
+before = before[before["id"].astype(str) == chosen]
+year = cards.year_earlier(page.period, first)
 ago = page.kpis("account", year, own) if year else before.iloc[:0]
 ago = ago[ago["id"].astype(str) == chosen]
 kpis = cards.kpi_cards(
@@ -74,11 +76,9 @@ kpis = cards.kpi_cards(
     ago.iloc[0] if len(ago) else None,
 )
 kpis = [k for k in kpis if k["label"] not in (tr("kpi.coverage"), tr("kpi.active"))]
-for row_cards in (kpis[:3], kpis[3:]):
-    for column, card in zip(st.columns(3), row_cards, strict=True):
-        ui.card(column, **card)
-if not len(ago):
-    st.caption(tr("kpi.no_year", first=tr.date(first), start=tr.date(page.period.year_before().start)))
+ui.cards(kpis, 3)
+for sentence in cards.uncovered(tr, page.period, first):
+    st.caption(sentence)
 
 # What the platform itself does to the figures, told where they are read (YouTube rounds subscriber counts).
 if info["platform"] == "youtube" and (row.get("followers_end") or 0) >= 1000:

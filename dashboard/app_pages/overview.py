@@ -11,22 +11,21 @@ page = ui.start("page.overview")
 tr, f = page.tr, page.f
 conf = queries.settings(f.lang)
 now = page.kpis(f.parent_level)
-before = page.kpis(f.parent_level, page.before)
 if not ui.has_pages(now):
     ui.stop(tr, "empty.selection")
 fresh = queries.freshness(*page.period, page.scope)
 first = queries_posts.first_day(page.scope)
+# A previous period the data begin inside would compare a whole period with a part of one: no arrows then.
+before = page.kpis(f.parent_level, page.before) if cards.covered(page.before, first) else now.iloc[:0]
 year = cards.year_earlier(page.period, first)
 ago = page.kpis(f.parent_level, year) if year else before.iloc[:0]
 kpis = cards.kpi_cards(
     now.iloc[0], before.iloc[0] if len(before) else None, fresh, tr, ago.iloc[0] if len(ago) else None,
     bool(now.attrs.get("approximate")),
 )  # fmt: skip
-for row in (kpis[:4], kpis[4:]):
-    for column, card in zip(st.columns(4), row, strict=True):
-        ui.card(column, **card)
-if year is None:
-    st.caption(tr("kpi.no_year", first=tr.date(first), start=tr.date(page.period.year_before().start)))
+ui.cards(kpis, 4)
+for sentence in cards.uncovered(tr, page.period, first):
+    st.caption(sentence)
 if f.parent and page.detail == page.scope:  # the pack lists pages: only of the reader's own territory
     brief.brief_buttons(f.parent, *page.period, tr.lang)
 

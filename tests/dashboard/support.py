@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
 
 from etl import demo
@@ -89,3 +90,18 @@ def using(folder: Path) -> Iterator[None]:
                 os.environ[key] = value
         for clear in (get_settings.cache_clear, get_engine.cache_clear, st.cache_data.clear, st.cache_resource.clear):
             clear()
+
+
+def followers_on(folder: Path, country: str, day: str) -> int:
+    """The followers of a country's pages on a day, summed from the daily rows themselves."""
+    engine = create_engine(f"sqlite:///{folder / 'govpulse.db'}")
+    with engine.connect() as conn:
+        total = conn.execute(
+            text(
+                "SELECT sum(d.followers) FROM accountday d JOIN account a ON a.id = d.account_pk "
+                "JOIN territory t ON t.code = a.territory_code WHERE t.country_code = :c AND d.day = :d"
+            ),
+            {"c": country, "d": day},
+        ).scalar()
+    engine.dispose()
+    return int(total)

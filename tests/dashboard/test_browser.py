@@ -505,6 +505,22 @@ def test_the_best_time_heatmap_renders(server: str, page: Any) -> None:
     assert translator("ru")("chart.best_time") in page.evaluate(VISIBLE)
 
 
+# The texts of the KPI cards that do not fit their box: Streamlit cuts them with "…".
+CUT = """() => [...document.querySelectorAll('[data-testid="stMetric"] [data-testid="stMarkdownContainer"]')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_the_cards_are_whole_in_a_laptop_window(server: str, page: Any, lang: str) -> None:
+    """In a 1,280-pixel window the Overview of Kazakhstan shows every card's label, value and change whole, its
+    millions of followers told short in the language."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    open_page(page, f"{server}/?lang={lang}&country=KZ")
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert len(values) == 8 and values[0].endswith("M" if lang == "en" else "млн"), values
+    assert page.evaluate(CUT) == []
+
+
 def test_the_cards_compare_with_a_year_earlier(year_server: str, page: Any) -> None:
     """On a demo with more than a year of data, each of the Overview's eight cards has its change against the same
     period a year earlier, with its sign."""

@@ -102,13 +102,18 @@ def test_widgets_write_the_url_and_the_url_restores_them(demo: Path) -> None:
 
 
 def test_language_switch_formats_numbers(demo: Path) -> None:
-    """Switching to English turns labels and number formats: 8 513 → 8,513."""
+    """Switching to English turns labels and number formats: 8,79 млн → 8.79M on the card, 8 792 873 → 8,792,873
+    in its tooltip, +138 732 → +138,732 in its change."""
     at = app(lang="ru", country="KZ")
-    ru = metric(at, translator("ru")("kpi.followers"))
+    ru = next(m for m in at.metric if m.label == translator("ru")("kpi.followers"))
     at.sidebar.button_group(key="f_lang").set_value("en").run()
-    en = metric(at, translator("en")("kpi.followers"))
-    assert "\xa0" in ru and "," in en
-    assert ru.replace("\xa0", "") == en.replace(",", "")
+    en = next(m for m in at.metric if m.label == translator("en")("kpi.followers"))
+    assert ru.value.endswith("\xa0млн") and en.value.endswith("M")
+    assert ru.value.removesuffix("\xa0млн").replace(",", ".") == en.value.removesuffix("M")
+    exact_ru, exact_en = ru.proto.help.split("Точно: ")[1], en.proto.help.split("Exactly: ")[1]
+    assert "\xa0" in exact_ru and "," in exact_en and "\xa0" in ru.proto.delta and "," in en.proto.delta
+    assert exact_ru.split(";")[0].replace("\xa0", "") == exact_en.split(";")[0].replace(",", "")
+    assert ru.proto.delta.replace("\xa0", "") == en.proto.delta.replace(",", "")
     assert at.query_params["lang"] == "en"
 
 

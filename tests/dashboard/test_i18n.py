@@ -125,6 +125,23 @@ def test_numbers_follow_the_language() -> None:
     assert ru.num(None) == ru.num(float("nan")) == ru.pct(None) == "—"
 
 
+def test_a_card_tells_counts_from_a_million_short() -> None:
+    """Exactly under a million; from a million in the language's short form to three significant digits, rounded up
+    into the next unit (999,999,999 is 1 млрд, not 1000 млн), with its sign when asked; never Kazakh's "м." of
+    hundreds of thousands."""
+    ru, kk, en = Tr("ru"), Tr("kk"), Tr("en")
+    assert ru.short(999_999) == kk.short(999_999) == "999\xa0999" and en.short(999_999) == "999,999"
+    assert ru.short(10_079_712) == kk.short(10_079_712) == "10,1\xa0млн" and en.short(10_079_712) == "10.1M"
+    assert [en.short(v) for v in (1_000_000, 1_234_567, 123_456_789, 999_999_999, 2.5e9)] == [
+        "1M", "1.23M", "123M", "1B", "2.5B",
+    ]  # fmt: skip
+    assert ru.short(999_999_999) == "1\xa0млрд" and kk.short(2_500_000_000) == "2,5\xa0млрд"
+    assert kk.short(138_732, sign=True) == "+138\xa0732" and en.short(-1_234_567, sign=True) == "−1.23M"
+    assert ru.short(1_500_000, sign=True) == "+1,5\xa0млн" and en.short(0, sign=True) == "±0"
+    assert ru.short(None) == en.short(float("nan"), sign=True) == "—"
+    assert not any(" м." in kk.short(v).replace("\xa0", " ") for v in (120_000, 999_999, 1_200_000, 7.5e8))
+
+
 def test_changes_are_told_as_a_person_reads_them() -> None:
     """A change that rounds to zero has no sign; a duration's change is in the unit of its size."""
     ru, en = Tr("ru"), Tr("en")

@@ -14,7 +14,7 @@ from dashboard import cards, queries
 from dashboard.filters import Period
 from dashboard.i18n import translator
 from etl.metrics.kpis import kpi_table
-from tests.dashboard.support import ROOT, demo_database, using, year_database
+from tests.dashboard.support import ROOT, demo_database, followers_on, using, year_database
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -55,11 +55,11 @@ def test_the_year_line_tells_the_change_better_green_worse_red() -> None:
     year = kpi_row(growth_pct=float("nan"))
     shown = {c["label"]: c["year"] for c in cards.kpi_cards(now, None, {}, tr, year)}
     assert shown[tr("kpi.followers")] == "vs last year: :green[+200]"
-    assert shown[tr("kpi.response")] == "vs last year: :red[−5.0 pp]"
-    assert shown[tr("kpi.reply_median")] == "vs last year: :green[−30 min]"
-    assert shown[tr("kpi.er")] == "vs last year: :gray[±0.00 pp]"
+    assert shown[tr("kpi.response")] == "vs last year: :red[−5.0\xa0pp]"
+    assert shown[tr("kpi.reply_median")] == "vs last year: :green[−30\xa0min]"
+    assert shown[tr("kpi.er")] == "vs last year: :gray[±0.00\xa0pp]"
     assert shown[tr("kpi.growth")] == "vs last year: —"
-    assert shown[tr("kpi.active")] == "vs last year: :gray[±0.0 pp]"
+    assert shown[tr("kpi.active")] == "vs last year: :gray[±0.0\xa0pp]"
     assert all(c["year"] == "" for c in cards.kpi_cards(now, None, {}, tr))
     ru = {c["label"]: c["year"] for c in cards.kpi_cards(now, None, {}, translator("ru"), year)}
     assert ru[translator("ru")("kpi.followers")] == "к прошлому году: :green[+200]"
@@ -92,37 +92,27 @@ def year_lines(at: AppTest, lang: str = "en") -> list[str]:
     return [c.value for c in at.caption if c.value.startswith(head)]
 
 
-def followers_on(folder: Path, country: str, day: str) -> int:
-    """The followers of a country's pages on a day, summed from the daily rows themselves."""
-    engine = create_engine(f"sqlite:///{folder / 'govpulse.db'}")
-    with engine.connect() as conn:
-        total = conn.execute(
-            text(
-                "SELECT sum(d.followers) FROM accountday d JOIN account a ON a.id = d.account_pk "
-                "JOIN territory t ON t.code = a.territory_code WHERE t.country_code = :c AND d.day = :d"
-            ),
-            {"c": country, "d": day},
-        ).scalar()
-    engine.dispose()
-    return int(total)
-
-
 def test_every_card_of_the_overview_compares_with_a_year_earlier(year: Path) -> None:
-    """Eight cards, eight lines; followers against the daily rows a year before, the response rate against the KPI
-    table of the year-earlier period judged at the same age."""
+    """Eight cards, eight lines; followers against the daily rows a year before (a gain of millions told short on
+    the line, in full in the card's tooltip), the response rate against the KPI table of the year-earlier period
+    judged at the same age."""
     tr = translator("en")
     at = app(year, lang="en", country="KZ", **PERIOD)
     lines = year_lines(at)
     assert len(lines) == len(at.metric) == 8
     gained = followers_on(year, "KZ", "2026-11-22") - followers_on(year, "KZ", "2025-11-22")
-    assert lines[0] == tr("kpi.yoy", delta=f":{'green' if gained > 0 else 'red'}[{tr.signed(gained)}]")
+    assert abs(gained) >= 1_000_000
+    assert lines[0] == tr("kpi.yoy", delta=f":{'green' if gained > 0 else 'red'}[{tr.short(gained, sign=True)}]")
+    told = at.metric[0].proto.help
+    assert told.endswith("; " + tr("kpi.exact_year", delta=tr.signed(gained)) + "."), told
     with using(year):
         now = kpi_table(queries.engine(), "country", D(2026, 10, 24), D(2026, 11, 22), parent="KZ")
         then = kpi_table(
             queries.engine(), "country", D(2025, 10, 24), D(2025, 11, 22), parent="KZ", back=dt.timedelta(days=365)
         )
     change = now["response_rate_pct"].iloc[0] - then["response_rate_pct"].iloc[0]
-    assert tr.signed(round(change, 1), 1, tr("unit.pp")).replace("−", "-") in lines[5].replace("−", "-")
+    shown = tr.signed(round(change, 1), 1, tr("unit.pp")).replace("−", "-").replace(" ", "\xa0")
+    assert shown in lines[5].replace("−", "-")
 
 
 def test_without_a_year_of_data_the_overview_says_so(year: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
