@@ -21,7 +21,7 @@ from etl.settings import get_settings
 from etl.store import models
 from etl.store.audit import Actor, file_sha256, record
 from etl.store.models import table_of
-from etl.store.rollups import refresh_rollups
+from etl.store.rollups import analyze_days, refresh_rollups
 from etl.store.scope import insert_frame, read_frame, write_lock
 
 Progress = Callable[[str, int, int], None]
@@ -116,6 +116,9 @@ def load_paths(
         if conn.execute(text("SELECT 1 FROM datatime LIMIT 1")).first() is None:
             record_data_times(conn)
         refresh_rollups(conn)
+    if any(r.inserted or r.updated for r in results):
+        with engine.begin() as conn:
+            analyze_days(conn)
     return results
 
 

@@ -169,6 +169,20 @@ def refresh_rollups(conn: Connection) -> None:
     refresh_histograms(conn)
 
 
+# The tables every delivery extends by a day. PostgreSQL's autovacuum analyses a table once a tenth of it changed:
+# at a national size, a day is a few per cent of them, so for days after each load the planner took the newest
+# day for one row and read the whole country's day through the index on the day, where a region's pages were to be
+# read by key (a region's follower jumps: 1.1 s instead of 0.4 s).
+DAY_TABLES = ("followersnapshot", "accountday", "territoryday", "regionday")
+
+
+def analyze_days(conn: Connection) -> None:
+    """On PostgreSQL, bring the planner's statistics of the day-keyed tables up to the newest day loaded."""
+    if conn.dialect.name == "postgresql":
+        for table in DAY_TABLES:
+            conn.execute(text(f"ANALYZE {table}"))
+
+
 def _day(conn: Connection, sql: str, **params: Any) -> dt.date | None:
     """The one day a query returns (None for NULL), whatever type the database returns days as."""
     return conn.execute(text(sql).columns(d=Date), params).scalar()
