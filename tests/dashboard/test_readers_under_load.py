@@ -1,4 +1,4 @@
-"""Ten people read every page in one Chromium while `govpulse load` changes the figures under them: 200 page loads
+"""Ten people read every page in one Chromium while `govpulse load` changes the figures under them: 80 page loads
 without an exception, a connection or HTTP error, or a script run that never ends; on SQLite (WAL) and PostgreSQL.
 
 Each reader goes through the router's pages in turn, each round of them with a period of its own, so that nearly every
@@ -39,7 +39,8 @@ from tests.dashboard.test_browser import chromium  # noqa: F401  (skips, or on C
 sys.path.insert(0, str(Path(__file__).parents[2] / "scripts"))
 import screenshots
 
-SESSIONS, VISITS = 10, 20
+# Each person reads every page once, in a language, country and period of their own.
+SESSIONS, VISITS = 10, len(PAGES)
 # What a delivery of a day or a week changes, every few seconds: the figures move under the readers, who still get
 # most of the two cores (a load of the whole two months takes one core all the time).
 RECENT, PAUSE_S = 21, 5
@@ -202,7 +203,7 @@ async def readers(url: str, errors: list[str]) -> int:
 
 
 def test_ten_readers_while_a_load_changes_the_figures(database: Database) -> None:
-    """10 browser sessions × 20 page loads while `govpulse load` runs: no exception box, connection error, HTTP error
+    """10 browser sessions × 8 page loads while `govpulse load` runs: no exception box, connection error, HTTP error
     or unfinished script run; every load exits 0, at least one commits while people read, and the last one's figures
     are what the database holds."""
     errors: list[str] = []
