@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import access, links, queries, sidebar
+from dashboard import access, links, queries, queries_posts, sidebar
+from dashboard.cards import covered
 from dashboard.exports import Stamp, export_buttons
 from dashboard.filters import Filters, Period, Scope
 from dashboard.i18n import Tr, territory_names, translator
@@ -138,9 +139,11 @@ def start(title: str) -> Page:
     where = page.name(f.parent) if f.parent else tr("filter.all")
     stamp = Stamp(tr.lang, period.start, period.end, min(period.end, last), place=where)
     st.session_state["_export"] = {"stamp": stamp, "n": 0, "page": tr(title)}
+    # No comparison is named with a previous period the scope's data begin inside: the cards draw no arrows then.
+    compared = covered(page.before, queries_posts.first_day(page.scope))
     st.caption(
         tr(
-            "header.scope",
+            "header.scope" if compared else "header.scope_alone",
             where=literal(where),
             level=tr(f"level.{page.level}_plural"),
             span=tr.span(period.start, period.end),

@@ -149,11 +149,16 @@ def test_the_previous_period_is_compared_only_where_the_data_cover_it(demo: Path
         assert len(at.metric) == 8 and not any(m.proto.delta for m in at.metric), lang
         sentence = tr("kpi.no_before", span=tr.span(*period.previous()), first=tr.date(first))
         assert sentence in [c.value for c in at.caption], lang
+        # Nor does the page's heading name a period it is compared with.
+        heading = at.caption[0].value
+        assert heading.endswith(tr.span(*period)) and tr.span(*period.previous()) not in heading, heading
     tr = translator("en")
     start = first + 30 * DAY
     covered = app(lang="en", country="KZ", period="custom", **{"from": str(start), "to": str(start + 29 * DAY)})
     assert len(covered.metric) == 8 and all(m.proto.delta for m in covered.metric)
     assert not [c.value for c in covered.caption if c.value.startswith(tr("kpi.no_before", span="", first="")[:20])]
+    before = Period(start, start + 29 * DAY).previous()
+    assert covered.caption[0].value.endswith(f"(compared with {tr.span(*before)})"), covered.caption[0].value
 
 
 def test_a_page_that_began_inside_the_previous_period_has_no_change(tmp_path_factory: pytest.TempPathFactory) -> None:
