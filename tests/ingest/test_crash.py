@@ -97,9 +97,10 @@ def _report(folder: Path) -> str:
     return subprocess.run(args, env=env, capture_output=True, text=True, check=True).stdout
 
 
-def test_kill_9_at_twenty_moments(tmp_path: Path) -> None:
-    """kill -9 of `govpulse load` at 20 random moments: the database passes its integrity check, `report` gives the
-    before or the clean result, and loading again converges to the clean result (about 90 s)."""
+def test_kill_9_at_ten_moments(tmp_path: Path) -> None:
+    """kill -9 of `govpulse load` at 10 random moments: the database passes its integrity check, `report` gives the
+    before or the clean result, and loading again converges to the clean result (`make bench`'s kill section does
+    20 moments of a million rows)."""
     start = tmp_path / "start"
     start.mkdir()
     # Two months of the demo's follower snapshots: 59,000 rows, about a second of loading in a four-second run.
@@ -116,7 +117,7 @@ def test_kill_9_at_twenty_moments(tmp_path: Path) -> None:
     took = time.perf_counter() - began
     clean = _report(clean_dir)
     assert clean != before
-    moments = random.Random(2019).sample(range(1, 100), 20)
+    moments = random.Random(2019).sample(range(1, 100), 10)
     seen = {"before": 0, "clean": 0}
     for i, percent in enumerate(moments):
         run = tmp_path / f"kill{i}"
@@ -131,7 +132,7 @@ def test_kill_9_at_twenty_moments(tmp_path: Path) -> None:
         told = _report(run)
         assert told in (before, clean), f"killed at {percent}% of the load"
         seen["before" if told == before else "clean"] += 1
-        if i % 4 == 0:  # loading again converges (checked at every fourth moment: each takes two more runs)
+        if i % 2 == 0:  # loading again converges (checked at every other moment: each takes two more runs)
             assert _govpulse(run, "load", *facts).wait() == 0
             assert _report(run) == clean
     assert seen["before"] and seen["clean"], seen
