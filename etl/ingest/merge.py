@@ -128,9 +128,10 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             "GROUP BY account_pk"
         )
         mark_dirty(conn, touched)
-    replies = None
+    replies: pd.DataFrame | None = None
     if kind == "inquiries":
-        # The inquiries that are new or change: their replies move in the histograms once they are written.
+        # The inquiries that are new or change: their replies move in the histograms once they are written (too many,
+        # a first load: their days are counted again by the refresh).
         differs = f"NOT (CASE WHEN {same} THEN true ELSE false END)"
         replies = note_changes(
             conn,
@@ -193,7 +194,7 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update}{guard}"
         )
     )
-    if replies is not None:
+    if kind == "inquiries":
         apply_changes(conn, replies)
     if kind == "territories":
         resolve_ancestors(conn)

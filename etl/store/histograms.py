@@ -1,8 +1,8 @@
 """Reply-time histograms kept up to date by every load: each region's answered inquiries per day of receipt,
 platform and owner role, counted per log bucket of their calendar and working reply minutes (ReplyHistogram), and
 its inquiries counted (ReplyCount, etl/store/replycounts.py). A file's new and changed inquiries move in them as it
-is written; what changes many at once (timing again, moves) is queued as days of regions (ReplyDirty) and counted
-again by the rollup refresh."""
+is written; what changes many at once (a first load, timing again, moves) is queued as days of regions (ReplyDirty)
+and counted again by the rollup refresh."""
 
 from typing import Any
 
@@ -24,6 +24,12 @@ FACTS_SQL = "i.first_reply_at IS NOT NULL AS replied, i.replied_by, i.reply_min,
 # A region with up to this many days to count again reads them day by day through the pages' (account, day)
 # index; with more, the range between its first and last day.
 FEW_DAYS = 8
+# A file bringing more new or changed inquiries than this has their days queued for the refresh, which counts them
+# region by region, rather than counted in one frame of them all: about 0.7 KB an inquiry at the peak (the first
+# load of 50,000 pages' 858,000 inquiries held 0.6 GB more), so at most some 70 MB here. A night's delivery for every
+# page of a country (55,000 inquiries for 200,000 pages) stays below it: it moves only its own inquiries, where the
+# refresh would read every inquiry of their days again.
+MANY_CHANGES = 100_000
 
 
 def mark_regions(conn: Connection, select_sql: str, **params: Any) -> None:
@@ -58,9 +64,10 @@ def mark_everything(conn: Connection) -> None:
     )
 
 
-def note_changes(conn: Connection, keys_sql: str) -> pd.DataFrame:
+def note_changes(conn: Connection, keys_sql: str) -> pd.DataFrame | None:
     """Before a file's inquiries are written: keep the keys (account_pk, inquiry_id) of those `keys_sql` yields that
-    are new or change, and return those of them stored now, as the histograms and counts count them."""
+    are new or change, and return those of them stored now, as the histograms and counts count them; None when
+    they are too many to count in one frame (`MANY_CHANGES`): their days as stored now are queued instead."""
     conn.execute(text("DROP TABLE IF EXISTS reply_changed"))
     conn.execute(
         text(
@@ -69,12 +76,20 @@ def note_changes(conn: Connection, keys_sql: str) -> pd.DataFrame:
         )
     )
     conn.execute(text(f"INSERT INTO reply_changed (account_pk, inquiry_id) {keys_sql}"))
+    if conn.execute(text("SELECT count(*) FROM reply_changed")).scalar_one() > MANY_CHANGES:
+        _mark_changed(conn)
+        return None
     return _changed_replies(conn)
 
 
-def apply_changes(conn: Connection, before: pd.DataFrame) -> None:
+def apply_changes(conn: Connection, before: pd.DataFrame | None) -> None:
     """After the file's inquiries are written: count them in the histograms and counts, less what they counted
-    `before` (`note_changes`): a delivery's new and newly answered inquiries change a few rows of a few days."""
+    `before` (`note_changes`): a delivery's new and newly answered inquiries change a few rows of a few days. Too
+    many to count in one frame (`before` None): the days they are in now are queued as well."""
+    if before is None:
+        _mark_changed(conn)
+        conn.execute(text("DROP TABLE reply_changed"))
+        return
     by = ["region_code", "day", "platform", "owner_role"]
     after = _changed_replies(conn)
     now, then = count_buckets(after, by), count_buckets(before, by)
@@ -88,6 +103,16 @@ def apply_changes(conn: Connection, before: pd.DataFrame) -> None:
     delta = delta[delta["inquiries"] != 0]
     if len(delta):
         add_counts(conn, "replyhistogram", KEY, ["inquiries"], delta)
+
+
+def _mark_changed(conn: Connection) -> None:
+    """Queue the days of regions the stored inquiries of reply_changed are counted in."""
+    mark_regions(
+        conn,
+        f"SELECT {REGION} AS region_code, i.received_on AS day FROM reply_changed c JOIN inquiry i "
+        "ON i.account_pk = c.account_pk AND i.inquiry_id = c.inquiry_id JOIN account a ON a.id = i.account_pk "
+        "JOIN territory t ON t.code = a.territory_code",
+    )
 
 
 def _changed_replies(conn: Connection) -> pd.DataFrame:

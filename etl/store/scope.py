@@ -205,23 +205,27 @@ def replace_counts(
     found = conn.execute(text(f"SELECT {', '.join([*key, *counts])} FROM {table} WHERE {where}"), params)
     stored = pd.DataFrame(found.cursor.fetchall(), columns=[*key, *counts], dtype="object")
     found.close()
+    mark, columns = param_mark(conn), [*key, *counts]
+    insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    if stored.empty:
+        # Nothing counted there before (a first load): every row is new, none to compare.
+        if len(counted):
+            conn.exec_driver_sql(insert, plain_rows(counted.astype(dict.fromkeys(counts, "int64")), columns))
+        return
     # Keys the counting made numbers (a bucket) are compared as numbers.
     stored = stored.astype({k: counted[k].dtype for k in key if counted[k].dtype != object})
     both = stored.merge(counted, on=key, how="outer", suffixes=("_old", ""), indicator=True)
     kept = both[both["_merge"] != "left_only"]
     old = kept[[f"{c}_old" for c in counts]].to_numpy(dtype="float64", na_value=-1)
     changed = kept[(kept[counts].to_numpy(dtype="float64") != old).any(axis=1)]
-    mark = param_mark(conn)
     gone = both[both["_merge"] == "left_only"]
     if len(gone):
         match = " AND ".join(f"{k} = {mark}" for k in key)
         conn.exec_driver_sql(f"DELETE FROM {table} WHERE {match}", plain_rows(gone, key))
     if len(changed):
-        columns = [*key, *counts]
         update = ", ".join(f"{c} = excluded.{c}" for c in counts)
         conn.exec_driver_sql(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}",
+            f"{insert} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {update}",
             plain_rows(changed.astype(dict.fromkeys(counts, "int64")), columns),
         )
 

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from etl.ingest.extract import open_source, order_sources
+from etl.ingest.load import load_source
 from etl.ingest.timing import retime
 from etl.metrics.schedules import Week
 from etl.metrics.worktime import Clocks
@@ -302,3 +304,71 @@ def test_a_changed_deadline_counts_every_day_again(
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+def queued(conn: Connection) -> set[tuple[str, str]]:
+    """The days of regions ReplyDirty holds."""
+    return {(str(r), str(d)[:10]) for r, d in conn.execute(text("SELECT region_code, day FROM replydirty"))}
+
+
+def days_of(conn: Connection, where: str = "true") -> set[tuple[str, str]]:
+    """The days of regions the stored inquiries (`where` of inquiry `i`) are counted in."""
+    found = conn.execute(
+        text(
+            "SELECT coalesce(t.region_code, t.country_code, t.code), i.received_on FROM inquiry i "
+            f"JOIN account a ON a.id = i.account_pk JOIN territory t ON t.code = a.territory_code WHERE {where}"
+        )
+    )
+    return {(str(r), str(d)[:10]) for r, d in found}
+
+
+def written(load: Replies) -> None:
+    """The step's files written in their own transactions, without the rollup refresh that ends a load."""
+    for src in order_sources([open_source(path) for path in load.write()]):
+        assert load_source(load.engine, src, skip_bad_rows=False, chunk_rows=100_000).ok
+
+
+def test_a_file_of_many_inquiries_queues_their_days(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file bringing more new or changed inquiries than `MANY_CHANGES` (a first load) is not counted in one frame:
+    the days they were and are in are queued, and the refresh counts them as if from scratch; a smaller file moves
+    its own inquiries as it is written, with nothing queued."""
+    monkeypatch.setattr(histograms, "MANY_CHANGES", 25)
+    load = Replies(engine, tmp_path, seed=10)
+    load.territories()
+    load.accounts(ACCOUNTS)
+    load.load()
+    load.days(list(ACCOUNTS), range(0, 6), "a")
+    for account in ACCOUNTS:
+        for k in range(6):
+            load.asked(account, f"m{k}", 1 + k % 2, 30.0 * k)
+    written(load)
+    with engine.connect() as conn:
+        assert queued(conn) == days_of(conn) and {r for r, _ in queued(conn)} == {"KZ-A", "KZ-B", "KZ"}
+        assert stored(conn) == [] and stored_counts(conn) == []
+    with engine.begin() as conn:
+        refresh_rollups(conn)
+    first = check(engine)
+
+    # The same 30 inquiries delivered again on day 7 with other replies: days 1 and 2 lose them.
+    for account in ACCOUNTS:
+        for k in range(6):
+            load.asked(account, f"m{k}", 7, 45.0 * k + 1)
+    written(load)
+    with engine.connect() as conn:
+        regions = {r for r, _ in days_of(conn)}
+        assert queued(conn) == {(r, str(DAY0 + dt.timedelta(days=d))) for r in regions for d in (1, 2, 7)}
+    with engine.begin() as conn:
+        refresh_rollups(conn)
+    moved = check(engine)
+    assert moved != first
+
+    # A delivery of a few: counted as it is written, nothing queued.
+    load.asked(ACCOUNTS[0], "m0", 3, 5.0)
+    load.asked(ACCOUNTS[3], "small", 8, 12.0)
+    written(load)
+    with engine.connect() as conn:
+        assert queued(conn) == set()
+        assert stored(conn) == expected(conn) != moved
+        assert stored_counts(conn) == expected_counts(conn)

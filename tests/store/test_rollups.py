@@ -53,6 +53,11 @@ class Deliveries:
         self.files.setdefault(kind, []).extend(rows)
 
     def load(self) -> None:
+        results = load_paths(self.engine, self.write())
+        assert all(r.ok for r in results), [(r.path.name, r.message, r.errors) for r in results]
+
+    def write(self) -> list[Path]:
+        """The step's files written, to be loaded."""
         self.step += 1
         headers = {
             "territories": "code,name_ru,name_en,name_kk,level,parent_code,population,timezone",
@@ -68,8 +73,7 @@ class Deliveries:
             path.write_text("\n".join([headers[kind], *rows]) + "\n", encoding="utf-8")
             paths.append(path)
         self.files = {}
-        results = load_paths(self.engine, paths)
-        assert all(r.ok for r in results), [(r.path.name, r.message, r.errors) for r in results]
+        return paths
 
     def territories(self, territories: list[tuple[str, str, str]] = TERRITORIES) -> None:
         for code, level, parent in territories:
