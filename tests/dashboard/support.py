@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
@@ -105,3 +106,24 @@ def followers_on(folder: Path, country: str, day: str) -> int:
         ).scalar()
     engine.dispose()
     return int(total)
+
+
+def open_app(page: str = "overview", **query: str) -> AppTest:
+    """The whole app (router and sidebar) opened on a page with a query string, run once, without an exception."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params.update(query)
+    at.run()
+    if page != "overview" and not at.exception:
+        at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def kpi_row(**values: float) -> pd.Series:
+    """A KPI-table row with the cards' columns (a thousand followers unless told)."""
+    base = {
+        "accounts": 10, "accounts_active": 8, "pages_verified": 3, "pages_required": 6, "followers_end": 1000,
+        "growth_pct": 2.0, "posts_per_week": 3.0, "er_followers_pct": 1.5, "response_rate_pct": 75.0,
+        "reply_median_min": 90.0,
+    }  # fmt: skip
+    return pd.Series(base | values)

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, posts
 from dashboard.i18n import translator
-from tests.dashboard.support import ROOT, demo_database, using, year_database
+from tests.dashboard.support import demo_database, open_app, using, year_database
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -119,17 +119,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder
 
 
-def app(page: str = "overview", **query: str) -> AppTest:
-    """The whole app opened on a page with a query string, run once."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.query_params.update(query)
-    at.run()
-    if page != "overview" and not at.exception:
-        at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
 def posts_of(folder: Path, where: str, start: str, end: str) -> pd.DataFrame:
     """Every post of a territory's subtree in a period, with its page's followers that day and time zone, read
     straight from the database."""
@@ -179,7 +168,7 @@ def heatmap(at: AppTest) -> dict[str, Any]:
 def test_the_overview_lists_the_periods_best_posts(demo: Path) -> None:
     """By engagement and by views, ten each, the same posts as the database's own ranking, at local time; the
     demo's invented pages get no link column."""
-    at = app(lang="en", country="KZ", **PERIOD)
+    at = open_app(lang="en", country="KZ", **PERIOD)
     by_er, by_views = top_tables(at)
     want = posts_of(demo, "t.country_code = 'KZ'", "2026-10-24", "2026-11-22")
     best = want.sort_values(["er", "interactions"], ascending=False).head(10)
@@ -196,7 +185,7 @@ def test_the_overview_lists_the_periods_best_posts(demo: Path) -> None:
 def test_growth_shows_the_best_time_to_post(demo: Path) -> None:
     """The heatmap's busiest hour holds the median engagement of exactly its posts, by local weekday and hour;
     hours with fewer posts than the minimum sample are blank; the caption counts the posts."""
-    at = app("growth", lang="en", country="KZ", **PERIOD)
+    at = open_app("growth", lang="en", country="KZ", **PERIOD)
     trace = heatmap(at)
     want = posts_of(demo, "t.country_code = 'KZ'", "2026-10-24", "2026-11-22")
     z, counts = trace["z"], trace["customdata"]
@@ -213,7 +202,7 @@ def test_growth_shows_the_best_time_to_post(demo: Path) -> None:
 
 def test_too_few_posts_hide_the_best_time(demo: Path) -> None:
     """A district's week has fewer posts than the map needs: a message says how many, and there is no heatmap."""
-    at = app("growth", lang="en", country="RU", region="RU-ALT", district="RU-ALT-TLM", period="7d")
+    at = open_app("growth", lang="en", country="RU", region="RU-ALT", district="RU-ALT-TLM", period="7d")
     assert not any('"heatmap"' in c.proto.spec for c in at.get("plotly_chart"))
     assert any("The best-time map needs 100 posts" in i.value for i in at.info)
 
@@ -255,7 +244,7 @@ KZ_LINKS = [
 def test_top_posts_link_each_post_on_its_platform(collected: Path, region: str, links: list[str]) -> None:
     """The collected posts lead the ranking, each with its own address (the page's where the post's cannot be
     built); the demo's posts below them have none."""
-    at = app(lang="ru", country=region[:2], region=region, **PERIOD)
+    at = open_app(lang="ru", country=region[:2], region=region, **PERIOD)
     by_er, by_views = top_tables(at, "ru")
     link = translator("ru")("col.url")
     assert by_er[link].fillna("").tolist() == [*links, "", ""]
@@ -268,11 +257,11 @@ def test_page_tables_link_the_pages_with_an_address(collected: Path) -> None:
     """A table of pages gets a link column where some page has an address: the silent Facebook page opens its page;
     on the Coverage page the unverified pages open theirs, those without an address have none."""
     ru = translator("ru")
-    at = app(lang="ru", country="KZ", region="KZ-KUS", **PERIOD)
+    at = open_app(lang="ru", country="KZ", region="KZ-KUS", **PERIOD)
     silent = next(d.value for d in at.dataframe if ru("col.days_silent") in d.value.columns)
     row = silent[silent[ru("col.handle")] == "kostanay.jastary"]
     assert row[ru("col.url")].tolist() == ["https://www.facebook.com/kostanay.jastary"]
-    coverage = app("coverage", lang="ru", country="RU", region="RU-ALT", level="district")
+    coverage = open_app("coverage", lang="ru", country="RU", region="RU-ALT", level="district")
     unverified = next(d.value for d in coverage.dataframe if ru("col.url") in d.value.columns)
     ours = unverified[unverified[ru("col.handle")].isin(["altai_molodezh", "altaimolodezh"])]
     assert sorted(ours[ru("col.url")].fillna("").tolist()) == ["", "", "https://max.ru/altai_molodezh",

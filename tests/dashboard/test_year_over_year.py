@@ -5,7 +5,6 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 from streamlit.testing.v1 import AppTest
@@ -14,7 +13,7 @@ from dashboard import cards, queries
 from dashboard.filters import Period
 from dashboard.i18n import translator
 from etl.metrics.kpis import kpi_table
-from tests.dashboard.support import ROOT, demo_database, followers_on, using, year_database
+from tests.dashboard.support import demo_database, followers_on, kpi_row, open_app, using, year_database
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -35,16 +34,6 @@ def test_a_year_earlier_is_compared_only_where_the_data_reach_it() -> None:
     assert cards.year_earlier(period, D(2025, 10, 24)) == Period(D(2025, 10, 24), D(2025, 11, 22))
     assert cards.year_earlier(period, D(2025, 10, 25)) is None
     assert cards.year_earlier(period, None) is None
-
-
-def kpi_row(**values: float) -> pd.Series:
-    """A KPI-table row with the cards' columns."""
-    base = {
-        "accounts": 10, "accounts_active": 8, "pages_verified": 3, "pages_required": 6, "followers_end": 1000,
-        "growth_pct": 2.0, "posts_per_week": 3.0, "er_followers_pct": 1.5, "response_rate_pct": 75.0,
-        "reply_median_min": 90.0,
-    }  # fmt: skip
-    return pd.Series(base | values)
 
 
 def test_the_year_line_tells_the_change_better_green_worse_red() -> None:
@@ -71,13 +60,7 @@ def test_the_year_line_tells_the_change_better_green_worse_red() -> None:
 def app(folder: Path, page: str = "overview", **query: str) -> AppTest:
     """The whole app over the database in `folder`, opened on a page with a query string, run once."""
     with using(folder):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-        at.query_params.update(query)
-        at.run()
-        if page != "overview" and not at.exception:
-            at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, at.exception
-    return at
+        return open_app(page, **query)
 
 
 @pytest.fixture(scope="module")
