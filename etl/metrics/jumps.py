@@ -97,8 +97,7 @@ def moved(conn: Connection, scope: Scope) -> pd.DataFrame:
     spread = select(func.max(d.followers) - func.min(d.followers)).where(
         d.account_pk == a.id, d.day.between(first, scope.date_to)
     )
-    pages = select(a.id).select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == a.territory_code))
-    pages = pages.where(*scope.where(a.platform, a.owner_role), spread.scalar_subquery() >= MIN_FOLLOWERS)
+    pages = scope.pages().where(spread.scalar_subquery() >= MIN_FOLLOWERS)
     series = (
         select(d.account_pk, d.day, d.followers)
         .add_columns(

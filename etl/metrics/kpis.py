@@ -255,11 +255,9 @@ def _account_sums(conn: Connection, scope: Scope) -> pd.DataFrame:
     ad = ACCOUNT_DAY
     # The scope's pages as a list that SQLite walks in key order: its rows come grouped by page, where a join from the
     # territories would sort a country's month of rows (millions) before grouping them.
-    pages = select(ACCOUNT.c.id).select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == ACCOUNT.c.territory_code))
     stmt = (
         select(ad.c.account_pk.label("key"), *_sum_columns(ad, scope))
-        .where(ad.c.day.between(scope.date_from, scope.date_to))
-        .where(ad.c.account_pk.in_(pages.where(*scope.where(ACCOUNT.c.platform, ACCOUNT.c.owner_role))))
+        .where(ad.c.day.between(scope.date_from, scope.date_to), ad.c.account_pk.in_(scope.pages()))
         .group_by(ad.c.account_pk)
     )
     return read_frame(conn, stmt)

@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Executable, FromClause, Table, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, Executable, FromClause, Select, Table, exists, func, or_, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -70,6 +70,10 @@ class Scope(NamedTuple):
                 raise ValueError("owner roles cannot be told apart here")
             out.append(role_col.in_(self.roles))
         return out
+
+    def pages(self) -> Select[tuple[int]]:
+        """The ids of the scope's accounts (subtree, platforms and roles; the period aside)."""
+        return page_ids().where(*self.where(ACCOUNT.c.platform, ACCOUNT.c.owner_role))
 
 
 def as_tuple(values: str | Collection[str] | None) -> tuple[str, ...]:
@@ -233,6 +237,11 @@ def replace_counts(
 def utc_times(values: pd.Series) -> pd.Series:
     """Naive UTC microsecond times of what the driver returned: ISO text, dates, naive-UTC or aware datetimes."""
     return pd.to_datetime(values, utc=True, format="ISO8601").dt.tz_localize(None).astype("datetime64[us]")
+
+
+def page_ids() -> Select[tuple[int]]:
+    """The ids of the accounts, joined to their territory for conditions on either."""
+    return select(ACCOUNT.c.id).select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == ACCOUNT.c.territory_code))
 
 
 def with_territory(table: FromClause) -> FromClause:

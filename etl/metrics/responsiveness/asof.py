@@ -15,11 +15,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from etl.store.scope import (
-    ACCOUNT,
     DATA_TIME,
     INQUIRY,
     REGION_OF_TERRITORY,
-    TERRITORY,
+    page_ids,
     read_frame,
     utc_times,
     with_territory,
@@ -55,15 +54,14 @@ def kept_data_times(conn: Connection, deliveries: Collection[str]) -> dict[str, 
 
 def scan_data_times(conn: Connection, deliveries: Collection[str], since: dt.date) -> dict[str, pd.Timestamp]:
     """`data_times` worked out from the inquiries."""
-    i, a, delivery = INQUIRY.c, ACCOUNT.c, delivery_column()
-    pages = select(a.id).select_from(ACCOUNT.join(TERRITORY, TERRITORY.c.code == a.territory_code))
+    i, delivery = INQUIRY.c, delivery_column()
     # Receipts from a month before the period on: every later receipt counts, and the (account, day) index
     # keeps the scan short; only a reply stamped after all of them to an older inquiry would be missed.
     stmt = (
         select(delivery, func.max(raw_column(i.received_at)).label("received"), func.max(raw_column(i.first_reply_at)))
         .select_from(with_territory(INQUIRY))
         .where(
-            i.account_pk.in_(pages.where(delivery.in_(list(deliveries))).correlate(None)),
+            i.account_pk.in_(page_ids().where(delivery.in_(list(deliveries))).correlate(None)),
             i.received_on >= since - dt.timedelta(days=31),
         )
         .group_by(delivery)

@@ -60,13 +60,14 @@ def cutoff_table(
     conn.execute(text("DROP TABLE IF EXISTS deadline_cutoff"))
     table.create(conn)
     regions = pd.Series(cutoffs.index.map(delivery), index=cutoffs.index)
+    judged = regions.map(judged_to)
     # Whole columns to Python values at once: 20,000 territories one Timestamp at a time took a second a table.
     columns = {
         "territory_code": cutoffs.index.tolist(),
         "cutoff": cutoffs.to_numpy("datetime64[us]").astype(object).tolist(),
         "seen": cutoffs.index.map(seen).to_numpy("datetime64[us]").astype(object).tolist(),
         "region_code": regions.tolist(),
-        "judged_to": regions.map(judged_to).astype(object).where(regions.map(judged_to).notna(), None).tolist(),
+        "judged_to": judged.astype(object).where(judged.notna(), None).tolist(),
     }
     columns["counted_to"] = columns["judged_to"]
     rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
