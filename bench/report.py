@@ -353,6 +353,7 @@ def table(r: dict[str, Any], runs: Mapping[str, dict[str, Any]] | None = None) -
     """The whole markdown block of `r` (latest.json): where each section comes from, its figures, the queries, the
     pages, the loader's profile, and the national runs of `runs` side by side."""
     from bench import compare
+    from bench.growth import growth
     from bench.run import SECTIONS
     from bench.trend import trend
 
@@ -383,7 +384,7 @@ def table(r: dict[str, Any], runs: Mapping[str, dict[str, Any]] | None = None) -
         if prof:
             hot = ", ".join(f"`{name}` {s:.1f} s" for name, s in prof["hot_own_time_s"][:8])
             parts += ["", f"**{title}** ({_where(prof, 8)}). Most own time: {hot}."]
-    parts += trend(runs)
+    parts += trend(runs, (r.get("national") or {}).get("account_rows")) + growth(r, runs)
     return "\n".join(parts)
 
 

@@ -38,12 +38,13 @@ def _p50(c: dict[str, Any], key: tuple[str, str]) -> str:
     return "" if found is None else f"{found['p50_ms']:,.0f} ms"
 
 
-def trend(runs: Mapping[str, dict[str, Any]]) -> list[str]:
-    """The markdown of the latest runs that measured (c) or (d) on a national database of one size, side by side."""
+def trend(runs: Mapping[str, dict[str, Any]], size: Any = None) -> list[str]:
+    """The markdown of the latest runs that measured (c) or (d) on a national database of one size (by default that
+    of the newest such run), side by side."""
     measured = sorted((r for r in runs.values() if _own(r, "c") or _own(r, "d")), key=lambda r: r["started"])
     if not measured:
         return []
-    size = _size(measured[-1])
+    size = size or _size(measured[-1])
     shown = [r for r in measured if _size(r) == size][-RUNS_SHOWN:]
     if len(shown) < 2:
         return []
