@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import queries
+from dashboard import cards, queries, queries_posts
 from dashboard.brief_slides import (
     alerts_slide,
     cover_slide,
@@ -42,7 +42,7 @@ class Pack:
     code: str
     name: str
     period: Period
-    before: Period
+    before: Period | None  # None when the data begin inside the previous period: nothing is compared
     data_date: dt.date | None
     slides: list[Slide]
 
@@ -96,7 +96,8 @@ def collect(
     f = filters_for(code, tr.lang)
     scope, conf = f.scope(), queries.settings(tr.lang)
     period = Period(min(start, end), max(start, end))
-    before = period.previous()
+    # A previous period the data begin inside would compare a whole period with a part of one.
+    before = cards.covered(period.previous(), queries_posts.first_day(scope))
     name = _name(queries.territories(), code, tr.lang, code)
     now_row = _row(queries.kpis(f.parent_level, *period, scope, tr.lang), code)
     if now_row is None or not now_row.get("accounts"):
@@ -104,14 +105,14 @@ def collect(
     fresh = queries.freshness(*period, scope)
     data_date = max((d for d in (fresh.get("snapshot"), fresh.get("post"), fresh.get("inquiry")) if d), default=None)
     meta = Stamp(tr.lang, period.start, period.end, data_date)
-    level = f.row_level
+    level, level_up, back = f.row_level, f.parent_level, period.days
 
     def pages() -> pd.DataFrame:
         return queries.kpis("account", *period, scope, tr.lang)
 
     builders: list[Callable[[], Slide | list[Slide]]] = [
-        lambda: cover_slide(tr, name, period, before, fresh, data_date),
-        lambda: kpi_slide(tr, now_row, _row(queries.kpis(f.parent_level, *before, scope, tr.lang, period.days), code)),
+        lambda: cover_slide(tr, name, period, before, fresh, data_date, queries_posts.first_day(scope)),
+        lambda: kpi_slide(tr, now_row, before and _row(queries.kpis(level_up, *before, scope, tr.lang, back), code)),
         lambda: growth_slide(tr, period, scope),
         lambda: ranking_slide(
             tr, period, level, queries.kpis(level, *period, scope, tr.lang), conf.min_sample_inquiries

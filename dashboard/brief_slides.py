@@ -14,7 +14,13 @@ from dashboard.slides import Chart, Slide
 
 
 def cover_slide(
-    tr: Tr, name: str, period: Period, before: Period, fresh: Mapping[str, Any], data_date: dt.date | None
+    tr: Tr,
+    name: str,
+    period: Period,
+    before: Period | None,
+    fresh: Mapping[str, Any],
+    data_date: dt.date | None,
+    first: dt.date | None = None,
 ) -> Slide:
     freshness = tr(
         "brief.freshness",
@@ -23,8 +29,16 @@ def cover_slide(
         post=tr.date(fresh.get("post")),
         inquiry=tr.date(fresh.get("inquiry")),
     )
+    told = (
+        [tr("brief.period", span=tr.span(*period), before=tr.span(*before))]
+        if before
+        else [
+            tr("brief.period_alone", span=tr.span(*period)),
+            tr("kpi.no_before", span=tr.span(*period.previous()), first=tr.date(first)),
+        ]
+    )
     lines = [
-        tr("brief.period", span=tr.span(*period), before=tr.span(*before)),
+        *told,
         freshness,
         tr("brief.generated", day=tr.date(dt.date.today())),
     ]

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from dashboard import queries, ranking
+from dashboard import cards, queries, queries_posts, ranking
 from dashboard.brief import BriefError, filters_for
 from dashboard.deliver import Message
 from dashboard.exports import translator
@@ -58,7 +58,7 @@ class Digest:
     name: str
     kind: str
     period: Period
-    before: Period
+    before: Period | None  # None when the data begin inside the previous period: nothing is compared
     data_date: dt.date | None
     headlines: list[str]
     waiting: int
@@ -68,6 +68,7 @@ class Digest:
     leaders: list[Ranked] = field(default_factory=list)
     laggards: list[Ranked] = field(default_factory=list)
     link: str = ""
+    first: dt.date | None = None  # the first day with data, said when the previous period is not compared
 
     @property
     def tr(self) -> Tr:
@@ -107,8 +108,12 @@ class Digest:
         tr = self.tr
         intro = [
             tr(f"digest.{self.kind}", span=tr.span(*self.period)),
-            tr("digest.compared", before=tr.span(*self.before), day=tr.date(self.data_date)),
+            tr("digest.compared", before=tr.span(*self.before), day=tr.date(self.data_date))
+            if self.before
+            else tr("digest.as_of", day=tr.date(self.data_date)),
         ]
+        if not self.before:
+            intro.append(tr("kpi.no_before", span=tr.span(*self.period.previous()), first=tr.date(self.first)))
         notes = [tr("digest.rank_note", n=tr.num(self.rated), min=tr.num(get_settings().min_sample_inquiries))]
         return Message(
             lang=self.lang,
@@ -183,11 +188,13 @@ def compose_period(code: str, kind: str, period: Period, lang: str) -> Digest:
     scope, conf = f.scope(), queries.settings(tr.lang)
     places = queries.territories()
     name = str(territory_names(places.loc[[code]], tr.lang).iloc[0])
-    before = period.previous()
+    # A previous period the data begin inside would compare a whole period with a part of one.
+    first = queries_posts.first_day(scope)
+    before = cards.covered(period.previous(), first)
     now_row = _row(queries.kpis(f.parent_level, *period, scope, tr.lang), code)
     if now_row is None or not now_row.get("accounts"):
         raise DigestError(tr("brief.empty", name=name, span=tr.span(*period)))
-    before_row = _row(queries.kpis(f.parent_level, *before, scope, tr.lang, period.days), code)
+    before_row = before and _row(queries.kpis(f.parent_level, *before, scope, tr.lang, period.days), code)
     sentences = headlines(tr, kpi_values(now_row), kpi_values(before_row), DIGEST_SENTENCES)
     fresh = queries.freshness(*period, scope)
     data_date = max((d for d in (fresh.get("snapshot"), fresh.get("post"), fresh.get("inquiry")) if d), default=None)
@@ -196,7 +203,8 @@ def compose_period(code: str, kind: str, period: Period, lang: str) -> Digest:
     level = f.row_level
     rated, leaders, laggards = _ranked(queries.kpis(level, *period, scope, tr.lang), conf.min_sample_inquiries)
     return Digest(tr.lang, code, name, kind, period, before, data_date, sentences, int(buckets["count"].sum()),
-                  longest, level, rated, leaders, laggards, link(get_settings().public_url, f, period))  # fmt: skip
+                  longest, level, rated, leaders, laggards, link(get_settings().public_url, f, period),
+                  first)  # fmt: skip
 
 
 def is_due(last_sent: dt.date | None, period: Period) -> bool:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import access_ui, charts, queries, ranking, ui
+from dashboard import access_ui, cards, charts, queries, queries_posts, ranking, ui
 
 page = ui.start("page.rankings")
 tr, f = page.tr, page.f
@@ -24,9 +24,15 @@ st.caption(tr("rankings.formula", parts=" + ".join(parts), level=tr(f"level.{pag
 
 figures = page.kpis(page.level)
 now = ranking.score(figures, weights, conf.min_sample_inquiries)
-before = ranking.score(page.kpis(page.level, page.before), weights, conf.min_sample_inquiries)
 if not ui.has_pages(now):
     ui.stop(tr, "empty.selection")
+first = queries_posts.first_day(page.scope)
+# Ranks of a previous period the data begin inside are ranks of part of a period: no change then.
+if cards.covered(page.before, first):
+    before = ranking.score(page.kpis(page.level, page.before), weights, conf.min_sample_inquiries)
+else:
+    before = now.iloc[:0]
+    st.caption(tr("kpi.no_before", span=tr.span(*page.before), first=tr.date(first)))
 table = ranking.compare(now, before)
 table["why"] = [ranking.explain(row, weights, tr) for _, row in table.iterrows()]
 rated = table[table["rated"]]

@@ -124,6 +124,30 @@ def test_pack_has_the_slides_of_the_issue(pack: brief.Pack) -> None:
     assert pack.data_date == END
 
 
+def test_a_pack_of_the_datas_first_month_compares_with_nothing(demo: Path) -> None:
+    """The data begin inside the previous period: the cover says the period alone and why nothing is compared, no
+    card has a change and no headline tells one but the period's own growth; the October pack (a covered September)
+    compares."""
+    from dashboard import queries_posts
+    from dashboard.filters import Period, Scope
+
+    first = queries_posts.first_day(Scope("RU-ALT", "region_code"))
+    assert first is not None
+    period = Period(first + dt.timedelta(days=10), first + dt.timedelta(days=39))
+    tr = exports.translator("en")
+    pack = brief.collect("RU-ALT", period.start, period.end, "en")
+    cover, kpis = pack.slides[0], pack.slides[1]
+    assert pack.before is None and cover.lines[0] == tr("brief.period_alone", span=tr.span(*period))
+    assert cover.lines[1] == tr("kpi.no_before", span=tr.span(*period.previous()), first=tr.date(first))
+    assert len(kpis.cards) == 8 and not any(change for _, _, change, _ in kpis.cards), kpis.cards
+    # Followers are told by their growth within the period; every other figure by its value alone.
+    told = " ".join(kpis.lines).split(";", 1)[1]
+    assert not any(word in told for word in ("grew", "fell", "rose", "unchanged")), kpis.lines
+    october = brief.collect("RU-ALT", START, END, "en")
+    assert october.before == Period(START, END).previous() and "compared with" in october.slides[0].lines[0]
+    assert any(change for _, _, change, _ in october.slides[1].cards)
+
+
 def test_unknown_territory_is_an_error(demo: Path) -> None:
     with pytest.raises(brief.BriefError, match="XX-NOPE"):
         brief.collect("XX-NOPE", START, END, "en")

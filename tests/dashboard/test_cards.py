@@ -165,3 +165,20 @@ def test_a_page_that_began_inside_the_previous_period_has_no_change(tmp_path_fac
     assert len(fresh.metric) == 6 and not any(m.proto.delta for m in fresh.metric)
     sentence = tr("kpi.no_before", span=tr.span(D(2026, 9, 24), D(2026, 10, 23)), first=tr.date(D(2026, 10, 1)))
     assert sentence in [c.value for c in fresh.caption]
+
+
+def test_rankings_change_only_against_a_covered_previous_period(demo: Path) -> None:
+    """The Rankings' change column is empty, and says why, when the data begin inside the previous period; against
+    a covered one some territory has moved."""
+    with using(demo):
+        first = queries_posts.first_day(Scope("KZ", "country_code"))
+    assert first is not None
+    tr = translator("en")
+    for start, covered in ((first + 10 * DAY, False), (first + 30 * DAY, True)):
+        period = Period(start, start + 29 * DAY)
+        custom = {"period": "custom", "from": str(period.start), "to": str(period.end)}
+        at = open_app("rankings", lang="en", country="KZ", **custom)
+        changes = at.dataframe[0].value[tr("col.change")]
+        sentence = tr("kpi.no_before", span=tr.span(*period.previous()), first=tr.date(first))
+        assert (sentence in [c.value for c in at.caption]) is not covered
+        assert changes.notna().any() if covered else changes.isna().all(), changes.tolist()

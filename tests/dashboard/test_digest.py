@@ -300,3 +300,25 @@ def test_every_message_the_messages_ask_for_exists() -> None:
     assert {"digest.subject", "alerting.title", "brief.page_line"} <= used
     for lang in ("ru", "kk", "en"):
         assert sorted(k for k in used if k not in translator(lang).messages) == [], lang
+
+
+def test_a_digest_of_the_datas_first_days_compares_with_nothing(world: tuple[Path, Inbox, FakeApi]) -> None:
+    """A week the data begin just before: the intro says the data's date and why nothing is compared, and the
+    sentences are those of the week's figures alone; the pack's week (a covered one) is compared."""
+    from dashboard import queries_posts
+    from dashboard.digest import compose_period
+
+    scope = Scope(CODE, "region_code")
+    first = queries_posts.first_day(scope)
+    assert first is not None
+    week = Period(first + dt.timedelta(days=3), first + dt.timedelta(days=9))
+    tr = translator("en").in_country("KZ")
+    digest = compose_period(CODE, "week", week, "en")
+    intro = digest.message().intro
+    assert digest.before is None and intro[1] == tr("digest.as_of", day=tr.date(digest.data_date))
+    assert intro[2] == tr("kpi.no_before", span=tr.span(*week.previous()), first=tr.date(first))
+    now = queries.kpis("region", *week, scope, "en")
+    row = now[now["territory_code"] == CODE].iloc[0].to_dict()
+    assert digest.headlines == headlines(tr, kpi_values(row), {}, DIGEST_SENTENCES)
+    covered = compose_period(CODE, "week", WEEK, "en")
+    assert covered.before == WEEK.previous() and covered.message().intro[1].startswith("Compared with")
