@@ -7,6 +7,8 @@ router (dashboard/app.py PAGES) in the default view, the largest region's (`?cou
 country's (`?country=`), each in a fresh browser context (a new session: nothing is shared but the server's
 caches), and times from navigation start to the end of the page's script run (the app root's
 data-test-script-state turns from "running" to "notRunning" and stays so). Pages whose script raised are reported.
+Then, caches warm, each page of the last view is opened in SESSIONS browser contexts at once (sessions of as many
+readers), and the server's memory is read while they are all open.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import screenshots
 
 TARGET_PAGE_S = TARGETS["d_page_s"]
 TARGET_RSS_MB = TARGETS["d_rss_mb"]
+SESSIONS = int(TARGETS["national_sessions"])
 # Records every change of the app root's script state with its time since navigation start.
 WATCH = """
 window.__runs = [];
@@ -92,14 +95,20 @@ def views() -> list[tuple[str, str]]:
     return out
 
 
-def visit(browser: Any, url: str, timeout_s: float = 300, shots: Path | None = None) -> dict[str, Any]:
-    """Open a URL in a new context; seconds to the end of the first script run, and any exception shown."""
+def _open(browser: Any, url: str, errors: list[str]) -> tuple[Any, Any]:
+    """A new context (a new session) navigated to `url`, watching its script runs."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ru-RU")
     page = context.new_page()
     page.add_init_script(WATCH)
-    console_errors: list[str] = []
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url, wait_until="domcontentloaded")
+    return context, page
+
+
+def visit(browser: Any, url: str, timeout_s: float = 300, shots: Path | None = None) -> dict[str, Any]:
+    """Open a URL in a new context; seconds to the end of the first script run, and any exception shown."""
+    console_errors: list[str] = []
+    context, page = _open(browser, url, console_errors)
     ok = True
     try:
         page.wait_for_function(DONE, timeout=timeout_s * 1000, polling=100)
@@ -125,11 +134,34 @@ def visit(browser: Any, url: str, timeout_s: float = 300, shots: Path | None = N
     }
 
 
+def together(browser: Any, url: str, pid: int, n: int = SESSIONS, timeout_s: float = 300) -> dict[str, Any]:
+    """Open a URL in `n` contexts at once; seconds until every one has finished its script run, and the server's RSS
+    while all of them are open."""
+    started = time.perf_counter()
+    errors: list[str] = []
+    opened = [_open(browser, url, errors) for _ in range(n)]
+    finished = 0
+    for _, page in opened:
+        try:
+            page.wait_for_function(DONE, timeout=timeout_s * 1000, polling=100)
+            finished += 1
+        except Exception:
+            pass
+    seconds = time.perf_counter() - started
+    rss = rss_mb(pid)[0]
+    shown = sum(page.locator('[data-testid="stException"]').count() for _, page in opened)
+    for context, _ in opened:
+        context.close()
+    return {"sessions": n, "finished": finished, "seconds": seconds, "rss_mb": rss, "exceptions": shown,
+            "browser_errors": errors[:3]}  # fmt: skip
+
+
 def main(out_path: str) -> None:
     """Serve the dashboard, visit every page cold, measure, stop the server, write JSON."""
     from playwright.sync_api import sync_playwright
 
     results: list[dict[str, Any]] = []
+    sessions: list[dict[str, Any]] = []
     started = time.perf_counter()
     with screenshots.streamlit(os.environ) as (url, proc):
         startup = time.perf_counter() - started
@@ -148,8 +180,15 @@ def main(out_path: str) -> None:
                     entry["rss_mb_after"] = rss_mb(proc.pid)[0]
                     results.append(entry)
                     print(f"page {name} [{view}]: {entry.get('seconds')}", file=sys.stderr, flush=True)
+            rss_now = rss_mb(proc.pid)[0]
+            # Readers at once: the pages of the last view (the largest country's), caches warm from the tour.
+            view, query = views()[-1]
+            for name, path in pages():
+                entry = {"page": name, "view": view, **together(browser, f"{url}/{path}{query}", proc.pid)}
+                sessions.append(entry)
+                print(f"{SESSIONS} sessions of {name} [{view}]: {entry['seconds']:.1f} s", file=sys.stderr, flush=True)
             browser.close()
-        rss_now, rss_peak = rss_mb(proc.pid)
+        rss_peak = rss_mb(proc.pid)[1]
     write_json(
         Path(out_path),
         {
@@ -160,6 +199,7 @@ def main(out_path: str) -> None:
             "rss_mb_after_all_pages": rss_now,
             "rss_mb_peak": rss_peak,
             "pages": results,
+            "sessions": sessions,
         },
     )
 

@@ -36,6 +36,8 @@ TARGETS: dict[str, float] = {
     "national_country_p95_ms": 500.0,  # each query of a country's view
     "national_increment_s": 10.0,  # one new day for every page
     "national_rss_mb": 1024.0,  # the dashboard server after every page
+    "national_sessions": 10,  # readers at once, each opening every page of a country
+    "national_sessions_rss_mb": 1536.0,  # the dashboard server while they are all open
     "e_per_10m_rows_s": 10.0,  # working minutes of 10 M inquiries
     "brief_s": 10.0,  # a briefing pack of about eight charts, the whole command
     "collect_per_request_ms": 1000 / 3 / 10,  # a tenth of VK's pace of three requests a second

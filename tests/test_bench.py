@@ -343,9 +343,13 @@ def test_the_national_sections_run_on_postgresql_from_the_same_files_and_never_s
     pages = r["d_pg"]["pages"]
     assert {p["page"] for p in pages} == {"overview"} and len(pages) >= 2
     assert all(p["finished"] and not p["exceptions"] for p in pages) and r["d_pg"]["rss_mb_after_all_pages"] > 0
+    [together] = r["d_pg"]["sessions"]  # the overview of the last view, opened by ten readers at once
+    assert together["page"] == "overview" and together["sessions"] == together["finished"] == 10
+    assert together["exceptions"] == 0 and together["rss_mb"] >= r["d_pg"]["rss_mb_after_all_pages"] * 0.9
     assert all(r[k]["measured"]["scale"]["accounts"] == 300 for k in ("national_pg", "b_pg", "c_pg", "d_pg"))
     assert f"| national_pg | {pg['measured']['at'][:16].replace('T', ' ')} |" in done.stdout
     assert "PostgreSQL " + pg["server"]["version"].split()[0] in done.stdout
+    assert "| dashboard server RSS with 10 readers at once on each page of a country | ≤ 1,536 MB |" in done.stdout
 
 
 def side(pg: bool) -> dict[str, Any]:
