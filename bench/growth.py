@@ -122,28 +122,32 @@ def _k(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
-def series(r: dict[str, Any], runs: Mapping[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The runs of the commit and history length of `r`'s national database (latest.json) at other sizes: those of
-    its history length by pages, and those of one page count by days (either may be empty)."""
-    if "measured" not in (r.get("national") or {}) or "load" not in r["national"]:
+def series(runs: Mapping[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The runs of the commit that built the newest national database, one per size: by pages, those of the history
+    length measured at the most page counts; by days, those of the page count measured with the most lengths (either
+    empty when fewer than two sizes)."""
+    built = sorted((run for run in runs.values() if _own(run, "national") and "load" in run["national"]
+                    and "measured" in run["national"] and "reused" not in run["national"]),
+                   key=lambda run: run["started"])  # fmt: skip
+    if not built:
         return [], []
-    commit, months = r["national"]["measured"]["commit"], _scale(r)[1]
-    same = sorted((run for run in runs.values() if _own(run, "national") and "load" in run["national"]
-                   and run["national"].get("measured", {}).get("commit") == commit),
-                  key=lambda run: run["started"])  # fmt: skip
-    latest: dict[tuple[int, int], dict[str, Any]] = {_scale(run): run for run in same}  # the newest of each size
-    by_pages = sorted((r for (_, m), r in latest.items() if m == months), key=_scale)
-    counts: dict[int, int] = {}
-    for pages, _ in latest:
-        counts[pages] = counts.get(pages, 0) + 1
-    several = [p for p, n in counts.items() if n > 1]
-    by_days = sorted((r for (p, _), r in latest.items() if several and p == max(several)), key=_scale)
-    return (by_pages if len(by_pages) > 1 else []), by_days
+    commit = built[-1]["national"]["measured"]["commit"]
+    latest = {_scale(run): run for run in built if run["national"]["measured"]["commit"] == commit}
+    pages_at: dict[int, list[int]] = {}
+    months_at: dict[int, list[int]] = {}
+    for pages, months in latest:
+        pages_at.setdefault(months, []).append(pages)
+        months_at.setdefault(pages, []).append(months)
+    months = max(sorted(pages_at), key=lambda m: len(pages_at[m]))
+    pages = max(sorted(months_at), key=lambda p: len(months_at[p]))
+    by_pages = sorted((latest[p, months] for p in pages_at[months]), key=_scale)
+    by_days = sorted((latest[pages, m] for m in months_at[pages]), key=_scale)
+    return (by_pages if len(by_pages) > 1 else []), (by_days if len(by_days) > 1 else [])
 
 
-def growth(r: dict[str, Any], runs: Mapping[str, dict[str, Any]]) -> list[str]:
-    """The markdown of the growth table, or nothing if the latest national commit was not measured at two sizes."""
-    by_pages, by_days = series(r, runs)
+def growth(runs: Mapping[str, dict[str, Any]]) -> list[str]:
+    """The markdown of the growth table, or nothing if the newest national build's commit has one size only."""
+    by_pages, by_days = series(runs)
     if not by_pages:
         return []
     pages = [_scale(r)[0] for r in by_pages]

@@ -384,7 +384,7 @@ def table(r: dict[str, Any], runs: Mapping[str, dict[str, Any]] | None = None) -
         if prof:
             hot = ", ".join(f"`{name}` {s:.1f} s" for name, s in prof["hot_own_time_s"][:8])
             parts += ["", f"**{title}** ({_where(prof, 8)}). Most own time: {hot}."]
-    parts += trend(runs, (r.get("national") or {}).get("account_rows")) + growth(r, runs)
+    parts += trend(runs, (r.get("national") or {}).get("account_rows")) + growth(runs)
     return "\n".join(parts)
 
 

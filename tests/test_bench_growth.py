@@ -42,24 +42,28 @@ def test_exponent_is_the_slope_in_log_log() -> None:
 def test_the_table_gives_each_cost_its_exponents_and_a_year() -> None:
     """Three sizes by pages and two lengths of history: the load grows as pages and as days, `kpis` as √pages and
     not with days, the server not at all; a year at the largest size scales by (365 / 31)^k(days)."""
-    stored = runs(run(100, 1), run(400, 1), run(1600, 1), run(100, 3), run(3200, 1, commit="old0000"))
-    text = "\n".join(growth.growth(stored["1600-1-abc1234.json"], stored))
+    older = run(3200, 1, commit="old0000", started="2026-12-05T00:00:00")
+    # A later run on the largest database reused (its pages re-measured by a newer commit) is no build of its own.
+    reused = run(1600, 1, commit="new0000", started="2026-12-07T00:00:00")
+    reused["national"]["reused"] = "/tmp/national.db"
+    stored = runs(run(100, 1), run(400, 1), run(1600, 1), run(100, 3), older, reused)
+    text = "\n".join(growth.growth(stored))
     assert "| SQLite | national database built (`govpulse load`) | 3.10 s | 12 s | 50 s | 1.00 |" in text
     assert "| 3.10 s | 9.30 s | 1.00 | 584 s |" in text  # 49.6 s × 365 / 31
     kpis = "| SQLite | `kpis` of Russia by country, p50 | 100 ms | 200 ms | 400 ms | 0.50 | 100 ms | 100 ms | 0.00 |"
     assert kpis + " 400 ms |" in text
     assert "| SQLite | server RSS after every page | 900 MB | 900 MB | 900 MB | 0.00 |" in text
-    assert "3200 pages" not in text and "old0000" not in text and "PostgreSQL" not in text
+    assert "3200 pages" not in text and "old0000" not in text and "new0000" not in text and "PostgreSQL" not in text
     assert "| database | measure | 100 pages | 400 pages | 1,600 pages | k (pages) | 31 days | 93 days |" in text
 
 
 def test_no_table_without_two_sizes_of_the_latest_commit() -> None:
     stored = runs(run(100, 1, commit="old0000"), run(400, 1))
-    assert growth.growth(stored["400-1-abc1234.json"], stored) == []
+    assert growth.growth(stored) == []
     # A run that only carried the national section from an earlier one is no size of its own.
     carried = run(100, 1) | {"carried": {"national": "2026-12-01T00:00:00"}}
     stored = runs(carried, run(400, 1))
-    assert growth.growth(stored["400-1-abc1234.json"], stored) == []
+    assert growth.growth(stored) == []
 
 
 def test_the_report_shows_the_growth_table_and_the_trend_of_the_latest_size() -> None:
