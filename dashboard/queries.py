@@ -464,15 +464,16 @@ def sources(since: dt.date) -> pd.DataFrame:
         {"since": since},
     )
     last = _scalar("SELECT max(day) FROM territoryday")
-    for col, mark in _SOURCE_MARKS.items():
-        days = []
-        for platform in frame["platform"]:
-            # Every page's rollup reaches the last day, so a platform with data that day has its latest right there.
-            day = _scalar(
-                f"SELECT day FROM territoryday WHERE day = :last AND platform = :p AND {mark} > 0 LIMIT 1",
-                {"last": last, "p": platform},
-            )
-            days.append(day if day is not None else _scalar(_SOURCE_LATEST[col], {"p": platform}))
+    # Every page's rollup reaches the last day, so a platform with data that day has its latest right there. One read
+    # of that day's rows: a LIMIT 1 per platform and source led PostgreSQL through the whole table from its start.
+    marks = ", ".join(f"max({mark}) AS {col}" for col, mark in _SOURCE_MARKS.items())
+    that_day = _frame(f"SELECT platform, {marks} FROM territoryday WHERE day = :last GROUP BY platform", {"last": last})
+    that_day = that_day.set_index("platform")
+    for col in _SOURCE_MARKS:
+        days = [
+            last if p in that_day.index and that_day.at[p, col] > 0 else _scalar(_SOURCE_LATEST[col], {"p": p})
+            for p in frame["platform"]
+        ]
         frame[col] = _dates(pd.Series(days, index=frame.index, dtype=object))
     frame["recent"] = frame["recent"].astype("int64")
     return frame[["platform", "pages", "followers", "posts", "inquiries", "recent"]]
