@@ -468,12 +468,9 @@ def sources(since: dt.date) -> pd.DataFrame:
     # of that day's rows: a LIMIT 1 per platform and source led PostgreSQL through the whole table from its start.
     marks = ", ".join(f"max({mark}) AS {col}" for col, mark in _SOURCE_MARKS.items())
     that_day = _frame(f"SELECT platform, {marks} FROM territoryday WHERE day = :last GROUP BY platform", {"last": last})
-    that_day = that_day.set_index("platform")
+    there = {col: set(that_day.loc[that_day[col].astype("int64") > 0, "platform"]) for col in _SOURCE_MARKS}
     for col in _SOURCE_MARKS:
-        days = [
-            last if p in that_day.index and that_day.at[p, col] > 0 else _scalar(_SOURCE_LATEST[col], {"p": p})
-            for p in frame["platform"]
-        ]
+        days = [last if p in there[col] else _scalar(_SOURCE_LATEST[col], {"p": p}) for p in frame["platform"]]
         frame[col] = _dates(pd.Series(days, index=frame.index, dtype=object))
     frame["recent"] = frame["recent"].astype("int64")
     return frame[["platform", "pages", "followers", "posts", "inquiries", "recent"]]
