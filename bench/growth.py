@@ -15,7 +15,9 @@ Figure = Callable[[dict[str, Any]], float | None]  # one run's figure, None wher
 
 def _own(run: dict[str, Any], section: str) -> bool:
     """The run measured the section itself, completely."""
-    return section in run and section not in (run.get("carried") or {}) and "skipped" not in run[section]
+    # A section left out says why in `skipped` (a text); (c) keeps there the calls it could not make (a mapping).
+    data = run.get(section)
+    return data is not None and section not in (run.get("carried") or {}) and not isinstance(data.get("skipped"), str)
 
 
 def _scale(run: dict[str, Any]) -> tuple[int, int]:

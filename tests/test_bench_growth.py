@@ -24,7 +24,7 @@ def run(pages: int, months: int, commit: str = "abc1234", started: str = "") -> 
         "started": measured["at"],
         "results_file": name,
         "national": nat,
-        "c": {"results": [call], "measured": measured},
+        "c": {"results": [call], "skipped": {}, "measured": measured},  # (c) names the calls it could not make
         "d": {"pages": [page], "rss_mb_after_all_pages": 900.0, "measured": measured},
     }
 
