@@ -174,7 +174,8 @@ def growth(runs: Mapping[str, dict[str, Any]]) -> list[str]:
                 row += [*(_fmt(v, unit) for v in day_values), _k(kd), _fmt(year, unit)]
             rows.append(row)
     run = by_pages[-1]
-    files = ", ".join(f"`bench/results/{r['national']['measured']['results_file']}`" for r in (*by_pages, *by_days))
+    named = dict.fromkeys(r["national"]["measured"]["results_file"] for r in (*by_pages, *by_days))
+    files = ", ".join(f"`bench/results/{name}`" for name in named)
     text = (
         f"**How each cost grows** (commit {run['national']['measured']['commit']}; runs {files}): the same "
         f"generator at {len(pages)} sizes of {days_measured} days of history"
