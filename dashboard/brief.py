@@ -79,7 +79,7 @@ def _name(places: pd.DataFrame, code: Any, lang: str, own: str) -> str:
     return str(territory_names(places.loc[[code]], lang).iloc[0])
 
 
-def _row(table: pd.DataFrame, code: str) -> dict[str, Any] | None:
+def territory_row(table: pd.DataFrame, code: str) -> dict[str, Any] | None:
     """A territory's row of a KPI table, with whether its reply times are `approximate` (read from histograms)."""
     rows = table[table["territory_code"] == code]
     if rows.empty:
@@ -99,7 +99,7 @@ def collect(
     # A previous period the data begin inside would compare a whole period with a part of one.
     before = cards.covered(period.previous(), queries_posts.first_day(scope))
     name = _name(queries.territories(), code, tr.lang, code)
-    now_row = _row(queries.kpis(f.parent_level, *period, scope, tr.lang), code)
+    now_row = territory_row(queries.kpis(f.parent_level, *period, scope, tr.lang), code)
     if now_row is None or not now_row.get("accounts"):
         raise BriefError(tr("brief.empty", name=name, span=tr.span(*period)))
     fresh = queries.freshness(*period, scope)
@@ -112,7 +112,9 @@ def collect(
 
     builders: list[Callable[[], Slide | list[Slide]]] = [
         lambda: cover_slide(tr, name, period, before, fresh, data_date, queries_posts.first_day(scope)),
-        lambda: kpi_slide(tr, now_row, before and _row(queries.kpis(level_up, *before, scope, tr.lang, back), code)),
+        lambda: kpi_slide(
+            tr, now_row, before and territory_row(queries.kpis(level_up, *before, scope, tr.lang, back), code)
+        ),
         lambda: growth_slide(tr, period, scope),
         lambda: ranking_slide(
             tr, period, level, queries.kpis(level, *period, scope, tr.lang), conf.min_sample_inquiries

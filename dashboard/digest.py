@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard import cards, queries, queries_posts, ranking
-from dashboard.brief import BriefError, filters_for
+from dashboard.brief import BriefError, filters_for, territory_row
 from dashboard.deliver import Message
 from dashboard.exports import translator
 from dashboard.filters import Filters, Period
@@ -139,11 +139,6 @@ def link(public_url: str, f: Filters, period: Period | None = None) -> str:
     return f"{public_url.rstrip('/')}/?{urlencode(view.to_query())}"
 
 
-def _row(table: pd.DataFrame, code: str) -> dict[str, Any] | None:
-    rows = table[table["territory_code"] == code]
-    return None if rows.empty else {str(k): v for k, v in rows.iloc[0].items()}
-
-
 def _ranked(table: pd.DataFrame, min_sample: int) -> tuple[int, list[Ranked], list[Ranked]]:
     """How many territories are rated, the leaders and the laggards (worst last) by the rankings' index."""
     if table.empty:
@@ -191,10 +186,10 @@ def compose_period(code: str, kind: str, period: Period, lang: str) -> Digest:
     # A previous period the data begin inside would compare a whole period with a part of one.
     first = queries_posts.first_day(scope)
     before = cards.covered(period.previous(), first)
-    now_row = _row(queries.kpis(f.parent_level, *period, scope, tr.lang), code)
+    now_row = territory_row(queries.kpis(f.parent_level, *period, scope, tr.lang), code)
     if now_row is None or not now_row.get("accounts"):
         raise DigestError(tr("brief.empty", name=name, span=tr.span(*period)))
-    before_row = before and _row(queries.kpis(f.parent_level, *before, scope, tr.lang, period.days), code)
+    before_row = before and territory_row(queries.kpis(f.parent_level, *before, scope, tr.lang, period.days), code)
     sentences = headlines(tr, kpi_values(now_row), kpi_values(before_row), DIGEST_SENTENCES)
     fresh = queries.freshness(*period, scope)
     data_date = max((d for d in (fresh.get("snapshot"), fresh.get("post"), fresh.get("inquiry")) if d), default=None)

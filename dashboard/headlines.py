@@ -41,12 +41,13 @@ def _nb(text: str) -> str:
     return text.replace(" ", "\u00a0")
 
 
-def clause(tr: Tr, metric: str, now: Any, before: Any, growth: Any = None) -> str | None:
+def clause(tr: Tr, metric: str, now: Any, before: Any, growth: Any = None, approximate: bool = False) -> str | None:
     """One clause about a metric's change: 'followers grew 12% to 84,300', 'доля ответов упала на 6 п. п. до 71 %'.
 
     Counts change in % of the previous value (or by `growth`, a % already known: the Growth card's), shares in
     percentage points, durations in time; None when the metric has no value now; only the value when there is
-    nothing to compare with."""
+    nothing to compare with. An `approximate` duration (a median read from histograms) is marked "≈", as on its
+    card."""
     kind = HEADLINE_KINDS[metric]
     current, previous = number(now), number(before)
     known = number(growth)
@@ -57,7 +58,7 @@ def clause(tr: Tr, metric: str, now: Any, before: Any, growth: Any = None) -> st
     if kind == "count":
         value = tr.compact(current)
     elif kind == "minutes":
-        value = tr.minutes(current)
+        value = tr.approx(tr.minutes(current)) if approximate else tr.minutes(current)
     elif kind == "ratio":
         value = tr.num(current, 1 if current >= 1 else 2)
     elif kind == "pp2":
@@ -92,7 +93,10 @@ def headlines(
     out = []
     for group in sentences:
         # Followers are told by the period's growth, the figure of the Growth card beside them.
-        parts = [c for m in group if (c := clause(tr, m, now.get(m), before.get(m), now.get("growth")))]
+        told = [
+            clause(tr, m, now.get(m), before.get(m), now.get("growth"), bool(now.get("approximate"))) for m in group
+        ]
+        parts = [c for c in told if c]
         if parts:
             out.append(_capital(tr("headline.joiner").join(parts)) + ".")
     return out
@@ -118,4 +122,6 @@ def kpi_values(row: Mapping[str, Any] | None) -> dict[str, float | None]:
         "active": share("accounts_active", "accounts"),
         "coverage": share("pages_verified", "pages_required"),
         "er": number(row.get("er_followers_pct")),
+        # 1 when the reply times were read from histograms (a region's or a country's), told with "≈".
+        "approximate": 1.0 if row.get("approximate") else None,
     }

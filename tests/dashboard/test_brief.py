@@ -107,6 +107,7 @@ def test_pack_has_the_slides_of_the_issue(pack: brief.Pack) -> None:
     # A region's median reply time is read from the histograms, marked as on the dashboard.
     median = dict((c[0], c[1]) for c in kpis.cards)["Медианное время ответа"]
     assert median.startswith("≈ ") and median[2].isdigit(), median
+    assert "≈\u00a0" in kpis.lines[1] and median.replace(" ", "\u00a0") in kpis.lines[1], kpis.lines  # and told so
     assert kpis.lines[0].startswith("Подписчики выросли на ") or kpis.lines[0].startswith("Подписчики сократились на ")
     assert "доля ответов" in kpis.lines[0]
     keys = [c.key for s in pack.slides for c in s.charts]

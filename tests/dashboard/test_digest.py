@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from dashboard import queries
+from dashboard.brief import territory_row
 from dashboard.cli import app
 from dashboard.deliver import Message
 from dashboard.digest import DIGEST_SENTENCES, last_period
@@ -134,7 +135,7 @@ def test_the_numbers_are_the_dashboards(sent: Result, world: tuple[Path, Inbox, 
     scope = Scope(CODE, "region_code")
     now = queries.kpis("region", *WEEK, scope, LANG)
     before = queries.kpis("region", *WEEK.previous(), scope, LANG, WEEK.days)
-    row = lambda t: t[t["territory_code"] == CODE].iloc[0].to_dict()  # noqa: E731
+    row = lambda t: territory_row(t, CODE)  # noqa: E731
     expected = headlines(tr, kpi_values(row(now)), kpi_values(row(before)), DIGEST_SENTENCES)
     assert len(expected) == 5
     for sentence in expected:
@@ -318,7 +319,7 @@ def test_a_digest_of_the_datas_first_days_compares_with_nothing(world: tuple[Pat
     assert digest.before is None and intro[1] == tr("digest.as_of", day=tr.date(digest.data_date))
     assert intro[2] == tr("kpi.no_before", span=tr.span(*week.previous()), first=tr.date(first))
     now = queries.kpis("region", *week, scope, "en")
-    row = now[now["territory_code"] == CODE].iloc[0].to_dict()
+    row = territory_row(now, CODE)
     assert digest.headlines == headlines(tr, kpi_values(row), {}, DIGEST_SENTENCES)
     covered = compose_period(CODE, "week", WEEK, "en")
     assert covered.before == WEEK.previous() and covered.message().intro[1].startswith("Compared with")
