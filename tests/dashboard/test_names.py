@@ -27,8 +27,8 @@ DISTRICT = "**Тальменский** [район](javascript:alert(1)) <img sr
 OWNER = "<b>Глава</b> **района** [сайт](https://evil.example) # 1. ~~old~~"
 HANDLE = "_talmen_ka_ `adm` \\*x\\*"
 ADDRESS = "javascript:alert(document.cookie)"
-# A half year compared with the one before: districts move in the Rankings.
-WINDOW = {"from": "2026-05-27", "to": "2026-11-22"}
+# Four months compared with the four before, which the data (from 23 Feb) cover: districts move in the Rankings.
+WINDOW = {"from": "2026-07-26", "to": "2026-11-22"}
 ADDRESSED = "vk.com/talmenka_(official)"
 RENAMED = "talmenka_(new) **[x](https://evil.example)**"
 
