@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from dashboard.i18n import translator
+from tests.dashboard.proxy import signing_in
 from tests.dashboard.support import PAGES, demo_database, year_database
 from tests.dashboard.test_names import ADDRESS, DISTRICT, HANDLE, OWNER, hostile_database
 from tests.dashboard.test_serve import alive, family, served, stop
@@ -339,10 +340,19 @@ def guarded(tmp_path_factory: pytest.TempPathFactory, chromium: None) -> Iterato
         yield url, folder / "govpulse.db"
 
 
-def as_person(browser: Any, who: str | None) -> Any:
-    """A browser tab whose every request (the websocket's too) carries the proxy's header naming `who`."""
-    headers = {"X-Remote-User": who} if who else {}
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US", extra_http_headers=headers)
+@pytest.fixture(scope="module")
+def signed(guarded: tuple[str, Path]) -> Iterator[dict[str, str]]:
+    """The guarded dashboard's URL behind a reverse proxy for each person, signing every request in by the header."""
+    with (
+        signing_in(guarded[0], "X-Remote-User", LOADER) as loader,
+        signing_in(guarded[0], "X-Remote-User", VIEWER) as viewer,
+    ):
+        yield {LOADER: loader, VIEWER: viewer}
+
+
+def as_person(browser: Any) -> Any:
+    """A browser tab of its own (a new session)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     return context.new_page()
 
 
@@ -357,19 +367,19 @@ def rows_of(db: Path) -> dict[str, int]:
 
 def test_without_the_header_nobody_gets_in(guarded: tuple[str, Path], browser: Any) -> None:
     """A request that did not come through the proxy (no header) is told so; no page, no sidebar."""
-    page = as_person(browser, None)
+    page = as_person(browser)
     page.goto(f"{guarded[0]}/?lang=en")
     page.get_by_text("no `X-Remote-User` header", exact=False).or_(page.get_by_text("X-Remote-User")).first.wait_for()
     assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() == 0
     page.context.close()
 
 
-def test_a_district_loader_sees_its_district_and_not_anothers_pages(guarded: tuple[str, Path], browser: Any) -> None:
+def test_a_district_loader_sees_its_district_and_not_anothers_pages(signed: dict[str, str], browser: Any) -> None:
     """The district's loader opens on its district, sees its pages on the Account page and is told that another
     district's pages are its own team's."""
     en = translator("en")
-    url, _ = guarded
-    page = as_person(browser, LOADER)
+    url = signed[LOADER]
+    page = as_person(browser)
     open_page(page, f"{url}/account?lang=en")
     assert query(page)["district"] == "RU-ALT-TLM"  # a link naming no place opens on the person's territory
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -385,7 +395,7 @@ def test_a_district_loader_sees_its_district_and_not_anothers_pages(guarded: tup
 
 
 def test_another_districts_rows_are_refused_and_audited(
-    guarded: tuple[str, Path], browser: Any, tmp_path: Path
+    guarded: tuple[str, Path], signed: dict[str, str], browser: Any, tmp_path: Path
 ) -> None:
     """The loader's upload of a file with a row of another district is refused whole, naming the line and the
     territory; the data is unchanged; the audit on the Data page lists the refusal with the loader's name."""
@@ -393,7 +403,7 @@ def test_another_districts_rows_are_refused_and_audited(
 
     from dashboard.access_ui import AUDIT_ROWS
 
-    url, db = guarded
+    url, db = signed[LOADER], guarded[1]
     with sqlite3.connect(db) as conn:
         page_of = "SELECT account_id FROM account WHERE territory_code = ? AND platform = 'vk'"
         (own,), (other,) = (conn.execute(page_of, (code,)).fetchall() for code in ("RU-ALT-TLM", "RU-ALT-ZRN"))
@@ -403,7 +413,7 @@ def test_another_districts_rows_are_refused_and_audited(
     )
     before = rows_of(db)
     en = translator("en")
-    page = as_person(browser, LOADER)
+    page = as_person(browser)
     open_page(page, f"{url}/data?lang=en")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(upload))
     page.get_by_role("button", name=en("data.load")).click()
@@ -429,10 +439,10 @@ def test_another_districts_rows_are_refused_and_audited(
     page.context.close()
 
 
-def test_a_viewer_has_no_upload_box(guarded: tuple[str, Path], browser: Any) -> None:
+def test_a_viewer_has_no_upload_box(signed: dict[str, str], browser: Any) -> None:
     """A region's viewer reads the Data page without an upload box, told who uploads."""
-    page = as_person(browser, VIEWER)
-    open_page(page, f"{guarded[0]}/data?lang=en")
+    page = as_person(browser)
+    open_page(page, f"{signed[VIEWER]}/data?lang=en")
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
     assert page.get_by_text(translator("en")("access.no_upload")).count() == 1
     page.context.close()
