@@ -408,7 +408,7 @@ def test_without_postgresql_the_tables_say_it_was_not_measured() -> None:
     assert row.endswith(
         f"| ✅ 1 of 1 pages; slowest overview [default (KZ, 10 pages)] 2.50 s | {compare.NOT_MEASURED} |"
     )
-    assert text.count(compare.NOT_MEASURED) == 5 + 6 + 2 and "PostgreSQL p95 ms" not in text
+    assert text.count(compare.NOT_MEASURED) == 6 + 6 + 2 and "PostgreSQL p95 ms" not in text
     # A stored run from before the PostgreSQL sections renders so too.
     runs = report.stored()
     assert compare.NOT_MEASURED in report.table(runs["2026-12-06-0530.json"], runs)
