@@ -7,17 +7,11 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bench.report import md
+from bench.report import _mb, _s, md
+from bench.trend import _own
 
 YEAR_DAYS = 365
 Figure = Callable[[dict[str, Any]], float | None]  # one run's figure, None where the run has none
-
-
-def _own(run: dict[str, Any], section: str) -> bool:
-    """The run measured the section itself, completely."""
-    # A section left out says why in `skipped` (a text); (c) keeps there the calls it could not make (a mapping).
-    data = run.get(section)
-    return data is not None and section not in (run.get("carried") or {}) and not isinstance(data.get("skipped"), str)
 
 
 def _scale(run: dict[str, Any]) -> tuple[int, int]:
@@ -115,9 +109,7 @@ def exponent(points: list[tuple[float, float]]) -> float | None:
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return ""
-    if unit == "s":
-        return f"{value:.2f} s" if value < 10 else f"{value:,.0f} s"
-    return f"{value:,.0f} {unit}"
+    return _s(value) if unit == "s" else _mb(value) if unit == "MB" else f"{value:,.0f} {unit}"
 
 
 def _k(value: float | None) -> str:

@@ -13,8 +13,10 @@ SLOWEST = 10
 
 
 def _own(run: dict[str, Any], section: str) -> bool:
-    """The run measured the section itself (not carried over from an earlier run)."""
-    return section in run and section not in (run.get("carried") or {})
+    """The run measured the section itself (not carried over from an earlier run, nor left out)."""
+    # A section left out says why in `skipped` (a text); (c) keeps there the calls it could not make (a mapping).
+    data = run.get(section)
+    return data is not None and section not in (run.get("carried") or {}) and not isinstance(data.get("skipped"), str)
 
 
 def _size(run: dict[str, Any]) -> Any:

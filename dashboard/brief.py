@@ -97,7 +97,8 @@ def collect(
     scope, conf = f.scope(), queries.settings(tr.lang)
     period = Period(min(start, end), max(start, end))
     # A previous period the data begin inside would compare a whole period with a part of one.
-    before = cards.covered(period.previous(), queries_posts.first_day(scope))
+    first = queries_posts.first_day(scope)
+    before = cards.covered(period.previous(), first)
     name = _name(queries.territories(), code, tr.lang, code)
     now_row = territory_row(queries.kpis(f.parent_level, *period, scope, tr.lang), code)
     if now_row is None or not now_row.get("accounts"):
@@ -111,7 +112,7 @@ def collect(
         return queries.kpis("account", *period, scope, tr.lang)
 
     builders: list[Callable[[], Slide | list[Slide]]] = [
-        lambda: cover_slide(tr, name, period, before, fresh, data_date, queries_posts.first_day(scope)),
+        lambda: cover_slide(tr, name, period, before, fresh, data_date, first),
         lambda: kpi_slide(
             tr, now_row, before and territory_row(queries.kpis(level_up, *before, scope, tr.lang, back), code)
         ),
