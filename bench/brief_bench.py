@@ -45,26 +45,27 @@ def measure(territories: list[str], runs: int = RUNS) -> dict[str, Any]:
             for fmt in ("pptx", "pdf"):
                 out = Path(tmp) / f"brief.{fmt}"
                 args = ["brief", "--territory", code, "--from", str(start), "--to", str(end), "--out", str(out)]
-                times, cpu = [], []
-                for _ in range(runs):
-                    began, cpu_before = time.perf_counter(), _cpu()
-                    subprocess.run([*govpulse, *args], env=env, check=True, capture_output=True)
-                    times.append(time.perf_counter() - began)
-                    cpu.append(_cpu() - cpu_before)
-                packs.append(
-                    {
-                        "territory": code,
-                        "format": fmt,
-                        "runs_s": times,
-                        "best_s": min(times),
-                        "median_s": statistics.median(times),
-                        "cpu_median_s": statistics.median(cpu),
-                        "file_mb": out.stat().st_size / 2**20,
-                        "load_average_after": os.getloadavg()[0],
-                    }
-                )
+                packs.append({"territory": code, "format": fmt, **timed(govpulse, args, env, runs, out)})
     return {"from": str(start), "to": str(end), "data_last_day": str(last), "runs": runs, "target_s": TARGET_S,
             "packs": packs}  # fmt: skip
+
+
+def timed(govpulse: list[str], args: list[str], env: dict[str, str], runs: int, out: Path) -> dict[str, Any]:
+    """One pack's command run `runs` times: seconds, CPU seconds, the file's size."""
+    times, cpu = [], []
+    for _ in range(runs):
+        began, cpu_before = time.perf_counter(), _cpu()
+        subprocess.run([*govpulse, *args], env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - began)
+        cpu.append(_cpu() - cpu_before)
+    return {
+        "runs_s": times,
+        "best_s": min(times),
+        "median_s": statistics.median(times),
+        "cpu_median_s": statistics.median(cpu),
+        "file_mb": out.stat().st_size / 2**20,
+        "load_average_after": os.getloadavg()[0],
+    }
 
 
 def _last_day(env: dict[str, str]) -> dt.date:

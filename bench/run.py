@@ -5,10 +5,11 @@ bench/results/latest.json, and the tables name the run, commit and machine they 
   gen      the national generator's speed (measured while (a) and `national` make their CSV files)
   a        10 M follower rows into an empty database with `govpulse load`, against the sqlite3 CLI's floor
   profile  cProfile of `govpulse load` on 1 M follower rows: where the loader's time goes
-  national the national database for b–d: `demo --scale national` files loaded with `govpulse load`
+  national the national database for b–d and f: `demo --scale national` files loaded with `govpulse load`
   b        one new day for every page loaded into the national database
   c        every dashboard query and kpi_table on the national database (bench/queries.py)
   d        first render of every dashboard page in Chromium, and the server's memory (bench/browser.py)
+  f        the largest country's briefing pack on the national database, PPTX and PDF (bench/brief_national.py)
   e        the working-time engine on 10 M inquiries (bench/worktime_bench.py)
   demo     the demo database for brief and collect: `govpulse demo` (bench/demo_bench.py)
   brief    `govpulse brief` on the demo, both packs, PPTX and PDF (bench/brief_bench.py)
@@ -261,6 +262,8 @@ SECTIONS: tuple[Section, ...] = (
     Section("c_pg", _on_national("queries", pg=True), (*NATIONAL_SCALE, "query_runs"), "national_pg", postgres=True),
     Section("d", _on_national("browser"), NATIONAL_SCALE, needs="national"),
     Section("d_pg", _on_national("browser", pg=True), NATIONAL_SCALE, needs="national_pg", postgres=True),
+    Section("f", _on_national("brief_national"), (*NATIONAL_SCALE, "brief_runs"), needs="national"),
+    Section("f_pg", _on_national("brief_national", pg=True), (*NATIONAL_SCALE, "brief_runs"), "national_pg", True),
     Section("e", lambda r: worktime(r.cfg), ("inquiries",)),
     Section("demo", demo_bench.build),
     Section("brief", demo_bench.brief, ("brief_runs",), needs="demo"),

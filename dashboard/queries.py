@@ -11,7 +11,8 @@ import streamlit as st
 from sqlalchemy import TextClause, bindparam, text
 from sqlalchemy.engine import Engine
 
-from dashboard import analysis
+from dashboard import analysis, cache
+from dashboard.cache import shared
 from dashboard.filters import Scope
 from dashboard.i18n import territory_names
 from etl.ingest.headers import Mapping
@@ -106,13 +107,13 @@ def _day(value: Any) -> dt.date | None:
 
 def _dates(values: pd.Series) -> pd.Series:
     """`datetime.date` objects of dates (NaT where missing), one object per distinct day."""
-    # The cache pickles its results: one shared object per day is written once, not once per row.
+    # One object per day, not per row: a country's cached frames hold a few hundred dates instead of millions.
     codes, uniques = pd.factorize(values)
     days = np.array([*pd.to_datetime(pd.Series(uniques, dtype=object)).dt.date, pd.NaT], dtype=object)
     return pd.Series(days[codes], index=values.index, name=values.name)
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def data_range() -> tuple[dt.date, dt.date] | None:
     """First and last day with data, or None for an empty database."""
     # Two subqueries: SQLite reads a lone min() or max() off the day index, both in one query scan the table.
@@ -124,7 +125,7 @@ def data_range() -> tuple[dt.date, dt.date] | None:
     return _day(first) or dt.date.min, _day(last) or dt.date.min
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def complete_range(scope: Scope) -> tuple[dt.date, dt.date, int, int] | None:
     """The scope's last day that is complete enough to end the default period (`analysis.complete_day`), the latest
     day with any data, and the pages that reported on each (None for an empty database)."""
@@ -147,7 +148,7 @@ def complete_range(scope: Scope) -> tuple[dt.date, dt.date, int, int] | None:
     return day, last, int(daily[last]), int(daily[day])
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def territories() -> pd.DataFrame:
     """The territory registry, indexed by code."""
     return (
@@ -160,7 +161,7 @@ def territories() -> pd.DataFrame:
     )
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def registry(parent: str, column: str) -> pd.DataFrame:
     """The account registry of `parent`'s subtree (`column` names its ancestor column; no parent: every page) with
     each page's territory ancestors, indexed by govpulse's account key."""
@@ -180,7 +181,7 @@ def registry(parent: str, column: str) -> pd.DataFrame:
     return frame.set_index("id", drop=False).rename_axis(None)
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def platforms() -> list[str]:
     """The platforms of the registered pages, sorted."""
     # Off the (platform, account_id) key: the filters need no page of the registry.
@@ -198,7 +199,7 @@ def in_scope(scope: Scope) -> pd.DataFrame:
     return accounts[keep]
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def kpis(level: str, start: dt.date, end: dt.date, scope: Scope, lang: str, back_days: int = 0) -> pd.DataFrame:
     """The KPI table of `govpulse report` for the scope (platforms and owner roles cut by the report itself); pages
     carry their key `id`. A previous period is read with `back_days`, the days to the current one's end: its
@@ -216,7 +217,7 @@ def kpis(level: str, start: dt.date, end: dt.date, scope: Scope, lang: str, back
     return table
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def series(by: str, start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     """Daily sums of the rollup per key (`total`, `region`, `district`, `territory`, `platform` or `role`)."""
     key = _KEYS[by]
@@ -239,7 +240,7 @@ def series(by: str, start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     return frame
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def account_days(ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataFrame:
     """The daily rollup rows of some accounts."""
     frame = _frame(
@@ -253,7 +254,7 @@ def account_days(ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataF
     return frame.assign(day=utc_times(frame["day"]), observed=frame["observed"].astype("int64"))
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def last_posts(end: dt.date, scope: Scope) -> pd.DataFrame:
     """Each page in scope with the day of its latest post on or before `end` (empty if it never posted)."""
     where, params, expanding = _where(scope)
@@ -269,7 +270,7 @@ def last_posts(end: dt.date, scope: Scope) -> pd.DataFrame:
     return frame
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def jumps(start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     """The follower spikes and drops of the scope's pages in the period (`etl.metrics.jumps`), oldest first."""
     with engine().connect() as conn:
@@ -281,7 +282,7 @@ def jumps(start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
 _MARKS = {"snapshot": "accounts_observed", "post": "posts", "inquiry": "inquiries"}
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def freshness(start: dt.date, end: dt.date, scope: Scope) -> dict[str, Any]:
     """Latest snapshot, post and inquiry day of the scope up to `end`, and the pages with a snapshot in the period."""
     where, params, expanding = _where(scope)
@@ -324,7 +325,7 @@ def clocks() -> Clocks:
         return Clocks.load(conn, get_settings().data_dir)
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def as_of() -> pd.Timestamp | None:
     """When data was last loaded (UTC): unanswered inquiries are aged and judged at this time."""
     value = _frame("SELECT max(loaded_at) AS t FROM loadlog").iloc[0]["t"]
@@ -338,7 +339,7 @@ _INQUIRY_LABELS = (
 )
 
 
-@st.cache_data(ttl=TTL, max_entries=8)
+@shared(TTL, max_entries=8)
 def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str, level: str = "all") -> pd.DataFrame:
     """The period's inquiries in scope, timed by the responsiveness engine: working minutes, the deadline's verdict
     (`met`), the backlog age and bucket; `key` is the territory of `level` (or the page, or "all"), `id` the page."""
@@ -346,13 +347,13 @@ def inquiries(start: dt.date, end: dt.date, scope: Scope, deadline: str, level: 
         engine(), start, end, level=level, parent=scope.parent, platform=scope.platforms or None,
         roles=scope.roles or None, deadline=deadline, settings=get_settings(), clocks=clocks(),
     )  # fmt: skip
-    # Repeated labels as categories: a country's million inquiries are cached (pickled) and read back in a fraction
-    # of the time and memory their text takes.
+    # Repeated labels as categories: a country's million inquiries are cached in a fraction of the memory their
+    # text takes.
     labels = {c: "category" for c in _INQUIRY_LABELS if c in rows.columns}
     return rows.astype(labels).rename(columns={"account_pk": "id"})
 
 
-@st.cache_data(ttl=TTL, max_entries=8)
+@shared(TTL, max_entries=8)
 def responsiveness(
     start: dt.date, end: dt.date, scope: Scope, deadline: str, level: str, ids: tuple[int, ...] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -370,7 +371,7 @@ def responsiveness(
 OLDEST = 50
 
 
-@st.cache_data(ttl=TTL, max_entries=8)
+@shared(TTL, max_entries=8)
 def backlog(end: dt.date, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The inquiries in scope still unanswered at the end of `end`, received then or at any time before, per age
     bucket (`bucket`, `count`), and the `OLDEST` longest waiting of them with their page `id`, id, channel and
@@ -396,7 +397,7 @@ def backlog(end: dt.date, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     return buckets, oldest.rename(columns={"account_pk": "id"}).reset_index(drop=True)
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def posts(ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataFrame:
     """Posts of some accounts published in the period, with their interactions."""
     frame = _frame(
@@ -408,7 +409,7 @@ def posts(ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataFrame:
     return frame.assign(published_on=_dates(frame["published_on"]))
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def handles(account: int) -> pd.DataFrame:
     """Every handle an account was seen with, oldest first: a second row is a rename."""
     frame = _frame(
@@ -420,7 +421,7 @@ def handles(account: int) -> pd.DataFrame:
     return frame
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def load_log() -> pd.DataFrame:
     """Every loaded file, newest first."""
     frame = _frame(
@@ -430,7 +431,7 @@ def load_log() -> pd.DataFrame:
     return frame.assign(loaded_at=utc_times(frame["loaded_at"]))
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def collections() -> pd.DataFrame:
     """The latest collection run of each platform: when, pages collected and skipped (with why), requests."""
     frame = _frame(
@@ -453,7 +454,7 @@ _SOURCE_LATEST = {
 _SOURCE_MARKS = dict(zip(("followers", "posts", "inquiries"), _MARKS.values(), strict=True))
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def sources(since: dt.date) -> pd.DataFrame:
     """Per platform: pages, the latest follower snapshot, post and inquiry, and pages with a snapshot since `since`."""
     # Pages in key order: the seeks on the snapshot key then move forward through it (about twice as fast).
@@ -481,6 +482,6 @@ def load_files(paths: list[Path], mapping: Mapping | None = None, **options: Any
     the actor) and drop every cached result if anything changed."""
     results = load_paths(engine(), paths, mapping=mapping, **options)
     if any(r.inserted or r.updated for r in results):
-        st.cache_data.clear()
+        cache.clear()
         clocks.clear()
     return results

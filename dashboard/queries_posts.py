@@ -4,8 +4,8 @@ data reach; scoped and cached the same way."""
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
+from dashboard.cache import shared
 from dashboard.filters import Scope
 
 # The scoped-read helpers of queries.py, shared rather than copied.
@@ -30,7 +30,7 @@ _TOP = {
 }
 
 
-@st.cache_data(ttl=TTL, max_entries=8)
+@shared(TTL, max_entries=8)
 def scope_posts(start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     """The scope's posts published in the period (local days): page `id`, post id, UTC time, type, likes, comments,
     shares, views, the page's followers on the day of posting and the time zone of the page's territory."""
@@ -38,7 +38,7 @@ def scope_posts(start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     return _posts(_frame(f"{_POSTS} AND {where}", params | {"a": start, "b": end}, expanding))
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def top_posts(start: dt.date, end: dt.date, scope: Scope, by: str, n: int) -> pd.DataFrame:
     """The `n` posts of `scope_posts` with the highest `by` (`er_pct` or `views`) in the order of `posts.top`,
     chosen by the database: a country's month has a million and a half posts."""
@@ -56,7 +56,7 @@ def _posts(frame: pd.DataFrame) -> pd.DataFrame:
     ).astype({"post_type": "category", "timezone": "category"})
 
 
-@st.cache_data(ttl=TTL)
+@shared(TTL)
 def first_day(scope: Scope) -> dt.date | None:
     """The first day with data of the scope's pages; None when they have none."""
     where, params, expanding = _where(scope, "td.platform", "td.owner_role")

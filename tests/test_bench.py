@@ -136,9 +136,10 @@ def test_a_run_measures_the_sections_not_skipped_and_their_databases_only_when_n
     def names(skip: str) -> list[str]:
         return [s.name for s in chosen(frozenset(skip.split(",")) - {""})]
 
-    assert names("gen,a,profile,national,b,c,d,kill") == ["e", "demo", "brief", "collect"]
-    assert names("b,c,d,brief") == ["a", "profile", "e", "demo", "collect", "kill"]
-    assert names("demo") == ["a", "profile", "national", "b", "c", "d", "e", "kill"]
+    assert names("gen,a,profile,national,b,c,d,f,kill") == ["e", "demo", "brief", "collect"]
+    assert names("b,c,d,f,brief") == ["a", "profile", "e", "demo", "collect", "kill"]
+    assert names("demo") == ["a", "profile", "national", "b", "c", "d", "f", "e", "kill"]
+    assert names("a,profile,b,c,d,e,demo,brief,collect,kill") == ["national", "f"]
     with pytest.raises(SystemExit, match=r"BENCH_SKIP: no section kil \(the sections: gen,a,profile,national"):
         names("kil")
 
@@ -313,8 +314,9 @@ def test_the_national_sections_run_on_postgresql_from_the_same_files_and_never_s
         "BENCH_POSTGRES_URL": with_secret,
         "BENCH_ACCOUNTS": "300",
         "BENCH_MONTHS": "1",
-        "BENCH_SKIP": "a,profile,c,d,e,demo,brief,collect,kill",
+        "BENCH_SKIP": "a,profile,c,d,f,e,demo,brief,collect,kill",
         "BENCH_QUERY_RUNS": "1",
+        "BENCH_BRIEF_RUNS": "1",
         "BENCH_PAGES": "overview",
         "BENCH_DIR": str(tmp_path / "work"),
         "BENCH_RESULTS": str(tmp_path / "results"),
@@ -346,6 +348,9 @@ def test_the_national_sections_run_on_postgresql_from_the_same_files_and_never_s
     [together] = r["d_pg"]["sessions"]  # the overview of the last view, opened by ten readers at once
     assert together["page"] == "overview" and together["sessions"] == together["finished"] == 10
     assert together["exceptions"] == 0 and together["rss_mb"] >= r["d_pg"]["rss_mb_after_all_pages"] * 0.9
+    packs = r["f_pg"]["packs"]  # the largest country's briefing pack, from the national database
+    assert [(p["territory"], p["format"]) for p in packs] == [("RU", "pptx"), ("RU", "pdf")]
+    assert all(p["median_s"] > 0 and p["file_mb"] > 0 for p in packs) and r["f_pg"]["pages"] > 150
     assert all(r[k]["measured"]["scale"]["accounts"] == 300 for k in ("national_pg", "b_pg", "c_pg", "d_pg"))
     assert f"| national_pg | {pg['measured']['at'][:16].replace('T', ' ')} |" in done.stdout
     assert "PostgreSQL " + pg["server"]["version"].split()[0] in done.stdout
@@ -374,11 +379,17 @@ def side(pg: bool) -> dict[str, Any]:
     nat = {"account_rows": 100, "followersnapshot_rows": 3_100, "post_rows": 50, "inquiry_rows": 70,
            "first_day": "2026-10-29", "last_day": "2026-11-28", "db_mb": 40.0,
            "load": {"seconds": 7.0, "peak_rss_mb": 300.0, "files_s": {"followers": 0.7}, "rest_s": 3.4}}  # fmt: skip
-    r = results(25.0) | {"national": nat, "c": c(700.0), "d": d(2.5, 1_100.0), "b": b(12.0)}
+    def f(seconds: float) -> dict[str, Any]:
+        packs = [{"territory": "RU", "format": fmt, "runs_s": [seconds], "best_s": seconds, "median_s": seconds,
+                  "cpu_median_s": seconds, "file_mb": 0.2, "load_average_after": 1.0} for fmt in ("pptx", "pdf")]
+        return {"territory": "RU", "pages": 90, "from": "2026-11-01", "to": "2026-11-28", "runs": 1,
+                "target_s": 10.0, "peak_rss_mb": 400.0, "packs": packs}  # fmt: skip
+
+    r = results(25.0) | {"national": nat, "c": c(700.0), "d": d(2.5, 1_100.0), "b": b(12.0), "f": f(12.0)}
     if pg:
         server = {"version": "15.18 (Debian)", "settings": {"shared_buffers": "128MB", "fsync": "off"}}
         nat = nat | {"db_mb": 74.0, "vacuum_analyze_s": 0.93, "database": "postgresql 15.18", "server": server}
-        r |= {"national_pg": nat, "c_pg": c(420.0), "d_pg": d(4.5, 900.0), "b_pg": b(8.0)}
+        r |= {"national_pg": nat, "c_pg": c(420.0), "d_pg": d(4.5, 900.0), "b_pg": b(8.0), "f_pg": f(8.0)}
     return r
 
 
@@ -393,6 +404,10 @@ def test_the_tables_set_postgresql_beside_sqlite() -> None:
     assert row.endswith("| ≤ 10 s | ❌ 12 s | ✅ 8.00 s |")
     row = next(line for line in text.splitlines() if line.startswith("| dashboard server RSS after every page |"))
     assert row.endswith("| ≤ 1,024 MB | ❌ 1,100 MB | ✅ 900 MB |")
+    row = next(line for line in text.splitlines() if line.startswith("| briefing pack of the largest country"))
+    assert row.endswith("| ≤ 10 s | ❌ 12.0 s (PPTX) | ✅ 8.0 s (PPTX) |")
+    pack = "| f_pg | `govpulse brief` of RU, PDF, the whole command | 90 pages, 2026-11-01 – 2026-11-28, peak RSS 400"
+    assert pack in text
     assert "| `kpis` | country RU | 350 | 700 | 20 | 1 | ❌  | 210 | 420 |" in text
     assert "| overview | default (KZ, 10 pages) | 0.90 s | 2.50 s | 1,100 MB | ✅ | ❌ 4.50 s | 900 MB |" in text
     assert "| database | SQLite 3.40.1 | PostgreSQL 15.18 (Debian) (shared_buffers 128MB, fsync off) |" in text
@@ -408,7 +423,7 @@ def test_without_postgresql_the_tables_say_it_was_not_measured() -> None:
     assert row.endswith(
         f"| ✅ 1 of 1 pages; slowest overview [default (KZ, 10 pages)] 2.50 s | {compare.NOT_MEASURED} |"
     )
-    assert text.count(compare.NOT_MEASURED) == 6 + 6 + 2 and "PostgreSQL p95 ms" not in text
+    assert text.count(compare.NOT_MEASURED) == 7 + 6 + 2 and "PostgreSQL p95 ms" not in text
     # A stored run from before the PostgreSQL sections renders so too.
     runs = report.stored()
     assert compare.NOT_MEASURED in report.table(runs["2026-12-06-0530.json"], runs)
@@ -422,8 +437,9 @@ def test_the_postgresql_sections_run_only_with_a_postgresql_database() -> None:
     def names(skip: str) -> list[str]:
         return [s.name for s in chosen(frozenset(skip.split(",")) - {""}, postgres=True)]
 
-    rest = "a,profile,e,demo,brief,collect,kill"
+    rest = "a,profile,e,demo,brief,collect,kill,f,f_pg"
     assert names(rest) == ["national", "national_pg", "b", "b_pg", "c", "c_pg", "d", "d_pg"]
+    assert names("a,profile,b,c,d,e,demo,brief,collect,kill,f,b_pg,c_pg,d_pg") == ["national_pg", "f_pg"]
     assert names(f"{rest},b,c,d") == ["national_pg", "b_pg", "c_pg", "d_pg"]
     assert names(f"{rest},b_pg,c_pg,d_pg") == ["national", "b", "c", "d"]
 

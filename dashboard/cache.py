@@ -1,0 +1,57 @@
+"""The cache of the dashboard's database reads: one copy of each result for every session of the server."""
+
+import functools
+from collections.abc import Callable
+from typing import Any, Generic, ParamSpec, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _own(value: Any) -> Any:
+    """A caller's own handle on a shared result: shallow copies of frames (pandas copies a frame's data on its first
+    write, so no caller's change reaches the cache or another session) and of the containers around them."""
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy(deep=False)
+    if isinstance(value, tuple | list):
+        return type(value)(_own(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _own(v) for k, v in value.items()}
+    return value
+
+
+class Shared(Generic[P, R]):
+    """A read cached once for the whole server (`st.cache_resource`), each call handed its own shallow copy.
+
+    `st.cache_data` would hand every call an unpickled copy of its own: ten readers of a country held ten copies of
+    frames of 190,000 pages each (docs/performance.md, "Ten readers at once")."""
+
+    def __init__(self, fn: Callable[P, R], ttl: float, max_entries: int | None) -> None:
+        self._cached = st.cache_resource(ttl=ttl, max_entries=max_entries)(fn)
+        functools.update_wrapper(self, fn)
+        _ALL.append(self)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        return _own(self._cached(*args, **kwargs))
+
+    def clear(self) -> None:
+        """Drop this read's cached results."""
+        self._cached.clear()
+
+
+_ALL: list[Shared[Any, Any]] = []
+
+
+def shared(ttl: float, max_entries: int | None = None) -> Callable[[Callable[P, R]], Shared[P, R]]:
+    """Cache a database read once for every session, for `ttl` seconds (at most `max_entries` argument sets)."""
+    return lambda fn: Shared(fn, ttl, max_entries)
+
+
+def clear() -> None:
+    """Drop every cached read (after a load changed the data); the engine and the clocks stay."""
+    st.cache_data.clear()
+    for read in _ALL:
+        read.clear()
