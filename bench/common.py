@@ -67,6 +67,7 @@ class Config:
     national_db: Path | None = None
     # The PostgreSQL database the national sections run on as well (emptied by the run); a secret, never stored.
     postgres_url: str = field(default="", repr=False)
+    postgres_reuse: bool = False  # the national database a run before left in it, measured as it is
     results: Path = RESULTS
     keep: bool = False
     skip: frozenset[str] = field(default_factory=frozenset)
@@ -91,6 +92,7 @@ class Config:
             workdir=Path(os.environ.get("BENCH_DIR", "/tmp/govpulse-bench")),
             national_db=Path(national) if national else None,
             postgres_url=os.environ.get("BENCH_POSTGRES_URL", ""),
+            postgres_reuse=os.environ.get("BENCH_POSTGRES_REUSE", "") not in {"", "0"},
             results=Path(os.environ.get("BENCH_RESULTS", RESULTS)),
             keep=os.environ.get("BENCH_KEEP", "") not in {"", "0"},
             skip=frozenset(s.strip() for s in os.environ.get("BENCH_SKIP", "").split(",") if s.strip()),

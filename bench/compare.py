@@ -196,7 +196,7 @@ def queries(r: dict[str, Any]) -> list[str]:
     parts = [
         "",
         f"**(c) Queries**, {c['views'][0]['start']} – {c['views'][0]['end']} (30 days); views: {views}. "
-        "Every call is cold: `st.cache_data` is cleared before it (the engine and the clocks, built once per "
+        "Every call is cold: the cached reads are cleared before it (the engine and the clocks, built once per "
         "server, are kept; `clocks` is timed on its own). Where missed, the "
         f"three functions with the most own time in one profiled call (on SQLite). {pg_says}",
         "",

@@ -193,6 +193,12 @@ def national_pg(cfg: Config, work: Path, url: str, files: Path | None) -> dict[s
     server = postgres_server(url)
     version = server["version"].split()[0]
     info: dict[str, Any] = {"database": f"postgresql {version}", "server": server}
+    if cfg.postgres_reuse:
+        found = contents(url)
+        if not found["account_rows"]:
+            raise SystemExit("BENCH_POSTGRES_REUSE: the database of BENCH_POSTGRES_URL holds no pages to reuse")
+        log(f"national_pg: PostgreSQL {version}, the national database as a run before left it")
+        return info | {"reused": "the database of BENCH_POSTGRES_URL"} | found
     log(f"national_pg: PostgreSQL {version}, emptying the database ({len(empty(url))} tables dropped)")
     if files is None:
         files = work / "national"

@@ -300,10 +300,11 @@ def _carry_over(results: dict[str, Any], latest: Path) -> None:
             results[section], carried[section] = old, when
             # What that run had itself carried for the section (a reused database's build) goes with it.
             carried |= {k: v for k, v in before.get("carried", {}).items() if k.startswith(f"{section} ")}
-        elif section == "national" and old and "reused" in results.get(section, {}) and "load" in old:
+        elif section in ("national", "national_pg") and old and "reused" in results.get(section, {}) and "load" in old:
             # The reused database was built by that run: its generation and load figures.
-            results[section] |= {k: old[k] for k in ("generation", "load") if k in old}
-            carried["national build"] = before.get("carried", {}).get("national build", when)
+            results[section] |= {k: old[k] for k in ("generation", "load", "files", "vacuum_analyze_s") if k in old}
+            build = f"{section} build"
+            carried[build] = before.get("carried", {}).get(build, when)
     results["carried"] = carried
 
 

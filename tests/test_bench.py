@@ -115,6 +115,21 @@ def test_skipped_sections_keep_their_figures_and_name_their_run(tmp_path: Path) 
     assert "2 cores, 23.5 GiB, Python 3.11.7, SQLite 3.40.1" in row and "1.0 → 2.0" in row
 
 
+def test_a_reused_postgresql_database_keeps_the_figures_of_its_build(tmp_path: Path) -> None:
+    """A run on the PostgreSQL database a run before built (BENCH_POSTGRES_REUSE) carries that run's load and
+    VACUUM ANALYZE figures, and the table names the run they come from."""
+    from bench.run import _carry_over
+
+    built = {"database": "postgresql 15.18", "load": {"seconds": 577.0}, "vacuum_analyze_s": 2.39, "account_rows": 9}
+    first = results(60.0) | {"national_pg": built}
+    folder = store(tmp_path / "results", first)
+    rerun = results(60.0) | {"started": "2026-11-24T09:00:00", "results_file": "rerun.json"}
+    rerun["national_pg"] = {"database": "postgresql 15.18", "reused": "the database", "account_rows": 9}
+    _carry_over(rerun, folder / "latest.json")
+    assert rerun["national_pg"]["load"] == {"seconds": 577.0} and rerun["national_pg"]["vacuum_analyze_s"] == 2.39
+    assert rerun["carried"] == {"national_pg build": "2026-11-23T10:00:00"}
+
+
 def test_a_section_is_stamped_with_when_where_and_at_what_scale(tmp_path: Path) -> None:
     """Each section's figures carry the time, wall time, load average, scale, commit, machine and file of its run."""
     from bench.run import measure
@@ -379,9 +394,21 @@ def side(pg: bool) -> dict[str, Any]:
     nat = {"account_rows": 100, "followersnapshot_rows": 3_100, "post_rows": 50, "inquiry_rows": 70,
            "first_day": "2026-10-29", "last_day": "2026-11-28", "db_mb": 40.0,
            "load": {"seconds": 7.0, "peak_rss_mb": 300.0, "files_s": {"followers": 0.7}, "rest_s": 3.4}}  # fmt: skip
+
     def f(seconds: float) -> dict[str, Any]:
-        packs = [{"territory": "RU", "format": fmt, "runs_s": [seconds], "best_s": seconds, "median_s": seconds,
-                  "cpu_median_s": seconds, "file_mb": 0.2, "load_average_after": 1.0} for fmt in ("pptx", "pdf")]
+        packs = [
+            {
+                "territory": "RU",
+                "format": fmt,
+                "runs_s": [seconds],
+                "best_s": seconds,
+                "median_s": seconds,
+                "cpu_median_s": seconds,
+                "file_mb": 0.2,
+                "load_average_after": 1.0,
+            }
+            for fmt in ("pptx", "pdf")
+        ]
         return {"territory": "RU", "pages": 90, "from": "2026-11-01", "to": "2026-11-28", "runs": 1,
                 "target_s": 10.0, "peak_rss_mb": 400.0, "packs": packs}  # fmt: skip
 
