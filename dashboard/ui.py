@@ -217,6 +217,8 @@ FIXED_PX = {"link": 64, "moment": 116}
 MAX_ROWS = 2_000
 # Pages in scope up to which a page picker ranks them by followers (every page's KPIs: seconds for a country).
 RANKED_PAGES = 5_000
+# The most pages a picker lists: each reader's browser is sent every option, and a country has 190,000 pages.
+LISTED_PAGES = 5_000
 
 
 def table(

@@ -19,6 +19,19 @@ else:
     ids = listed.sort_values(["handle", "platform"])["id"]
 if ids.empty:
     ui.stop(tr, "empty.selection")
+if len(ids) > ui.LISTED_PAGES:
+    # More pages than a picker lists: the reader finds a page by part of its handle or owner's name.
+    typed = st.text_input(tr("account.find", n=tr.num(len(ids))), key="p_find").strip()
+    if typed:
+        names = listed.loc[ids, "handle"].fillna("") + " " + listed.loc[ids, "owner_name"].fillna("")
+        ids = ids[names.str.casefold().str.contains(typed.casefold(), regex=False).to_numpy()]
+        if ids.empty:
+            ui.stop(tr, "account.none_found", text=ui.literal(typed))
+    wanted = st.session_state.get("p_account", st.query_params.get("account", ""))
+    linked = ids[ids.astype(str) == wanted]  # a page opened by its link stays listed
+    if len(ids) > ui.LISTED_PAGES:
+        st.caption(tr("account.listed", shown=tr.num(ui.LISTED_PAGES), n=tr.num(len(ids))))
+    ids = pd.concat([linked, ids.head(ui.LISTED_PAGES)]).drop_duplicates()
 shown = listed.loc[ids]
 platforms = shown["platform"].map(lambda p: tr.label("platform", p))
 label = dict(zip(ids.astype(str), shown["handle"] + " · " + platforms + " · " + shown["owner_name"], strict=True))

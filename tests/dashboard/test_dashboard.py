@@ -158,6 +158,30 @@ def test_account_page_of_a_wide_scope_lists_pages_by_handle(demo: Path, monkeypa
     assert {m.label: m.value for m in wide.metric} == cards
 
 
+def test_a_scope_with_more_pages_than_a_picker_lists_is_searched(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the listed limit the picker lists the first pages by handle and says so; typing part of a handle (in any
+    case) finds a page beyond them; a page opened by its link stays listed; nothing found says so."""
+    from dashboard import queries
+    from dashboard.filters import Scope
+
+    monkeypatch.setattr(ui, "RANKED_PAGES", 10)
+    monkeypatch.setattr(ui, "LISTED_PAGES", 10)
+    at = app("account", lang="en", country="KZ", period="90d")
+    assert not at.exception, at.exception
+    labels = [str(label) for label in at.selectbox(key="p_account").options]
+    assert len(labels) == 10 and any("The first 10 of " in c.value for c in at.caption)
+    pages = queries.in_scope(Scope("KZ", "country_code")).sort_values(["handle", "platform"])
+    far = pages.iloc[len(pages) // 2]
+    assert not any(label.startswith(f"{far['handle']} · ") for label in labels)
+    at.text_input(key="p_find").input(str(far["handle"]).upper()).run()
+    assert not at.exception, at.exception
+    assert any(str(label).startswith(f"{far['handle']} · ") for label in at.selectbox(key="p_account").options)
+    linked = app("account", lang="en", country="KZ", period="90d", account=str(far["id"]))
+    assert str(linked.selectbox(key="p_account").value) == str(far["id"])
+    at.text_input(key="p_find").input("no such page anywhere").run()
+    assert not at.exception and "contains “no such page anywhere”" in at.info[0].value
+
+
 HOSTILE = [
     {"period": "custom", "from": "2030-01-01", "to": "2030-02-01"},  # after the data
     {"period": "custom", "from": "1999-01-01", "to": "1999-01-31"},  # before it
