@@ -191,6 +191,8 @@ def platforms() -> list[str]:
 def in_scope(scope: Scope) -> pd.DataFrame:
     """The registry rows inside a scope."""
     accounts = registry(scope.parent, scope.column)
+    if not scope.platforms and not scope.roles:
+        return accounts  # the shared registry itself: a filter would copy a country's pages for every reader
     keep = pd.Series(True, index=accounts.index)
     if scope.platforms:
         keep &= accounts["platform"].isin(scope.platforms)

@@ -7,7 +7,9 @@ from dashboard import analysis, charts, queries, ui
 page = ui.start("page.coverage")
 tr, f = page.tr, page.f
 required = queries.in_scope(page.scope)
-required = required[required["required"].astype(bool)]
+# Only the columns the funnel and its lists use: each reader's copy of a country's registry would be hundreds of MB.
+wanted = ["id", "country_code", "region_code", "district_code", "territory_code", "created_on"]
+required = required.loc[required["required"].astype(bool), wanted]
 if required.empty:
     ui.stop(tr, "coverage.none_required")
 # Counted over every page of the scope; listed (and counted per settlement) only in the reader's own territory.
