@@ -14,27 +14,17 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.brief_bench import TARGET_S, timed
+from bench.browser import country_pages
 from bench.common import write_json
 from etl.store.db import get_engine
-
-
-def _country_and_last_day() -> tuple[str, int, str]:
-    """The country with the most pages, their number, and the data's last day (ISO)."""
-    with get_engine().connect() as conn:
-        country, pages = conn.execute(
-            text(
-                "SELECT t.country_code, count(*) AS n FROM account a JOIN territory t ON t.code = a.territory_code "
-                "GROUP BY t.country_code ORDER BY n DESC, t.country_code LIMIT 1"
-            )
-        ).one()
-        last = conn.execute(text("SELECT max(day) FROM accountday")).scalar()
-    return str(country), int(pages), str(last)[:10]
 
 
 def main(out_path: str) -> None:
     """Time the largest country's pack in both formats; write JSON."""
     runs = int(os.environ.get("BENCH_BRIEF_RUNS") or 3)
-    country, pages, last = _country_and_last_day()
+    country, pages = max(country_pages(), key=lambda row: row[1])
+    with get_engine().connect() as conn:
+        last = str(conn.execute(text("SELECT max(day) FROM accountday")).scalar())[:10]
     start = last[:8] + "01"
     govpulse = [sys.executable, "-m", "dashboard"]
     packs = []

@@ -64,6 +64,22 @@ def pages() -> list[tuple[str, str]]:
     raise RuntimeError("dashboard/app.py has no PAGES list")
 
 
+def country_pages() -> list[tuple[str, int]]:
+    """Each country's code and number of pages, by code (the first is the dashboard's default view)."""
+    from sqlalchemy import text
+
+    from etl.store.db import get_engine
+
+    with get_engine().connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT t.country_code, count(*) FROM account a JOIN territory t ON t.code = a.territory_code "
+                "GROUP BY t.country_code ORDER BY t.country_code"
+            )
+        ).all()
+    return [(str(code), int(n)) for code, n in rows]
+
+
 def views() -> list[tuple[str, str]]:
     """The dashboard's default view (the first country by code), the largest region's, and the largest country's
     when it is another."""
@@ -71,13 +87,8 @@ def views() -> list[tuple[str, str]]:
 
     from etl.store.db import get_engine
 
+    counts = country_pages()
     with get_engine().connect() as conn:
-        counts = conn.execute(
-            text(
-                "SELECT t.country_code, count(*) FROM account a JOIN territory t ON t.code = a.territory_code "
-                "GROUP BY t.country_code ORDER BY t.country_code"
-            )
-        ).all()
         regions = conn.execute(
             text(
                 "SELECT t.country_code, t.region_code, count(*) AS n FROM account a JOIN territory t "
