@@ -12,7 +12,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
-from sqlalchemy import ColumnElement, Table, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, case, func, literal, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from etl.metrics.responsiveness.query import parse_deadline
@@ -194,7 +194,9 @@ def _flags(scope: Scope) -> dict[str, ColumnElement[int]]:
     """A page's required, verified and active flags as 0/1: verified by the period's end, posting in the period."""
     a, ad = ACCOUNT.c, ACCOUNT_DAY.c
     in_period = ad.day.between(scope.date_from, scope.date_to)
-    posted = exists().where(ad.account_pk == a.id, in_period, ad.posts > 0)
+    # A first posting day looked up page by page: PostgreSQL would answer EXISTS by hashing every page's posting days.
+    first = select(literal(1)).where(ad.account_pk == a.id, in_period, ad.posts > 0).limit(1)
+    posted = first.scalar_subquery().is_not(None)
     verified = and_(a.official_mark, or_(a.official_mark_on.is_(None), a.official_mark_on <= scope.date_to))
     return {
         "required": case((a.required, 1), else_=0),
