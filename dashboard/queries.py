@@ -22,7 +22,7 @@ from etl.metrics.kpis import kpi_table
 from etl.metrics.responsiveness.query import responsiveness_parts, timed_inquiries, waiting_inquiries
 from etl.metrics.worktime import BACKLOG_BUCKETS, Clocks
 from etl.settings import Settings, get_settings
-from etl.store.db import get_engine
+from etl.store.db import get_engine, without_jit
 from etl.store.scope import Scope as StoreScope
 from etl.store.scope import read_frame, utc_times
 
@@ -45,8 +45,8 @@ _REGION_SCOPES = {"country_code", "region_code"}
 
 @st.cache_resource
 def engine() -> Engine:
-    """The database engine of this process (opened on first use, never at import)."""
-    return get_engine()
+    """The database engine of this process (opened on first use, never at import), compiling no statement (JIT)."""
+    return without_jit(get_engine())
 
 
 def settings(lang: str = "ru") -> Settings:
