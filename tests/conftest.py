@@ -15,6 +15,8 @@ from etl.store.db import make_engine
 
 DATA = Path(__file__).parent / "data"
 POSTGRES_URL = os.environ.get("GOVPULSE_TEST_POSTGRES_URL", "")
+# A read replica of that server (a hot standby streaming from it), for the dashboard's reads there.
+REPLICA_URL = os.environ.get("GOVPULSE_TEST_POSTGRES_REPLICA_URL", "")
 NO_POSTGRES = (
     "PostgreSQL tests skipped: set GOVPULSE_TEST_POSTGRES_URL=postgresql+psycopg://user@host:port/db "
     "(.ci/run starts a server and sets it)"
@@ -35,6 +37,17 @@ def postgres_url() -> str:
             pytest.fail(f"CI needs PostgreSQL: {NO_POSTGRES.replace('PostgreSQL tests skipped: ', '')}")
         pytest.skip(NO_POSTGRES)
     return POSTGRES_URL
+
+
+def replica_url() -> str:
+    """The URL of the test database on a read replica of the test server; skipped, or on CI failed, without one."""
+    postgres_url()
+    if not REPLICA_URL:
+        why = "set GOVPULSE_TEST_POSTGRES_REPLICA_URL to the test database on a hot standby of that server"
+        if CI:
+            pytest.fail(f"CI needs a read replica: {why} (.ci/run starts one)")
+        pytest.skip(f"read replica tests skipped: {why}")
+    return REPLICA_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -27,10 +27,12 @@ def test_missing_postgresql_fails_on_ci(ci: str, outcome: str) -> None:
 
 
 def test_ci_script_runs_strict_with_its_own_postgresql() -> None:
-    """`.ci/run` says it is CI (so nothing is skipped for want of a browser or a database), starts PostgreSQL and
-    points the suite at it before `make test`."""
+    """`.ci/run` says it is CI (so nothing is skipped for want of a browser or a database), starts PostgreSQL and a
+    read replica of it, and points the suite at both before `make test`."""
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     test = script.index("make test")
     assert 0 < script.index("export CI=true") < test
     assert 0 < script.index('pg_ctl" -D "$PGBASE/data"') < test
     assert 0 < script.index("export GOVPULSE_TEST_POSTGRES_URL=") < test
+    assert 0 < script.index('pg_ctl" -D "$PGBASE/replica"') < test
+    assert 0 < script.index("export GOVPULSE_TEST_POSTGRES_REPLICA_URL=") < test

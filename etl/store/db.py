@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, inspect, make_url, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
@@ -27,8 +27,11 @@ def make_engine(url: str) -> Engine:
     """An engine for `url` with the tables created."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    # Times are stored in UTC; PostgreSQL sessions are told so, so that naive UTC text lands as UTC.
-    connect_args: dict[str, Any] = {"options": "-c timezone=UTC"} if url.startswith("postgresql") else {}
+    # Times are stored in UTC; PostgreSQL sessions are told so, so that naive UTC text lands as UTC (after the
+    # URL's own options: `?options=-c default_transaction_read_only=on` and the like).
+    own = make_url(url).query.get("options", "")
+    options = " ".join([*([own] if isinstance(own, str) else own), "-c timezone=UTC"]).strip()
+    connect_args: dict[str, Any] = {"options": options} if url.startswith("postgresql") else {}
     if url.startswith("sqlite"):
         # A writer waits for another's transaction (a load's refresh can take tens of seconds) rather than failing.
         connect_args["timeout"] = 120

@@ -106,13 +106,15 @@ def behind(conn: Connection) -> bool:
 
 
 def may_refresh(conn: Connection) -> bool:
-    """Whether this connection's role may write the rollups (a dashboard's role may only read: docs/deploy.md)."""
+    """Whether this connection may write the rollups: not a role that may only read (a dashboard's: docs/deploy.md),
+    nor a read replica's session or another read-only one."""
     if conn.dialect.name != "postgresql":
         return True
     return bool(
         conn.execute(
             text(
-                "SELECT bool_and(has_table_privilege(t, p)) FROM unnest(CAST(:tables AS text[])) t, "
+                "SELECT bool_and(has_table_privilege(t, p)) AND NOT pg_is_in_recovery() "
+                "AND current_setting('transaction_read_only') = 'off' FROM unnest(CAST(:tables AS text[])) t, "
                 "unnest(ARRAY['INSERT', 'UPDATE', 'DELETE']) p"
             ),
             {"tables": list(ROLLUP_TABLES)},

@@ -8,10 +8,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InternalError
 
 from etl.metrics.kpis import kpi_table
 from etl.metrics.responsiveness.query import responsiveness_parts
 from etl.metrics.responsiveness.sketched import is_sketch
+from etl.store.db import make_engine
 from etl.store.histograms import count_buckets
 from tests.metrics.test_kpis import SETTINGS
 from tests.store.test_reply_histograms import ACCOUNTS, TERRITORIES, Replies
@@ -166,3 +168,35 @@ def test_a_region_without_a_data_time_is_counted_over_its_whole_period(engine: E
     exact = kpi_table(engine, "region", FIRST, LAST, settings=SETTINGS, exact=True)
     assert exact.set_index("territory_code").loc["KZ-C", "inquiries"] > 0
     pd.testing.assert_frame_equal(kpi_table(engine, "region", FIRST, LAST, settings=SETTINGS), exact)
+
+
+def test_a_read_replica_reads_every_table_as_the_primary_does(db: Engine) -> None:
+    """A PostgreSQL read replica (its sessions may only read: no table, not even a temporary one, can be created)
+    reads every level's table, sketched and exact, and a previous period, as the primary does; a load left behind
+    is left to a writer instead of failing the replica's start."""
+    if db.dialect.name != "postgresql":
+        pytest.skip("read replicas are PostgreSQL's")
+    replica_url = f"{db.url.render_as_string(hide_password=False)}?options=-c%20default_transaction_read_only%3Don"
+
+    def tables(engine: Engine) -> list[pd.DataFrame]:
+        back = dt.timedelta(days=3)
+        return [
+            *(kpi_table(engine, level, FIRST, LAST, settings=SETTINGS) for level in ("country", "region", "account")),
+            kpi_table(engine, "region", FIRST, LAST, settings=SETTINGS, back=back),
+            *responsiveness_parts(engine, FIRST, LAST, level="region", settings=SETTINGS),
+        ]
+
+    for behind in (False, True):
+        if behind:
+            with db.begin() as conn:
+                conn.execute(text("INSERT INTO replydirty (region_code, day) VALUES ('KZ-A', :d)"), {"d": DAY0})
+        replica = make_engine(replica_url)
+        try:
+            with replica.connect() as conn, pytest.raises(InternalError, match="read-only transaction"):
+                conn.execute(text("CREATE TEMPORARY TABLE t (x int)"))
+            for got, want in zip(tables(replica), tables(db), strict=True):
+                pd.testing.assert_frame_equal(got, want)
+        finally:
+            replica.dispose()
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM replydirty")).scalar() == 1

@@ -5,15 +5,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
-    MetaData,
-    String,
-    Table,
-    text,
-)
+from sqlalchemy import Column, Date, DateTime, FromClause, MetaData, String, Table, text
 from sqlalchemy.engine import Connection
 
 from etl.metrics.worktime import Clocks, Deadline
@@ -22,57 +14,88 @@ from etl.store.scope import (
 )
 
 
-def cutoff_table(
-    conn: Connection,
+def cutoff_frame(
     places: pd.DataFrame,
     as_of: dict[str, pd.Timestamp],
     since: dt.date,
     deadline: Deadline,
     clocks: Clocks,
-) -> Table | None:
-    """A temporary table of each territory's cutoff: the latest receipt time already past the deadline at its
-    delivery's as-of time (the later the receipt, the less time has passed, so the missed unanswered inquiries are
-    exactly those received up to it); None when no territory has one. With its delivery (`region_code`) and the
-    last day of receipt from `since` on whose every inquiry in the delivery is judged (`judged_to`; none before
-    `since`): the days the reply histograms can stand for."""
+) -> pd.DataFrame | None:
+    """Each territory's cutoff (`COLUMNS`): the latest receipt time already past the deadline at its delivery's as-of
+    time (`seen`; the later the receipt, the less time has passed, so the missed unanswered inquiries are exactly
+    those received up to it); None when no territory has one. With its delivery (`region_code`) and the last day
+    of receipt from `since` on whose every inquiry in the delivery is judged (`judged_to`; none before `since`):
+    the days the reply histograms can stand for; `counted_to` the same, for the kept counts."""
     spans = places.assign(as_of=places["delivery"].map(as_of).astype("datetime64[us]")).dropna(subset=["as_of"])
     # Every receipt of the period is at most a day before its local first day.
     spans = spans.assign(first=pd.Timestamp(since) - pd.Timedelta(days=1)).rename(columns={"code": "territory_code"})
     cutoffs = cutoffs_at(spans, deadline, clocks) if len(spans) else pd.Series(dtype="datetime64[us]")
-    seen = dict(zip(spans["territory_code"], spans["as_of"], strict=True))
     judged_to = judged_days(spans.assign(cutoff=cutoffs.to_numpy()), since)
-    delivery = dict(zip(spans["territory_code"], spans["delivery"], strict=True))
-    cutoffs = cutoffs.dropna()
-    if cutoffs.empty:
+    kept = spans.assign(cutoff=cutoffs.to_numpy())[cutoffs.notna().to_numpy()]
+    if kept.empty:
         return None
+    judged = kept["delivery"].map(judged_to).astype(object)
+    judged = judged.where(judged.notna(), None)
+    return pd.DataFrame(
+        {
+            "territory_code": kept["territory_code"].to_numpy(),
+            "cutoff": kept["cutoff"].to_numpy("datetime64[us]"),
+            "seen": kept["as_of"].to_numpy("datetime64[us]"),
+            "region_code": kept["delivery"].to_numpy(),
+            "judged_to": judged.to_numpy(),
+            "counted_to": judged.to_numpy(),
+        }
+    )
+
+
+COLUMNS = {
+    "territory_code": String,
+    "cutoff": DateTime,
+    "seen": DateTime,  # the as-of time: replies after it are not yet in the data
+    "region_code": String,
+    "judged_to": Date,
+    "counted_to": Date,  # judged_to, unless the region's counts are not kept (read_judged)
+}
+
+
+def cutoff_rows(conn: Connection, cutoffs: pd.DataFrame) -> FromClause:
+    """The cutoffs as rows a statement joins: on SQLite a temporary table (`drop_rows` drops it), on PostgreSQL its
+    columns bound as arrays and unnested, so that a read replica, where no table can be created (not even a
+    temporary one), answers too."""
+    # Whole columns to Python values at once: 20,000 territories one Timestamp at a time took a second a table.
+    columns = {
+        name: (
+            cutoffs[name].to_numpy("datetime64[us]").astype(object).tolist()
+            if kind is DateTime
+            else cutoffs[name].astype(object).where(cutoffs[name].notna(), None).tolist()
+        )
+        for name, kind in COLUMNS.items()
+    }
+    if conn.dialect.name == "postgresql":
+        arrays = ", ".join(f"CAST(:{name} AS {_PG_ARRAY[kind]}[])" for name, kind in COLUMNS.items())
+        rows = text(f"SELECT * FROM unnest({arrays}) AS c({', '.join(COLUMNS)})").bindparams(**columns)
+        return rows.columns(**{name: kind() for name, kind in COLUMNS.items()}).subquery(TABLE)
     table = Table(
-        "deadline_cutoff",
+        TABLE,
         MetaData(),
-        Column("territory_code", String, primary_key=True),
-        Column("cutoff", DateTime),
-        Column("seen", DateTime),  # the as-of time: replies after it are not yet in the data
-        Column("region_code", String),
-        Column("judged_to", Date),
-        Column("counted_to", Date),  # judged_to, unless the region's counts are not kept (read_judged)
+        *(Column(name, kind, primary_key=name == "territory_code") for name, kind in COLUMNS.items()),
         prefixes=["TEMPORARY"],
     )
     # A rolled-back transaction can bring back a dropped temporary table: start from a clean one.
-    conn.execute(text("DROP TABLE IF EXISTS deadline_cutoff"))
+    conn.execute(text(f"DROP TABLE IF EXISTS {TABLE}"))
     table.create(conn)
-    regions = pd.Series(cutoffs.index.map(delivery), index=cutoffs.index)
-    judged = regions.map(judged_to)
-    # Whole columns to Python values at once: 20,000 territories one Timestamp at a time took a second a table.
-    columns = {
-        "territory_code": cutoffs.index.tolist(),
-        "cutoff": cutoffs.to_numpy("datetime64[us]").astype(object).tolist(),
-        "seen": cutoffs.index.map(seen).to_numpy("datetime64[us]").astype(object).tolist(),
-        "region_code": regions.tolist(),
-        "judged_to": judged.astype(object).where(judged.notna(), None).tolist(),
-    }
-    columns["counted_to"] = columns["judged_to"]
-    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
-    conn.execute(table.insert(), rows)
+    conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)])
     return table
+
+
+def drop_rows(conn: Connection, rows: FromClause) -> None:
+    """Drop the temporary table of `cutoff_rows`, if it made one."""
+    if isinstance(rows, Table):
+        conn.execute(text(f"DROP TABLE {TABLE}"))
+
+
+TABLE = "deadline_cutoff"
+_PG_ARRAY = {String: "text", DateTime: "timestamp", Date: "date"}
 
 
 # A local day of receipt ends within 14 hours of UTC's midnight after it; with the cutoff's own day, two days before

@@ -15,12 +15,11 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    text,
 )
 from sqlalchemy.engine import Connection
 
 from etl.metrics.responsiveness.asof import data_times, delivery_column, kept_data_times, raw_column
-from etl.metrics.responsiveness.cutoffs import cutoff_table
+from etl.metrics.responsiveness.cutoffs import cutoff_frame, cutoff_rows, drop_rows
 from etl.metrics.responsiveness.sketched import read_judged
 from etl.metrics.responsiveness.sums import ANSWERERS, PART_COUNTS, summarise_parts
 from etl.metrics.responsiveness.timing import time_rows
@@ -210,7 +209,11 @@ def stored_parts(
     as_of = kept_data_times(conn, places["delivery"].unique())
     seen = as_of if back is None else {d: t - pd.Timedelta(back) for d, t in as_of.items()}
     clocks = clocks or Clocks.load(conn, settings.data_dir)
-    cutoffs = cutoff_table(conn, places, seen, scope.date_from, deadline, clocks)
+    cut = cutoff_frame(places, seen, scope.date_from, deadline, clocks)
+    judged = hist = None
+    if sketch and cut is not None:
+        judged, hist = read_judged(conn, scope, groups, cut, str(deadline))
+    cutoffs = None if cut is None else cutoff_rows(conn, cut)
     # Inquiries received up to their territory's cutoff are past the deadline at their as-of time: old enough to judge.
     mature = i.received_at <= cutoffs.c.cutoff if cutoffs is not None else literal(False)
     answered = replied if back is None or cutoffs is None else and_(replied, i.first_reply_at <= cutoffs.c.seen)
@@ -238,22 +241,19 @@ def stored_parts(
     if cutoffs is not None:
         times_stmt = times_stmt.join(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
     names = list(groups)
-    hist = judged = uncut = None
+    uncut = None
     try:
-        if sketch and cutoffs is not None:
-            judged, hist = read_judged(conn, scope, groups, cutoffs, str(deadline))
+        if cut is not None and cutoffs is not None and sketch:
             judged_to, counted_to = cutoffs.c.judged_to, cutoffs.c.counted_to
             stmt = stmt.where(or_(counted_to.is_(None), i.received_on > counted_to))
             times_stmt = times_stmt.where(or_(judged_to.is_(None), i.received_on > judged_to))
-            cut, n_judged, first_judged, n_counted, first_counted = conn.execute(
-                select(func.count(), func.count(judged_to), func.min(judged_to), func.count(counted_to),
-                       func.min(counted_to))
-            ).one()  # fmt: skip
+            judged_days, counted_days = cut["judged_to"].dropna(), cut["counted_to"].dropna()
             # Every territory with a cutoff has its judged days: the pages' (account, day) index starts at the last
             # few; the earlier days of territories without a cutoff (none judged: few pages, if any) apart.
-            if n_judged and n_judged == cut:
-                times_stmt = times_stmt.where(i.received_on > first_judged)
-            if n_counted and n_counted == cut:
+            if len(judged_days) and len(judged_days) == len(cut):
+                times_stmt = times_stmt.where(i.received_on > min(judged_days))
+            if len(counted_days) and len(counted_days) == len(cut):
+                first_counted = min(counted_days)
                 uncut = stmt.where(
                     i.received_on <= first_counted, ACCOUNT.c.territory_code.not_in(select(cutoffs.c.territory_code))
                 )
@@ -264,7 +264,7 @@ def stored_parts(
         times = read_frame(conn, times_stmt, raw=True)
     finally:
         if cutoffs is not None:
-            conn.execute(text("DROP TABLE deadline_cutoff"))
+            drop_rows(conn, cutoffs)
     if judged is not None and len(judged):
         sums = pd.concat([sums, judged[sums.columns]], ignore_index=True)
     # A database not loaded since data times were kept is summed row by row, like untimed inquiries.

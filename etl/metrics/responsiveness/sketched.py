@@ -8,7 +8,7 @@ from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Table, and_, func, select, update
+from sqlalchemy import ColumnElement, Table, and_, false, func, or_, select
 from sqlalchemy.engine import Connection
 
 from etl.store.histograms import UNITS
@@ -37,32 +37,30 @@ def is_sketch(times: pd.DataFrame) -> bool:
 
 
 def read_judged(
-    conn: Connection, scope: Scope, groups: dict[str, ColumnElement[Any]], cutoffs: Table, deadline: str
+    conn: Connection, scope: Scope, groups: dict[str, ColumnElement[Any]], cutoffs: pd.DataFrame, deadline: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The scope's counts (ReplyCount for `deadline`) per `groups` and delivery, as `stored_parts` counts them, and
-    its histograms per `groups`, unit and bucket, over each region's judged days (`judged_to` of the cutoff table;
-    the inquiry's day of receipt read as the rollups' day). A region whose histograms do not add up to RegionDay's
+    its histograms per `groups`, unit and bucket, over each region's judged days (`judged_to` of the cutoffs; the
+    inquiry's day of receipt read as the rollups' day). A region whose histograms do not add up to RegionDay's
     replies, or whose counts to its inquiries and replies (a database filled by other means than the loads, counts
-    kept for another deadline), is left out of them, its days marked not judged (`judged_to`) or not counted
-    (`counted_to`) in the cutoff table, so that they are read from the inquiries."""
-    c = cutoffs.c
-    ends = (
-        select(c.region_code, func.max(c.judged_to).label("last"))
-        .where(c.judged_to.is_not(None))
-        .group_by(c.region_code)
-        .subquery()
-    )
+    kept for another deadline), is left out of them, its days marked in `cutoffs` not judged (`judged_to`) or not
+    counted (`counted_to`), so that they are read from the inquiries."""
+    last = cutoffs.dropna(subset=["judged_to"]).groupby("region_code")["judged_to"].max()
+    # Regions share their last judged day by the dozen (a delivery's data time): one condition per day.
+    ends = {end: sorted(regions) for end, regions in last.groupby(last).groups.items()}
 
     def over(table: Table) -> tuple[Any, list[Any], Any]:
-        """The table's judged days with their region's territory, `groups` on it, and the filter of the scope."""
-        days = table.c.day.between(scope.date_from, ends.c.last)
-        joined = ends.join(table, and_(table.c.region_code == ends.c.region_code, days)).join(
-            TERRITORY, TERRITORY.c.code == table.c.region_code
-        )
-        mapped = [
-            (table.c.day if column is INQUIRY.c.received_on else column).label(name) for name, column in groups.items()
+        """The table's rows with their region's territory, `groups` on it, and the filter of its judged days and
+        of the scope."""
+        joined = table.join(TERRITORY, TERRITORY.c.code == table.c.region_code)
+        judged = [
+            and_(table.c.region_code.in_(regions), table.c.day.between(scope.date_from, end))
+            for end, regions in ends.items()
         ]
-        where = and_(mapped[0].element.is_not(None), *scope.where(table.c.platform, table.c.owner_role))
+        mapped = [(table.c.day if col is INQUIRY.c.received_on else col).label(name) for name, col in groups.items()]
+        where = and_(
+            or_(false(), *judged), mapped[0].element.is_not(None), *scope.where(table.c.platform, table.c.owner_role)
+        )
         return joined, mapped, where
 
     names = list(groups)
@@ -99,11 +97,11 @@ def read_judged(
 
     replies = [(hist[hist["unit"] == u].groupby("region_code")["inquiries"].sum(), expected["answered"]) for u in UNITS]
     if untrusted := wrong(*replies):
-        conn.execute(update(cutoffs).where(c.region_code.in_(untrusted)).values(judged_to=None))
+        cutoffs.loc[cutoffs["region_code"].isin(untrusted), "judged_to"] = None
         hist = hist[~hist["region_code"].isin(untrusted)]
     kept = counts.groupby("delivery")[["inquiries", "answered"]].sum()
     if untrusted := wrong((kept["inquiries"], expected["inquiries"]), (kept["answered"], expected["answered"])):
-        conn.execute(update(cutoffs).where(c.region_code.in_(untrusted)).values(counted_to=None))
+        cutoffs.loc[cutoffs["region_code"].isin(untrusted), "counted_to"] = None
         counts = counts[~counts["delivery"].isin(untrusted)]
     counts = counts.astype(dict.fromkeys(COUNTS, "int64"))
     # Every inquiry of a judged day is judged: the unanswered ones are past the deadline.
