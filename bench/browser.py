@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -145,26 +146,59 @@ def visit(browser: Any, url: str, timeout_s: float = 300, shots: Path | None = N
     }
 
 
+class Connections:
+    """The most sessions others hold open on the dashboard's PostgreSQL database while a block runs (polled every
+    50 ms); None on SQLite."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.most = url, None if not url.startswith("postgresql") else 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.url)
+        others = "datname = current_database() AND pid <> pg_backend_pid()"
+        count = text(f"SELECT count(*) FROM pg_stat_activity WHERE {others}")
+        with engine.connect() as conn:
+            while not self._stop.wait(0.05):
+                self.most = max(self.most or 0, int(conn.execute(count).scalar() or 0))
+                conn.rollback()
+        engine.dispose()
+
+    def __enter__(self) -> Connections:
+        if self.most is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
 def together(browser: Any, url: str, pid: int, n: int = SESSIONS, timeout_s: float = 300) -> dict[str, Any]:
-    """Open a URL in `n` contexts at once; seconds until every one has finished its script run, and the server's RSS
-    while all of them are open."""
+    """Open a URL in `n` contexts at once; seconds until every one has finished its script run, the server's RSS
+    while all of them are open, and the most database connections it held meanwhile (PostgreSQL)."""
     started = time.perf_counter()
     errors: list[str] = []
-    opened = [_open(browser, url, errors) for _ in range(n)]
-    finished = 0
-    for _, page in opened:
-        try:
-            page.wait_for_function(DONE, timeout=timeout_s * 1000, polling=100)
-            finished += 1
-        except Exception:
-            pass
+    with Connections(os.environ.get("GOVPULSE_DATABASE_URL", "")) as connections:
+        opened = [_open(browser, url, errors) for _ in range(n)]
+        finished = 0
+        for _, page in opened:
+            try:
+                page.wait_for_function(DONE, timeout=timeout_s * 1000, polling=100)
+                finished += 1
+            except Exception:
+                pass
     seconds = time.perf_counter() - started
     rss = rss_mb(pid)[0]
     shown = sum(page.locator('[data-testid="stException"]').count() for _, page in opened)
     for context, _ in opened:
         context.close()
     return {"sessions": n, "finished": finished, "seconds": seconds, "rss_mb": rss, "exceptions": shown,
-            "browser_errors": errors[:3]}  # fmt: skip
+            "db_connections": connections.most, "browser_errors": errors[:3]}  # fmt: skip
 
 
 def main(out_path: str) -> None:

@@ -74,9 +74,11 @@ def _together(d: dict[str, Any], limit: float) -> str:
     top = max(d["sessions"], key=lambda s: s["rss_mb"])
     slowest = max(d["sessions"], key=lambda s: s["seconds"])
     done = sum(s["finished"] for s in d["sessions"]) == sum(s["sessions"] for s in d["sessions"])
+    held = [s["db_connections"] for s in d["sessions"] if s.get("db_connections") is not None]
     return (
         f"{_mark(top['rss_mb'] <= limit and done)} {_mb(top['rss_mb'])} (on {top['page']}); all finished "
         f"{'' if done else 'not '}within 300 s, the slowest {slowest['page']} in {_s(slowest['seconds'])}"
+        + (f"; at most {max(held)} database connections" if held else "")
     )
 
 
