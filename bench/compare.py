@@ -219,15 +219,19 @@ def _render(p: dict[str, Any], target_s: float) -> str:
 
 
 def pages(r: dict[str, Any]) -> list[str]:
-    """(d) each page's first render and the server's memory after it on SQLite, and on PostgreSQL where measured."""
-    d, pg = r.get("d") or {}, r.get("d_pg") or {}
+    """(d) each page's first render and the server's memory after it on SQLite, and on PostgreSQL and a read replica
+    of it where measured."""
+    d, pg, rep = r.get("d") or {}, r.get("d_pg") or {}, r.get("d_replica") or {}
     if "pages" not in d:
         return []
     theirs = {(p["page"], p.get("view")): p for p in pg.get("pages", [])}
+    replica = {(p["page"], p.get("view")): p for p in rep.get("pages", [])}
     rows = []
     for p in d["pages"]:
+        key = (p["page"], p.get("view"))
         if p.get("note"):
-            rows.append([p["page"], p.get("view", "default"), "—", "—", "—", p["note"], *(["—", "—"] * bool(theirs))])
+            rows.append([p["page"], p.get("view", "default"), "—", "—", "—", p["note"],
+                         *(["—", "—"] * bool(theirs)), *(["—"] * bool(replica))])  # fmt: skip
             continue
         problems = "; ".join(p["exceptions"] + p["browser_errors"])[:200]
         ok = p["finished"] and p["seconds"] <= d["target_page_s"] and not p["exceptions"]
@@ -235,18 +239,29 @@ def pages(r: dict[str, Any]) -> list[str]:
         row = [p["page"], p.get("view", "default"), _s(started), _s(p["seconds"]), _mb(p["rss_mb_after"]),
                ("✅" if ok else "❌ ") + problems]  # fmt: skip
         if theirs:
-            other = theirs.get((p["page"], p.get("view")))
+            other = theirs.get(key)
             row += [_render(other, d["target_page_s"]), _mb(other["rss_mb_after"])] if other else ["—", "—"]
+        if replica:
+            row.append(_render(replica[key], d["target_page_s"]) if key in replica else "—")
         rows.append(row)
     header = ["page", "view", "script started", "first render", "server RSS after",
               f"≤ {d['target_page_s']:.0f} s, no exception"]  # fmt: skip
     if theirs:
         header += ["PostgreSQL first render", "PostgreSQL server RSS after"]
+    if replica:
+        header.append("read replica first render")
     pg_says = (
-        f"The last two columns are PostgreSQL's (d_pg: a server of its own, healthy after {_s(pg['startup_s'])})."
+        f"The next two columns are PostgreSQL's (d_pg: a server of its own, healthy after {_s(pg['startup_s'])})."
         if theirs
         else f"PostgreSQL: {NOT_MEASURED}."
     )
+    if replica:
+        standby = rep["standby"]
+        pg_says += (
+            " The last is a read replica's (d_replica: a hot standby of that server, copied in "
+            f"{_s(standby['copy_s'])} and started in {_s(standby['start_s'])}, with its memory settings; a dashboard "
+            f"of its own, healthy after {_s(rep['startup_s'])})."
+        )
     return [
         "",
         f"**(d) Pages**: the dashboard served as by `govpulse serve` (healthy after {_s(d['startup_s'])}), each "

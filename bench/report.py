@@ -163,8 +163,9 @@ def _a(r: dict[str, Any]) -> Rows:
 
 
 def _on(key: str) -> str:
-    """The measure column's prefix of a section on PostgreSQL (`b_pg`): the national sections run on both."""
-    return "PostgreSQL: " if key.endswith("_pg") else ""
+    """The measure column's prefix of a section on PostgreSQL (`b_pg`; `d_replica` on a read replica of it): the
+    national sections run on both."""
+    return "PostgreSQL: " if key.endswith("_pg") else "PostgreSQL read replica: " if key.endswith("_replica") else ""
 
 
 def _national(r: dict[str, Any], key: str = "national") -> Rows:
@@ -342,7 +343,8 @@ def _kill(r: dict[str, Any]) -> Rows:
 ROWS: dict[str, Callable[[dict[str, Any]], Rows]] = {
     "a": _a, "national": _national, "national_pg": partial(_national, key="national_pg"), "b": _b,
     "b_pg": partial(_b, key="b_pg"), "c": _c, "c_pg": partial(_c, key="c_pg"), "d": _d,
-    "d_pg": partial(_d, key="d_pg"), "f": partial(_brief, key="f"), "f_pg": partial(_brief, key="f_pg"),
+    "d_pg": partial(_d, key="d_pg"), "d_replica": partial(_d, key="d_replica"), "f": partial(_brief, key="f"),
+    "f_pg": partial(_brief, key="f_pg"),
     "e": _e, "demo": _demo, "brief": _brief, "collect": _collect, "kill": _kill,
 }  # fmt: skip
 

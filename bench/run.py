@@ -64,6 +64,7 @@ from bench.national import (
     national_pg,
     reachable,
 )
+from bench.replica import NoStandby, standby
 
 TARGET_RATIO = TARGETS["a_ratio"]
 TARGET_LOAD_RSS_MB = TARGETS["a_peak_rss_mb"]
@@ -236,6 +237,16 @@ def _on_national(module: str, pg: bool = False) -> Callable[[Run], dict[str, Any
     return measure
 
 
+def _replica(r: Run) -> dict[str, Any]:
+    assert r.database_pg is not None
+    try:
+        with standby(r.database_pg) as (url, info):
+            return {"database": r.results["national_pg"]["database"], "standby": info,
+                    **child_json("browser", url, r.work)}  # fmt: skip
+    except NoStandby as why:
+        return {"error": f"no standby: {why}"}
+
+
 def _increment(r: Run) -> dict[str, Any]:
     assert r.database is not None
     return increment(r.cfg, r.work, r.database, r.results["national"], keep_files=_follows(r, "b_pg"))
@@ -262,6 +273,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("c_pg", _on_national("queries", pg=True), (*NATIONAL_SCALE, "query_runs"), "national_pg", postgres=True),
     Section("d", _on_national("browser"), NATIONAL_SCALE, needs="national"),
     Section("d_pg", _on_national("browser", pg=True), NATIONAL_SCALE, needs="national_pg", postgres=True),
+    Section("d_replica", _replica, NATIONAL_SCALE, needs="national_pg", postgres=True),
     Section("f", _on_national("brief_national"), (*NATIONAL_SCALE, "brief_runs"), needs="national"),
     Section("f_pg", _on_national("brief_national", pg=True), (*NATIONAL_SCALE, "brief_runs"), "national_pg", True),
     Section("e", lambda r: worktime(r.cfg), ("inquiries",)),

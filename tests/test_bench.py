@@ -363,6 +363,15 @@ def test_the_national_sections_run_on_postgresql_from_the_same_files_and_never_s
     [together] = r["d_pg"]["sessions"]  # the overview of the last view, opened by ten readers at once
     assert together["page"] == "overview" and together["sessions"] == together["finished"] == 10
     assert together["exceptions"] == 0 and together["rss_mb"] >= r["d_pg"]["rss_mb_after_all_pages"] * 0.9
+    assert isinstance(together["db_connections"], int) and together["db_connections"] > 0
+    replica = r["d_replica"]  # the same pages from a hot standby of the database's server
+    assert replica["standby"]["copy_s"] > 0 and replica["standby"]["settings"].keys() == {
+        "shared_buffers",
+        "work_mem",
+        "effective_cache_size",
+    }
+    assert [p["url"] for p in replica["pages"]] == [p["url"] for p in pages]
+    assert all(p["finished"] and not p["exceptions"] for p in replica["pages"])
     packs = r["f_pg"]["packs"]  # the largest country's briefing pack, from the national database
     assert [(p["territory"], p["format"]) for p in packs] == [("RU", "pptx"), ("RU", "pdf")]
     assert all(p["median_s"] > 0 and p["file_mb"] > 0 for p in packs) and r["f_pg"]["pages"] > 150
@@ -465,10 +474,10 @@ def test_the_postgresql_sections_run_only_with_a_postgresql_database() -> None:
         return [s.name for s in chosen(frozenset(skip.split(",")) - {""}, postgres=True)]
 
     rest = "a,profile,e,demo,brief,collect,kill,f,f_pg"
-    assert names(rest) == ["national", "national_pg", "b", "b_pg", "c", "c_pg", "d", "d_pg"]
-    assert names("a,profile,b,c,d,e,demo,brief,collect,kill,f,b_pg,c_pg,d_pg") == ["national_pg", "f_pg"]
-    assert names(f"{rest},b,c,d") == ["national_pg", "b_pg", "c_pg", "d_pg"]
-    assert names(f"{rest},b_pg,c_pg,d_pg") == ["national", "b", "c", "d"]
+    assert names(rest) == ["national", "national_pg", "b", "b_pg", "c", "c_pg", "d", "d_pg", "d_replica"]
+    assert names("a,profile,b,c,d,e,demo,brief,collect,kill,f,b_pg,c_pg,d_pg,d_replica") == ["national_pg", "f_pg"]
+    assert names(f"{rest},b,c,d") == ["national_pg", "b_pg", "c_pg", "d_pg", "d_replica"]
+    assert names(f"{rest},b_pg,c_pg,d_pg,d_replica") == ["national", "b", "c", "d"]
 
 
 def test_the_password_is_masked_in_what_the_bench_writes(monkeypatch: pytest.MonkeyPatch) -> None:
