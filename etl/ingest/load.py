@@ -21,7 +21,7 @@ from etl.settings import get_settings
 from etl.store import models
 from etl.store.audit import Actor, file_sha256, record
 from etl.store.models import table_of
-from etl.store.rollups import analyze_days, refresh_rollups
+from etl.store.rollups import analyze_days, may_refresh, refresh_rollups
 from etl.store.scope import insert_frame, read_frame, write_lock
 
 Progress = Callable[[str, int, int], None]
@@ -67,6 +67,13 @@ class FileResult:
 REGISTRIES = {"territories", "accounts"}
 
 
+# Why a database refuses every file: it may only be read.
+READ_ONLY = (
+    "this database takes no writes here (a read replica, or a role that may only read): load files through the "
+    "primary server, as a role that may write (docs/deploy.md)"
+)
+
+
 def load_paths(
     engine: Engine,
     paths: Sequence[Path],
@@ -84,6 +91,10 @@ def load_paths(
     chunk_rows = chunk_rows or get_settings().chunk_rows
     results: list[FileResult] = []
     sources: list[Source] = []
+    with engine.connect() as conn:
+        if not may_refresh(conn):
+            # Nothing can be written, not even the audit of a refusal: every file is refused, unread.
+            return [FileResult(path=p, status="rejected", message=f"{p}: {READ_ONLY}", error_count=1) for p in paths]
     for given in paths:
         found = expand([given])
         if given.is_dir() and not found:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from etl import demo
-from etl.ingest.load import load_paths
+from etl.ingest.load import READ_ONLY, load_paths
 from etl.metrics.kpis import kpi_table
 from etl.store.db import make_engine
 from tests.conftest import postgres_url, replica_url
@@ -89,3 +89,10 @@ def test_its_tables_are_the_primarys_and_a_load_left_behind_waits_for_a_writer(
     finally:
         with primary.begin() as conn:
             conn.execute(text("DELETE FROM replydirty"))
+
+
+def test_a_file_loaded_through_the_replica_is_refused_saying_why(replica: tuple[Engine, Engine, Path]) -> None:
+    _, standby, folder = replica
+    path = next((folder / "csv").glob("accounts*.csv"))
+    [result] = load_paths(standby, [path])
+    assert (result.status, result.message) == ("rejected", f"{path}: {READ_ONLY}")
