@@ -170,12 +170,11 @@ def test_a_region_without_a_data_time_is_counted_over_its_whole_period(engine: E
     pd.testing.assert_frame_equal(kpi_table(engine, "region", FIRST, LAST, settings=SETTINGS), exact)
 
 
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # read replicas are PostgreSQL's
 def test_a_read_replica_reads_every_table_as_the_primary_does(db: Engine) -> None:
     """A PostgreSQL read replica (its sessions may only read: no table, not even a temporary one, can be created)
     reads every level's table, sketched and exact, and a previous period, as the primary does; a load left behind
     is left to a writer instead of failing the replica's start."""
-    if db.dialect.name != "postgresql":
-        pytest.skip("read replicas are PostgreSQL's")
     replica_url = f"{db.url.render_as_string(hide_password=False)}?options=-c%20default_transaction_read_only%3Don"
 
     def tables(engine: Engine) -> list[pd.DataFrame]:
