@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
+
+from bench.browser import screenshots
 
 # The primary's settings the standby takes, so that both read with the same memory.
 SETTINGS = ("shared_buffers", "work_mem", "effective_cache_size")
@@ -49,12 +50,6 @@ def _as_server(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _run(cmd: list[str], password: str | None = None) -> None:
     env = os.environ | ({"PGPASSWORD": password} if password else {})
     done = subprocess.run(_as_server(cmd), capture_output=True, text=True, env=env)
@@ -77,7 +72,7 @@ def standby(url: str) -> Iterator[tuple[str, dict[str, Any]]]:
     folder = Path(tempfile.mkdtemp(prefix="govpulse-standby-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
-    data, port = folder / "data", _free_port()
+    data, port = folder / "data", screenshots.free_port()
     started = time.perf_counter()
     where = ["-h", primary.host or "127.0.0.1", "-p", str(primary.port or 5432), "-U", primary.username or "postgres"]
     copy = [str(programs / "pg_basebackup"), *where, "-D", str(data), "-X", "stream", "-R", "--checkpoint=fast"]

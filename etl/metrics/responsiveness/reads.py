@@ -243,7 +243,7 @@ def stored_parts(
     names = list(groups)
     uncut = None
     try:
-        if cut is not None and cutoffs is not None and sketch:
+        if sketch and cut is not None and cutoffs is not None:  # both or neither: the second is made of the first
             judged_to, counted_to = cutoffs.c.judged_to, cutoffs.c.counted_to
             stmt = stmt.where(or_(counted_to.is_(None), i.received_on > counted_to))
             times_stmt = times_stmt.where(or_(judged_to.is_(None), i.received_on > judged_to))
