@@ -1,7 +1,9 @@
 """The cache of the dashboard's database reads: one copy of each result for every session of the server."""
 
 import functools
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, ParamSpec, TypeVar
 
 import pandas as pd
@@ -45,8 +47,8 @@ class Shared(Generic[P, R]):
 _ALL: list[Shared[Any, Any]] = []
 
 
-def shared(ttl: float, max_entries: int | None = None) -> Callable[[Callable[P, R]], Shared[P, R]]:
-    """Cache a database read once for every session, for `ttl` seconds (at most `max_entries` argument sets)."""
+def shared(ttl: float, max_entries: int | None = 32) -> Callable[[Callable[P, R]], Shared[P, R]]:
+    """Cache a database read once for every session, for `ttl` seconds, the `max_entries` argument sets used last."""
     return lambda fn: Shared(fn, ttl, max_entries)
 
 
@@ -55,3 +57,24 @@ def clear() -> None:
     st.cache_data.clear()
     for read in _ALL:
         read.clear()
+
+
+# The data's version last seen by this server, and when it was looked at.
+_seen: dict[str, object] = {"version": None, "at": float("-inf")}
+_looking = threading.Lock()
+LOOK_S = 10.0
+
+
+def follow(version: Callable[[], object], also: Iterable[Callable[[], None]] = ()) -> object:
+    """Drop every cached read (and call `also`) when the data's `version` changed since this server last looked, at
+    most one look every LOOK_S seconds; the version seen."""
+    with _looking:
+        if time.monotonic() - float(_seen["at"]) < LOOK_S:  # type: ignore[arg-type]
+            return _seen["version"]
+        found, before = version(), _seen["version"]
+        _seen.update(version=found, at=time.monotonic())
+        if before is not None and found != before:
+            clear()
+            for drop in also:
+                drop()
+    return found

@@ -26,7 +26,8 @@ from etl.store.db import get_engine, without_jit
 from etl.store.scope import Scope as StoreScope
 from etl.store.scope import read_frame, utc_times
 
-TTL = 600
+# Reads are kept until the data change (`follow_changes`); the day only bounds a write made by other means.
+TTL = 24 * 3600
 _SUBTREE = {"country_code", "region_code", "district_code"}
 # The pages of a scope, read territory by territory (then `_where`): led by a platform's index instead, SQLite
 # would visit every page of the platform in the country, row by row.

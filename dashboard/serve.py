@@ -17,11 +17,16 @@ def preload() -> None:
     declared = logging.getLogger("streamlit.runtime.caching.cache_data_api")
     declared.disabled = True
     try:
-        from dashboard import analysis, brief, brief_slides, cards, charts, queries, sidebar, ui  # noqa: F401
+        from dashboard import analysis, brief, brief_slides, cards, charts, queries, sidebar, ui, warm  # noqa: F401
     finally:
         declared.disabled = False
 
 
 if __name__ == "__main__":
     preload()
+    from dashboard import warm  # imported by preload already
+    from etl.settings import get_settings
+
+    if get_settings().warm_up:
+        warm.start()  # its thread waits for the server's runtime
     cli.main(["run", *sys.argv[1:]], prog_name="streamlit")

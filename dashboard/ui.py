@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import access, links, queries, queries_posts, sidebar
+from dashboard.cache import shared
 from dashboard.cards import covered
 from dashboard.exports import Stamp, export_buttons
 from dashboard.filters import Filters, Period, Scope
@@ -85,8 +86,8 @@ class Page:
         return self.tr("note.range_n", span=self.tr.span(p.start, p.end), n=self.tr.num(n), unit=self.tr(unit))
 
 
-# A resource, not data: one shared dictionary instead of a copy of 20,000 names for every name looked up.
-@st.cache_resource(ttl=queries.TTL)
+# One shared dictionary instead of a copy of 20,000 names for every name looked up; dropped with the reads.
+@shared(queries.TTL)
 def labels(lang: str) -> Mapping[str, str]:
     """Each territory's name in `lang`; a name shared by several territories gets its parent's name added."""
     places = queries.territories()

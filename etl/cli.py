@@ -450,6 +450,7 @@ def report(
 def refresh() -> None:
     """Time every inquiry again on the working clocks (after editing schedules.csv) and bring the rollups up to date."""
     from etl.ingest.timing import record_data_times, retime
+    from etl.store.changes import changed
     from etl.store.db import get_engine
     from etl.store.rollups import refresh_rollups
     from etl.store.scope import write_lock
@@ -459,6 +460,7 @@ def refresh() -> None:
         timed = retime(conn)
         record_data_times(conn)
         refresh_rollups(conn)
+        changed(conn, "refresh")
     err.print(f"{timed:,} answered inquiries timed again; rollups are up to date.")
 
 

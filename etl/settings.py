@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         10, description="Inquiries in a period below which a response rate is 'not rated'", ge=1
     )
     min_sample_posts: int = Field(5, description="Posts in a period below which engagement is 'not rated'", ge=1)
+    warm_up: bool = Field(
+        True, description="Read each country's pages in the background when the server starts and after data change"
+    )
     active_days: int = Field(14, description="An account without posts for this many days is silent", ge=1)
     response_target_pct: float = Field(80.0, description="Response rate below which an alert is raised")
     deadline: str = Field(

@@ -14,6 +14,7 @@ from etl.collect.files import write_harvest
 from etl.collect.http import Client
 from etl.store import audit
 from etl.store.audit import Actor
+from etl.store.changes import changed
 from etl.store.models import CollectionRun, table_of
 from etl.store.scope import ACCOUNT, TERRITORY, resolve_scope
 
@@ -109,6 +110,7 @@ def record(
     )
     with engine.begin() as conn:
         conn.execute(table_of(CollectionRun).insert(), run)
+        changed(conn, "collect")
         if actor is not None:
             said = "collected" if not outcome.harvest.skipped else "collected, pages skipped"
             cost = f"{len(outcome.pages):,} page(s), {outcome.requests:,} request(s), {outcome.errors:,} failed"

@@ -20,6 +20,7 @@ from etl.ingest.transform import ERROR_COLUMNS, Context, validate
 from etl.settings import get_settings
 from etl.store import models
 from etl.store.audit import Actor, file_sha256, record
+from etl.store.changes import changed
 from etl.store.models import table_of
 from etl.store.rollups import analyze_days, may_refresh, refresh_rollups
 from etl.store.scope import insert_frame, read_frame, write_lock
@@ -127,6 +128,8 @@ def load_paths(
         if conn.execute(text("SELECT 1 FROM datatime LIMIT 1")).first() is None:
             record_data_times(conn)
         refresh_rollups(conn)
+        if any(r.inserted or r.updated for r in results):
+            changed(conn, "load")
     if any(r.inserted or r.updated for r in results):
         with engine.begin() as conn:
             analyze_days(conn)

@@ -13,6 +13,7 @@ from etl.metrics.jumps import jumps as follower_jumps
 from etl.metrics.responsiveness.query import parse_deadline, waiting_inquiries
 from etl.metrics.worktime import Clocks
 from etl.settings import Settings, get_settings
+from etl.store.changes import changed
 from etl.store.models import Alert, AlertSent, table_of
 from etl.store.scope import ACCOUNT, ACCOUNT_DAY, TERRITORY, Scope, read_frame, write_lock
 from etl.store.subscriptions import SUBSCRIPTION
@@ -158,6 +159,8 @@ def evaluate(
         write_lock(conn)
         changes = record(conn, found, now, last_day(conn))
         changes.pending = unsent(conn)
+        if changes.opened or changes.cleared:
+            changed(conn, "alerts")
         if dry_run:
             transaction.rollback()
         else:

@@ -144,6 +144,15 @@ class LoadLog(SQLModel, table=True):
     loaded_at: dt.datetime
 
 
+class DataChange(SQLModel, table=True):
+    """A committed change of what the dashboard shows (a load, a refresh, alerts, a collector's run): the dashboard
+    keeps its reads until the newest id changes."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    what: str  # load, refresh, alerts, collect
+
+
 class CollectionRun(SQLModel, table=True):
     """One run of a platform's collector: when, how many pages it collected or skipped and why, what it cost."""
 

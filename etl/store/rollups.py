@@ -7,6 +7,7 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection, Engine
 
 from etl.store import models
+from etl.store.changes import changed
 from etl.store.histograms import histograms_behind, refresh_histograms
 from etl.store.models import REGION, table_of
 from etl.store.scope import write_lock
@@ -132,6 +133,7 @@ def catch_up(engine: Engine) -> bool:
     with engine.begin() as conn:
         write_lock(conn)
         refresh_rollups(conn)
+        changed(conn, "refresh")
     return True
 
 

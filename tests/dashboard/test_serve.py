@@ -62,13 +62,17 @@ def left(pids: set[int]) -> list[str]:
 
 
 @contextmanager
-def served(env: dict[str, str], cwd: Path, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def served(
+    env: dict[str, str], cwd: Path, port: int | None = None, log_to: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`govpulse serve` in `cwd` on `port` (by default a free one) in a process group of its own, once healthy: its
-    URL and process; whatever is left of it is killed at the end."""
+    URL and process; whatever is left of it is killed at the end. Its log goes to `log_to`; its warm-up is off
+    unless `env` sets GOVPULSE_WARM_UP."""
     port = port or screenshots.free_port()
-    with tempfile.TemporaryFile() as log:
+    with open(log_to, "w+b") if log_to else tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
-            [str(GOVPULSE), "serve", "--port", str(port)], env=env, cwd=cwd, stdout=log, stderr=log,
+            [str(GOVPULSE), "serve", "--port", str(port)], env={"GOVPULSE_WARM_UP": "false", **env}, cwd=cwd,
+            stdout=log, stderr=log,
             start_new_session=True,
         )  # fmt: skip
         try:
