@@ -8,7 +8,9 @@ country's (`?country=`), each in a fresh browser context (a new session: nothing
 caches), and times from navigation start to the end of the page's script run (the app root's
 data-test-script-state turns from "running" to "notRunning" and stays so). Pages whose script raised are reported.
 Then, caches warm, each page of the last view is opened in SESSIONS browser contexts at once (sessions of as many
-readers), and the server's memory is read while they are all open.
+readers), and the server's memory is read while they are all open. Last, a new server with its warm-up on
+(dashboard/warm.py: it reads every page of each country itself): the time from healthy to the end of its warm-up, then
+every page of every view again, as the first readers after it find them.
 """
 
 from __future__ import annotations
@@ -201,11 +203,43 @@ def together(browser: Any, url: str, pid: int, n: int = SESSIONS, timeout_s: flo
             "db_connections": connections.most, "browser_errors": errors[:3]}  # fmt: skip
 
 
+def _tour(browser: Any, url: str, pid: int, shots: Path) -> list[dict[str, Any]]:
+    """Each page of each view opened once in a fresh context, with the server's memory after it."""
+    results: list[dict[str, Any]] = []
+    for view, query in views():
+        for name, path in pages():
+            entry: dict[str, Any] = {"page": name, "view": view, "url": f"/{path}{query}"}
+            if not (ROOT / "dashboard" / "app_pages" / f"{name}.py").exists():
+                entry.update(seconds=None, note=f"page file not written yet (dashboard/app_pages/{name}.py)")
+            else:
+                entry.update(visit(browser, f"{url}{entry['url']}", shots=shots.with_name(f"timeout-{name}.png")))
+            entry["rss_mb_after"] = rss_mb(pid)[0]
+            results.append(entry)
+            print(f"page {name} [{view}]: {entry.get('seconds')}", file=sys.stderr, flush=True)
+    return results
+
+
+def warmed(browser: Any, shots: Path, timeout_s: float = 3600) -> dict[str, Any]:
+    """A server with its warm-up on: seconds from healthy to the warm-up's end, its memory then, and the tour after."""
+    log = shots.with_name("warmed-server.log")
+    with screenshots.streamlit(os.environ | {"GOVPULSE_WARM_UP": "true"}, log_to=log) as (url, proc):
+        healthy = time.perf_counter()
+        while "warm-up done" not in (text := log.read_text(errors="replace")):
+            if time.perf_counter() - healthy > timeout_s:
+                return {"error": f"no warm-up end in {timeout_s:.0f} s", "log": text[-2000:]}
+            time.sleep(0.5)
+        warm_s = time.perf_counter() - healthy
+        failed = [line for line in text.splitlines() if "warm-up" in line and "failed" in line]
+        rss_warm = rss_mb(proc.pid)[0]
+        tour = _tour(browser, url, proc.pid, shots)
+        return {"warm_s": warm_s, "rss_mb_warmed": rss_warm, "rss_mb_after_all_pages": rss_mb(proc.pid)[0],
+                "failed": failed[:3], "pages": tour}  # fmt: skip
+
+
 def main(out_path: str) -> None:
-    """Serve the dashboard, visit every page cold, measure, stop the server, write JSON."""
+    """Serve the dashboard, visit every page cold, measure, stop the server; then warmed; write JSON."""
     from playwright.sync_api import sync_playwright
 
-    results: list[dict[str, Any]] = []
     sessions: list[dict[str, Any]] = []
     started = time.perf_counter()
     with screenshots.streamlit(os.environ) as (url, proc):
@@ -213,18 +247,7 @@ def main(out_path: str) -> None:
         rss_idle = rss_mb(proc.pid)[0]
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=screenshots.CHROMIUM, args=screenshots.ARGS)
-            for view, query in views():
-                for name, path in pages():
-                    missing = not (ROOT / "dashboard" / "app_pages" / f"{name}.py").exists()
-                    entry: dict[str, Any] = {"page": name, "view": view, "url": f"/{path}{query}"}
-                    if missing:
-                        entry.update(seconds=None, note=f"page file not written yet (dashboard/app_pages/{name}.py)")
-                    else:
-                        shot = Path(out_path).with_name(f"timeout-{name}.png")
-                        entry.update(visit(browser, f"{url}{entry['url']}", shots=shot))
-                    entry["rss_mb_after"] = rss_mb(proc.pid)[0]
-                    results.append(entry)
-                    print(f"page {name} [{view}]: {entry.get('seconds')}", file=sys.stderr, flush=True)
+            results = _tour(browser, url, proc.pid, Path(out_path))
             rss_now = rss_mb(proc.pid)[0]
             # Readers at once: the pages of the last view (the largest country's), caches warm from the tour.
             view, query = views()[-1]
@@ -232,8 +255,11 @@ def main(out_path: str) -> None:
                 entry = {"page": name, "view": view, **together(browser, f"{url}/{path}{query}", proc.pid)}
                 sessions.append(entry)
                 print(f"{SESSIONS} sessions of {name} [{view}]: {entry['seconds']:.1f} s", file=sys.stderr, flush=True)
+            rss_peak = rss_mb(proc.pid)[1]
+            proc.terminate()  # its memory and cores are the next server's
+            proc.wait(timeout=30)
+            warm = warmed(browser, Path(out_path))
             browser.close()
-        rss_peak = rss_mb(proc.pid)[1]
     write_json(
         Path(out_path),
         {
@@ -245,6 +271,7 @@ def main(out_path: str) -> None:
             "rss_mb_peak": rss_peak,
             "pages": results,
             "sessions": sessions,
+            "warmed": warm,
         },
     )
 

@@ -226,12 +226,15 @@ def pages(r: dict[str, Any]) -> list[str]:
         return []
     theirs = {(p["page"], p.get("view")): p for p in pg.get("pages", [])}
     replica = {(p["page"], p.get("view")): p for p in rep.get("pages", [])}
+    warm = {(p["page"], p.get("view")): p for p in (d.get("warmed") or {}).get("pages", [])}
+    warm_pg = {(p["page"], p.get("view")): p for p in (pg.get("warmed") or {}).get("pages", [])}
     rows = []
     for p in d["pages"]:
         key = (p["page"], p.get("view"))
         if p.get("note"):
             rows.append([p["page"], p.get("view", "default"), "—", "—", "—", p["note"],
-                         *(["—", "—"] * bool(theirs)), *(["—"] * bool(replica))])  # fmt: skip
+                         *(["—", "—"] * bool(theirs)), *(["—"] * bool(replica)), *(["—"] * bool(warm)),
+                         *(["—"] * bool(warm_pg))])  # fmt: skip
             continue
         problems = "; ".join(p["exceptions"] + p["browser_errors"])[:200]
         ok = p["finished"] and p["seconds"] <= d["target_page_s"] and not p["exceptions"]
@@ -243,6 +246,9 @@ def pages(r: dict[str, Any]) -> list[str]:
             row += [_render(other, d["target_page_s"]), _mb(other["rss_mb_after"])] if other else ["—", "—"]
         if replica:
             row.append(_render(replica[key], d["target_page_s"]) if key in replica else "—")
+        for warmed in (warm, warm_pg):
+            if warmed:
+                row.append(_render(warmed[key], d["target_page_s"]) if key in warmed else "—")
         rows.append(row)
     header = ["page", "view", "script started", "first render", "server RSS after",
               f"≤ {d['target_page_s']:.0f} s, no exception"]  # fmt: skip
@@ -250,6 +256,10 @@ def pages(r: dict[str, Any]) -> list[str]:
         header += ["PostgreSQL first render", "PostgreSQL server RSS after"]
     if replica:
         header.append("read replica first render")
+    if warm:
+        header.append("after warm-up")
+    if warm_pg:
+        header.append("PostgreSQL after warm-up")
     pg_says = (
         f"The next two columns are PostgreSQL's (d_pg: a server of its own, healthy after {_s(pg['startup_s'])})."
         if theirs
@@ -261,6 +271,13 @@ def pages(r: dict[str, Any]) -> list[str]:
             " The last is a read replica's (d_replica: a hot standby of that server, copied in "
             f"{_s(standby['copy_s'])} and started in {_s(standby['start_s'])}, with its memory settings; a dashboard "
             f"of its own, healthy after {_s(rep['startup_s'])})."
+        )
+    if warm:
+        pg_says += (
+            " The columns after warm-up are a second server's, its warm-up on: it read every page of the default view"
+            f" and of each country itself ({_s(d['warmed']['warm_s'])} after start"
+            + (f"; PostgreSQL {_s(pg['warmed']['warm_s'])}" if warm_pg else "")
+            + "), then every page was opened again in a fresh context."
         )
     return [
         "",

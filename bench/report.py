@@ -244,7 +244,25 @@ def _d(r: dict[str, Any], key: str = "d") -> Rows:
     rows.append([key, f"{_on(key)}dashboard server RSS after visiting every page", "",
                  f"{_mb(d['rss_mb_after_all_pages'])} (idle {_mb(d['rss_mb_idle'])}, peak {_mb(d['rss_mb_peak'])})",
                  f"≤ {d['target_rss_mb']:.0f} MB", _verdict(ok), ""])  # fmt: skip
-    return rows
+    return rows + _warmed(d, key)
+
+
+def _warmed(d: dict[str, Any], key: str) -> Rows:
+    """(d)'s second server, its warm-up on: the warm-up, and every page after it."""
+    w = d.get("warmed")
+    what = f"{_on(key)}first render of each page after the server's warm-up (`dashboard/warm.py`)"
+    if not w:
+        return []
+    if "pages" not in w:
+        return _failed(key, what, w)
+    within, total = pages_within(w | {"target_page_s": d["target_page_s"]})
+    slowest = max((p for p in w["pages"] if p.get("seconds")), key=lambda p: p["seconds"], default=None)
+    result = f"{within} of {total} pages rendered within target"
+    if slowest:
+        result += f"; slowest {slowest['page']} [{slowest['view']}] {_s(slowest['seconds'])}"
+    done = f"warm-up {_s(w['warm_s'])} after start, server RSS then {_mb(w['rss_mb_warmed'])}"
+    ok = within == total and not w["failed"]
+    return [[key, what, done, result, f"≤ {d['target_page_s']:.0f} s", _verdict(ok), "" if ok else "per page below"]]
 
 
 def _e(r: dict[str, Any]) -> Rows:

@@ -31,10 +31,13 @@ def open_alerts(tr: Tr, scope: Scope) -> None:
     if rows.empty:
         st.caption(tr("stored_alert.none"))
         return
-    # Each detail says its kind ("no post for 15 days", "+2,600 followers on 20 Nov"): no column of kinds.
-    rows = rows.assign(detail=[_detail(tr, r) for _, r in rows.iterrows()])
+    # Each detail says its kind ("no post for 15 days", "+2,600 followers on 20 Nov"): no column of kinds. Said once
+    # per kind, figure and day: a country's thousands of alerts share a few hundred.
+    said = rows[["kind", "figure", "day"]].drop_duplicates()
+    said = said.assign(detail=[_detail(tr, r) for _, r in said.iterrows()])
+    rows = rows.merge(said, on=["kind", "figure", "day"], how="left")
     columns = {"detail": ("stored_alert.kind", "text"), "first_seen": ("stored_alert.since", "date")}
-    ui.pages_table(rows, columns, tr, scope, height=35 * (SHOWN_ROWS + 1) + 3)
+    ui.pages_table(rows, columns, tr, scope, height=35 * (SHOWN_ROWS + 1) + 3, most=ui.LIST_ROWS)
 
 
 def subscriptions(tr: Tr, current: str) -> None:

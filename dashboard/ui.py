@@ -216,6 +216,9 @@ TABLE_PX, NUMBER_PX = 890, 76
 FIXED_PX = {"link": 64, "moment": 116}
 # Rows a table shows: a country has tens of thousands of pages, more than a reader scrolls or the browser draws fast.
 MAX_ROWS = 2_000
+# Rows of a list of pages in a short scrolling box (the Overview's alerts, Coverage's gaps): each row shown is formatted
+# cell by cell, and a country's lists hold tens of thousands of pages.
+LIST_ROWS = 500
 # Pages in scope up to which a page picker ranks them by followers (every page's KPIs: seconds for a country).
 RANKED_PAGES = 5_000
 # The most pages a picker lists: each reader's browser is sent every option, and a country has 190,000 pages.
@@ -223,13 +226,19 @@ LISTED_PAGES = 5_000
 
 
 def table(
-    df: pd.DataFrame, columns: dict[str, tuple[str, str]], tr: Tr, height: int | str = "auto", room: int = 0
+    df: pd.DataFrame,
+    columns: dict[str, tuple[str, str]],
+    tr: Tr,
+    height: int | str = "auto",
+    room: int = 0,
+    most: int | None = None,
 ) -> None:
     """A sortable table: `columns` maps a column to (label key, kind); numbers sort as numbers, show localized; a
-    `link` column holds web addresses and shows a button opening each (none where it is empty). Beyond MAX_ROWS rows
-    it shows the first ones and says so; the download has them all."""
+    `link` column holds web addresses and shows a button opening each (none where it is empty). Beyond `most` rows
+    (MAX_ROWS) it shows the first ones and says so; the download has them all."""
+    most = most or MAX_ROWS
     shown = df[list(columns)].rename(columns={c: tr(label) for c, (label, _) in columns.items()})
-    first = shown.head(MAX_ROWS)
+    first = shown.head(most)
     formats = {tr(label): formatter(tr, kind) for label, kind in columns.values() if kind != "link"}
     styled = first.style.format(formats, na_rep="—")
     if isinstance(height, int):
@@ -250,8 +259,8 @@ def table(
     st.dataframe(  # type: ignore[call-overload]
         styled, hide_index=True, width="stretch", height=height, placeholder="—", column_config=narrow
     )
-    if len(shown) > MAX_ROWS:
-        st.caption(tr("note.first_rows", shown=tr.num(MAX_ROWS), total=tr.num(len(shown))))
+    if len(shown) > most:
+        st.caption(tr("note.first_rows", shown=tr.num(most), total=tr.num(len(shown))))
     _export(None, shown, "table")
 
 
@@ -323,9 +332,10 @@ def pages_table(
     scope: Scope,
     height: int | str = "auto",
     room: int = 0,
+    most: int | None = None,
 ) -> None:
     """A table of pages (`id`, all in `scope`) with their territory, owner, platform and handle, a link opening the
-    page where the registry gives its address, then `columns`."""
+    page where the registry gives its address, then `columns`; the first `most` rows shown."""
     if df.empty:
         st.success(tr("empty.no_pages"), icon=":material/check_circle:")
         return
@@ -335,7 +345,7 @@ def pages_table(
     rows = df.drop(columns=[c for c in accounts.columns if c in df.columns]).join(accounts, on="id")
     rows = rows.assign(
         territory=rows["territory_code"].map(names),
-        platform=rows["platform"].map(lambda p: tr(f"platform.{p}")),
+        platform=rows["platform"].map({p: tr(f"platform.{p}") for p in rows["platform"].unique()}),
         page_link=rows["url"].map(links.page_url),
     )
     head = {
@@ -347,7 +357,7 @@ def pages_table(
     # Only where some page has an address: a registry without any (the synthetic demo's) keeps its tables as they are.
     if rows["page_link"].notna().any():
         head["page_link"] = ("col.url", "link")
-    table(rows, head | columns, tr, height, room)
+    table(rows, head | columns, tr, height, room, most)
 
 
 def url_param(key: str, options: list[str], default: str) -> str:

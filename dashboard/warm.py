@@ -57,12 +57,14 @@ class _Reader(SessionClient):
         self.done = threading.Event()
         self.errors: list[str] = []
         self.elements = 0
+        self.bytes = 0
 
     def write_forward_msg(self, msg: ForwardMsg) -> None:
-        """Count the elements drawn, note an exception shown, and the run's end."""
+        """Count the elements drawn and their size, note an exception shown, and the run's end."""
         kind = msg.WhichOneof("type")
         if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             self.elements += 1
+            self.bytes += msg.ByteSize()
             if msg.delta.new_element.WhichOneof("type") == "exception":
                 self.errors.append(msg.delta.new_element.exception.message)
         elif kind == "script_finished":
@@ -99,7 +101,8 @@ def warm(runtime: Runtime) -> None:
             started = time.perf_counter()
             reader = open_page(runtime, query, page)
             took = time.perf_counter() - started
-            LOG.info("warm-up of /%s?%s: %.1f s, %d elements", page, query, took, reader.elements)
+            shown = reader.bytes / 1e6
+            LOG.info("warm-up of /%s?%s: %.1f s, %d elements, %.1f MB", page, query, took, reader.elements, shown)
             for error in reader.errors:
                 LOG.warning("warm-up of /%s?%s failed: %s", page, query, error)
     LOG.info("warm-up done in %.1f s", time.perf_counter() - began)

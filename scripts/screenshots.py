@@ -67,15 +67,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit(env: Mapping[str, str], port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def streamlit(
+    env: Mapping[str, str], port: int | None = None, log_to: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The dashboard served as by `govpulse serve` on a free port with environment `env`, once healthy: its URL and
-    process. Its warm-up is off unless `env` sets GOVPULSE_WARM_UP: pages are timed and shown as their reader finds
-    them."""
+    process; its log in `log_to`. Its warm-up is off unless `env` sets GOVPULSE_WARM_UP: pages are timed and shown
+    as their first reader finds them."""
     port = port or free_port()
     cmd = serve_command(port)
     env = {"GOVPULSE_WARM_UP": "false", **env}
     # The log goes to a file, not a pipe: a full pipe would stall the server.
-    with tempfile.TemporaryFile() as log:
+    with open(log_to, "w+b") if log_to else tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(cmd, env=dict(env), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
         url = f"http://127.0.0.1:{port}"
         try:

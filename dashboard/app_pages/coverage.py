@@ -54,7 +54,7 @@ left, right = st.columns(2)
 HALF = ui.TABLE_PX // 2 - 65  # each list has half the page, less the gap and the grid's borders
 with left:
     st.markdown(tr("coverage.missing", n=tr.num(len(missing))))
-    ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, mine, height=320, room=HALF)
+    ui.pages_table(missing, {"created_on": ("col.created", "date")}, tr, mine, height=320, room=HALF, most=ui.LIST_ROWS)
 with right:
     st.markdown(tr("coverage.unverified", n=tr.num(len(unverified))))
-    ui.pages_table(unverified, {}, tr, mine, height=320, room=HALF)
+    ui.pages_table(unverified, {}, tr, mine, height=320, room=HALF, most=ui.LIST_ROWS)

@@ -53,7 +53,8 @@ tabs = st.tabs(
 )
 with tabs[0]:
     st.caption(tr("alert.silent_help", days=conf.active_days, day=tr.date(page.period.end)))
-    ui.pages_table(silent, {"last_post": ("col.last_post", "date"), "days": ("col.days_silent", "int")}, tr, mine)
+    silent_cols = {"last_post": ("col.last_post", "date"), "days": ("col.days_silent", "int")}
+    ui.pages_table(silent, silent_cols, tr, mine, most=ui.LIST_ROWS)
 with tabs[1]:
     rule = {
         "least": tr.num(rules.MIN_FOLLOWERS),
@@ -73,10 +74,12 @@ with tabs[1]:
     ]  # fmt: skip
     jumps = jumps.assign(normal=normal)
     spike_cols = {"day": ("col.day", "date"), "before": ("col.before", "int"), "followers": ("col.after", "int")}
-    ui.pages_table(jumps, spike_cols | {"change": ("col.gain", "int"), "normal": ("col.normal", "text")}, tr, mine)
+    spike_cols |= {"change": ("col.gain", "int"), "normal": ("col.normal", "text")}
+    ui.pages_table(jumps, spike_cols, tr, mine, most=ui.LIST_ROWS)
 with tabs[2]:
     st.caption(tr("alert.low_help", target=tr.pct(conf.response_target_pct, 0), n=conf.min_sample_inquiries))
     low_cols = {"inquiries": ("col.inquiries", "int"), "answered": ("col.answered", "int")}
-    ui.pages_table(low, low_cols | {"response_rate_pct": ("col.response_rate", "pct")}, tr, mine)
+    low_cols |= {"response_rate_pct": ("col.response_rate", "pct")}
+    ui.pages_table(low, low_cols, tr, mine, most=ui.LIST_ROWS)
 
 post_blocks.top_posts(page, mine)

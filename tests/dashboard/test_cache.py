@@ -51,3 +51,28 @@ def test_arguments_are_keys_and_clear_drops_every_result() -> None:
     cache.clear()
     pages("RU")
     assert calls == ["RU", "KZ", "RU"]
+
+
+def test_reads_are_kept_until_the_data_version_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`follow` drops every read when the version it is given changes, looking at most once every LOOK_S seconds."""
+    now = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(cache, "_seen", {"version": None, "at": float("-inf")})
+    version, dropped = [7], []
+    look = lambda: cache.follow(lambda: version[0], also=[lambda: dropped.append(version[0])])  # noqa: E731
+
+    assert look() == 7  # the first look: nothing to drop
+    pages("RU")
+    version[0] = 8
+    now[0] += cache.LOOK_S / 2
+    assert look() == 7  # too soon to look again: the reads stay
+    pages("RU")
+    assert calls == ["RU"] and dropped == []
+    now[0] += cache.LOOK_S
+    assert look() == 8
+    pages("RU")
+    assert calls == ["RU", "RU"] and dropped == [8]
+    now[0] += cache.LOOK_S
+    assert look() == 8  # the same version: kept
+    pages("RU")
+    assert calls == ["RU", "RU"] and dropped == [8]

@@ -24,7 +24,7 @@ from tests.dashboard.test_browser import (  # the browser, or a skip saying what
 from tests.dashboard.test_serve import GOVPULSE, served
 
 READER = "reader@example.org"
-LINE = re.compile(r"warm-up of /(\w*)\?(\S*): [\d.]+ s, (\d+) elements")
+LINE = re.compile(r"warm-up of /(\w*)\?(\S*): [\d.]+ s, (\d+) elements, [\d.]+ MB")
 
 
 def warmed(log: Path, rounds: int, timeout_s: float = 600) -> list[tuple[str, str, int]]:

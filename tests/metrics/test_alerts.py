@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from etl.ingest.load import load_paths
 from etl.metrics import alerts
 from etl.settings import Settings, get_settings
+from etl.store.changes import version
 from etl.store.subscriptions import add
 from tests.conftest import copy_data, dump
 
@@ -59,6 +60,11 @@ def named(frame: pd.DataFrame, engine: Engine, *columns: str) -> set[tuple[objec
     return {(r["kind"], ids[int(r["account_pk"])], *(r[c] for c in columns)) for _, r in frame.iterrows()}
 
 
+def data_version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return version(conn)
+
+
 def stored(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(text("SELECT * FROM alert ORDER BY id")).mappings().all())
@@ -90,11 +96,15 @@ def test_each_rule_finds_its_pages(data: Engine) -> None:
 
 def test_episodes_open_hold_clear_and_reopen(data: Engine) -> None:
     """A second run keeps the episodes (last seen moves on); a rule that stops holding clears its episode; when it
-    holds again a new episode opens; a dry run reports the same and stores nothing."""
+    holds again a new episode opens; a dry run reports the same and stores nothing. The data's version (what the
+    dashboard keeps its reads by) moves with each run that opened or cleared an episode, and with no other."""
+    loaded = data_version(data)
     first = alerts.evaluate(data, T1, settings=conf())
     assert (len(first.opened), first.kept, first.cleared, first.day) == (4, 0, 0, dt.date(2026, 3, 6))
+    assert data_version(data) == loaded + 1
     second = alerts.evaluate(data, T2, settings=conf())
     assert (second.opened, second.kept, second.cleared) == ([], 4, 0)
+    assert data_version(data) == loaded + 1
     rows = stored(data)
     assert set(rows["state"]) == {"open"} and set(rows["first_seen"]) == {pd.Timestamp(T1)}
     assert set(rows["last_seen"]) == {pd.Timestamp(T2)}
@@ -106,6 +116,7 @@ def test_episodes_open_hold_clear_and_reopen(data: Engine) -> None:
 
     third = alerts.evaluate(data, T3, settings=conf(active_days=10))
     assert (third.opened, third.kept, third.cleared) == ([], 3, 1)
+    assert data_version(data) == loaded + 2
     silent = stored(data).query("kind == 'silent'")
     assert silent[["state", "cleared_at"]].values.tolist() == [["cleared", pd.Timestamp(T3)]]
     fourth = alerts.evaluate(data, T4, settings=conf())
