@@ -101,10 +101,11 @@ def test_episodes_open_hold_clear_and_reopen(data: Engine) -> None:
     loaded = data_version(data)
     first = alerts.evaluate(data, T1, settings=conf())
     assert (len(first.opened), first.kept, first.cleared, first.day) == (4, 0, 0, dt.date(2026, 3, 6))
-    assert data_version(data) == loaded + 1
+    opened = data_version(data)
+    assert opened > loaded
     second = alerts.evaluate(data, T2, settings=conf())
     assert (second.opened, second.kept, second.cleared) == ([], 4, 0)
-    assert data_version(data) == loaded + 1
+    assert data_version(data) == opened
     rows = stored(data)
     assert set(rows["state"]) == {"open"} and set(rows["first_seen"]) == {pd.Timestamp(T1)}
     assert set(rows["last_seen"]) == {pd.Timestamp(T2)}
@@ -116,7 +117,7 @@ def test_episodes_open_hold_clear_and_reopen(data: Engine) -> None:
 
     third = alerts.evaluate(data, T3, settings=conf(active_days=10))
     assert (third.opened, third.kept, third.cleared) == ([], 3, 1)
-    assert data_version(data) == loaded + 2
+    assert data_version(data) > opened  # PostgreSQL's ids may skip the one the dry run took
     silent = stored(data).query("kind == 'silent'")
     assert silent[["state", "cleared_at"]].values.tolist() == [["cleared", pd.Timestamp(T3)]]
     fourth = alerts.evaluate(data, T4, settings=conf())
