@@ -69,6 +69,7 @@ def _views(queries: Any, Scope: type) -> list[dict[str, Any]]:
             pages=len(mine),
             ids=tuple(int(i) for i in mine["id"].head(5).tolist()),
             account=int(mine["id"].iloc[0]),
+            least=queries.settings().min_sample_posts,  # the Growth page's best-time map
         )
     return views
 
@@ -90,6 +91,7 @@ def _arguments(fn: Callable[..., Any], view: dict[str, Any]) -> list[dict[str, A
         "level": [view["level"], view["rows_level"], "account"],
         "deadline": ["8wh"],
         "since": [view["end"] - dt.timedelta(days=29)],
+        "least": [view["least"]],
     }
     if fn.__name__ == "top_posts":
         # The Overview's two tabs of top posts, ten each.

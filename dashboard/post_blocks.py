@@ -21,11 +21,6 @@ TOP_COLUMNS = {
 _BY = ("er_pct", "views")  # the top posts' tabs: by engagement, by views
 
 
-def period_posts(page: ui.Page, scope: Scope) -> pd.DataFrame:
-    """The posts of `scope` in the page's period with their engagement and local time."""
-    return posts.engagement(queries_posts.scope_posts(*page.period, scope))
-
-
 def linked(page: ui.Page, rows: pd.DataFrame, scope: Scope) -> pd.DataFrame:
     """Posts of `scope` with their page's territory, handle and platform named, and the link to each post (or its
     page)."""
@@ -69,10 +64,9 @@ def best_time(page: ui.Page, scope: Scope) -> None:
     tr = page.tr
     least = queries.settings(page.f.lang).min_sample_posts
     st.subheader(tr("posts.best_time"), anchor="best-time")
-    rated = period_posts(page, scope).dropna(subset=["er_pct"])
-    medians, counts = posts.best_time(rated, least)
-    if len(rated) < posts.best_time_needs(least) or posts.rated_cells(medians) == 0:
-        st.info(tr("posts.best_time_few", need=tr.num(posts.best_time_needs(least)), n=tr.num(len(rated))))
+    medians, counts, rated, pages = queries_posts.best_time(*page.period, scope, least)
+    if rated < posts.best_time_needs(least) or posts.rated_cells(medians) == 0:
+        st.info(tr("posts.best_time_few", need=tr.num(posts.best_time_needs(least)), n=tr.num(rated)))
         return
-    caption = tr("posts.best_time_help", n=tr.num(len(rated)), pages=tr.num(rated["id"].nunique()), min=least)
-    ui.chart(charts.best_time(medians, counts, tr, page.note(len(rated), "unit.posts")), caption)
+    caption = tr("posts.best_time_help", n=tr.num(rated), pages=tr.num(pages), min=least)
+    ui.chart(charts.best_time(medians, counts, tr, page.note(rated, "unit.posts")), caption)

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from dashboard import posts
 from dashboard.cache import shared
 from dashboard.filters import Scope
 
@@ -30,12 +31,20 @@ _TOP = {
 }
 
 
-@shared(TTL, max_entries=8)
 def scope_posts(start: dt.date, end: dt.date, scope: Scope) -> pd.DataFrame:
     """The scope's posts published in the period (local days): page `id`, post id, UTC time, type, likes, comments,
     shares, views, the page's followers on the day of posting and the time zone of the page's territory."""
     where, params, expanding = _where(scope)
     return _posts(_frame(f"{_POSTS} AND {where}", params | {"a": start, "b": end}, expanding))
+
+
+@shared(TTL, max_entries=8)
+def best_time(start: dt.date, end: dt.date, scope: Scope, least: int) -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
+    """The best-time map of the scope's posts of the period (`posts.best_time`, hours of fewer than `least` posts
+    empty), and the posts and pages it rates: a country's month of posts is read and timed once, the map kept."""
+    rated = posts.engagement(scope_posts(start, end, scope)).dropna(subset=["er_pct"])
+    medians, counts = posts.best_time(rated, least)
+    return medians, counts, len(rated), int(rated["id"].nunique())
 
 
 @shared(TTL)

@@ -42,7 +42,8 @@ ui.table(
 
 st.subheader(tr("coverage.drill"))
 mine = page.own()
-options = ["", *per_place[key][per_place[key].isin(own[key])]]
+# The places of the reader's own pages, each once: a country's 190,000 codes would be compared one by one.
+options = ["", *per_place[key][per_place[key].isin(own[key].unique())]]
 place = st.selectbox(
     tr("coverage.place"), options, format_func=lambda c: page.name(c) if c else tr("coverage.everywhere"),
     key=ui.url_param("place", options, ""),

@@ -116,6 +116,10 @@ def read_everything() -> dict[str, Any]:
         out[f"responsiveness times {name}"] = times.sort_values(list(times.columns), ignore_index=True)
         published = queries_posts.scope_posts(START, END, scope)
         out[f"scope_posts {name}"] = published.sort_values(["id", "post_id"], ignore_index=True)
+        medians, counts, rated, pages = queries_posts.best_time(START, END, scope, 1)
+        out[f"best_time {name}"] = pd.concat([medians, counts], keys=["median", "posts"]).assign(
+            rated=rated, pages=pages
+        )
         for by in ("er_pct", "views"):
             out[f"top_posts {by} {name}"] = queries_posts.top_posts(START, END, scope, by, 2)
         out[f"first_day {name}"] = queries_posts.first_day(scope)
