@@ -222,6 +222,7 @@ def _tour(browser: Any, url: str, pid: int, shots: Path) -> list[dict[str, Any]]
 def warmed(browser: Any, shots: Path, timeout_s: float = 3600) -> dict[str, Any]:
     """A server with its warm-up on: seconds from healthy to the warm-up's end, its memory then, and the tour after."""
     log = shots.with_name("warmed-server.log")
+    log.parent.mkdir(parents=True, exist_ok=True)
     with screenshots.streamlit(os.environ | {"GOVPULSE_WARM_UP": "true"}, log_to=log) as (url, proc):
         healthy = time.perf_counter()
         while "warm-up done" not in (text := log.read_text(errors="replace")):

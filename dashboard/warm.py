@@ -22,6 +22,7 @@ LOG = logging.getLogger("govpulse.warm")
 # Every page by its address ("": the Overview, the default page), the Overview first: its reads serve most others.
 PAGES = ("", "responsiveness", "growth", "coverage", "rankings", "compare", "data", "account")
 POLL_S = 15.0
+THREAD = "govpulse-warm"
 PAGE_TIMEOUT_S = 900.0
 
 _sessions: set[str] = set()  # the ids of the server's own sessions, never a visitor's
@@ -127,9 +128,13 @@ def start() -> None:
                 LOG.exception("warm-up failed")
             time.sleep(POLL_S)
 
+    # Its reads of the data's version run outside any page, as they should: Streamlit's warning of that is noise.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: record.threadName != THREAD
+    )
     if not LOG.handlers:  # the server's log (stderr), beside Streamlit's own lines
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
         LOG.addHandler(handler)
         LOG.setLevel(logging.INFO)
-    threading.Thread(target=loop, name="govpulse-warm", daemon=True).start()
+    threading.Thread(target=loop, name=THREAD, daemon=True).start()
