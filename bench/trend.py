@@ -74,7 +74,7 @@ def trend(runs: Mapping[str, dict[str, Any]], size: Any = None) -> list[str]:
         "",
         f"**The national runs side by side**: the last {len(shown)} runs kept in `bench/results/` that measured "
         f"(c) or (d) on the national database of {size:,} pages, oldest first (a blank cell: not measured in that "
-        f"run); the queries are the {len(slowest)} slowest of the latest run, by p50.",
+        f"run)" + (f"; the queries are the {len(slowest)} slowest of the latest run, by p50." if slowest else "."),
         "",
         md(header, rows),
     ]
