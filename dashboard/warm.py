@@ -125,6 +125,8 @@ def start() -> None:
                     warmed = version
                 seen = version
             except Exception:  # the pages are left to their readers; the server goes on
+                if runtime.state in (RuntimeState.STOPPING, RuntimeState.STOPPED):
+                    return  # stopped midway (Ctrl-C, SIGTERM): nothing to say
                 LOG.exception("warm-up failed")
             time.sleep(POLL_S)
 
