@@ -72,6 +72,11 @@ def loaded(engine: Engine) -> Engine:
     return engine
 
 
+# The tables that log when things happened (the time of each load and of each change): the same data loaded twice
+# differs only there.
+LOGS = ("loadlog", "datachange")
+
+
 def dump(engine: Engine) -> list[Any]:
     """Every row of every table, in a fixed order, for exact comparison."""
     out: list[Any] = []

@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,8 +18,9 @@ from etl.store.db import make_engine
 from etl.store.users import add
 from tests.dashboard.proxy import signing_in
 from tests.dashboard.support import PAGES, demo_database
-from tests.dashboard.test_browser import (  # the browser, or a skip saying what to install
-    chromium,  # noqa: F401
+from tests.dashboard.test_browser import (  # noqa: F401 (the browser tests' fixtures: the system Chromium)
+    browser_type_launch_args,
+    chromium,
     screenshots,
 )
 from tests.dashboard.test_serve import GOVPULSE, served
@@ -41,7 +43,7 @@ def warmed(log: Path, rounds: int, timeout_s: float = 600) -> list[tuple[str, st
 def test_the_server_reads_every_page_of_each_country_and_again_after_a_load(
     tmp_path: Path,
     tmp_path_factory: pytest.TempPathFactory,
-    chromium: None,  # noqa: F811
+    browser: Any,
 ) -> None:
     db = tmp_path / "govpulse.db"
     with sqlite3.connect(demo_database(tmp_path_factory) / "govpulse.db") as src, sqlite3.connect(db) as dst:
@@ -79,13 +81,10 @@ def test_the_server_reads_every_page_of_each_country_and_again_after_a_load(
         again = warmed(log, 2)
         assert len(again) == 2 * len(first)
 
-        from playwright.sync_api import sync_playwright
-
-        with signing_in(url, "X-Remote-User", READER) as proxy, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=screenshots.CHROMIUM, args=screenshots.ARGS)
+        with signing_in(url, "X-Remote-User", READER) as proxy:
             page = browser.new_page()
             page.goto(f"{proxy}/?lang=en&country={country}")
             screenshots.settle(page)
             # The header says the new last day has data for a part of the pages: read after the load, not before.
             assert translator("en").date(next_day) in page.inner_text("body")
-            browser.close()
+            page.close()

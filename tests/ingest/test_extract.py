@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from etl.ingest.extract import SourceError, open_source
 from etl.ingest.load import load_paths
 from etl.store.db import make_engine
-from tests.conftest import DATA, dump
+from tests.conftest import DATA, LOGS, dump
 
 
 def office_style(text: str, delimiter: str) -> str:
@@ -34,7 +34,7 @@ def _office_cell(cell: str, count: bool) -> str:
 
 
 def same_content(engine: Engine) -> list:
-    return [t for t in dump(engine) if t[0] != "loadlog"]
+    return [t for t in dump(engine) if t[0] not in LOGS]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from etl.ingest.load import load_paths
-from tests.conftest import DATA, copy_data, dump
+from tests.conftest import DATA, LOGS, copy_data, dump
 
 
 def rows(engine: Engine, sql: str) -> list[tuple]:
@@ -235,7 +235,7 @@ def make_reference(tmp_path: Path) -> Engine:
 
 def content(engine: Engine) -> list:
     """The dump without the load log (which records timings and paths)."""
-    return [t for t in dump(engine) if t[0] != "loadlog"]
+    return [t for t in dump(engine) if t[0] not in LOGS]
 
 
 def test_unrecognised_header_is_a_clear_error(engine: Engine, tmp_path: Path) -> None:
