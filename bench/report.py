@@ -207,6 +207,12 @@ def queries_within(c: dict[str, Any]) -> tuple[int, int]:
     return sum(1 for e in c["results"] if e["p95_ms"] <= c["target_p95_ms"]), len(c["results"])
 
 
+def _slowest(pages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The page of (d) that took longest among those timed (not those left unwritten or unfinished)."""
+    timed = [p for p in pages if isinstance(p.get("seconds"), float) and not math.isnan(p["seconds"])]
+    return max(timed, key=lambda p: p["seconds"]) if timed else None
+
+
 def pages_within(d: dict[str, Any]) -> tuple[int, int]:
     """Pages of (d) rendered within their target and without an exception, and all of them."""
     timed = [p for p in d["pages"] if isinstance(p.get("seconds"), float) and not math.isnan(p["seconds"])]
@@ -232,8 +238,7 @@ def _d(r: dict[str, Any], key: str = "d") -> Rows:
     if "pages" not in d:
         return _failed(key, f"{_on(key)}dashboard pages", d)
     within, total = pages_within(d)
-    timed = [p for p in d["pages"] if isinstance(p.get("seconds"), float) and not math.isnan(p["seconds"])]
-    slowest = max(timed, key=lambda p: p["seconds"]) if timed else None
+    slowest = _slowest(d["pages"])
     result = f"{within} of {total} pages rendered within target"
     if slowest:
         result += f"; slowest {slowest['page']} {_s(slowest['seconds'])}"
@@ -256,7 +261,7 @@ def _warmed(d: dict[str, Any], key: str) -> Rows:
     if "pages" not in w:
         return _failed(key, what, w)
     within, total = pages_within(w | {"target_page_s": d["target_page_s"]})
-    slowest = max((p for p in w["pages"] if p.get("seconds")), key=lambda p: p["seconds"], default=None)
+    slowest = _slowest(w["pages"])
     result = f"{within} of {total} pages rendered within target"
     if slowest:
         result += f"; slowest {slowest['page']} [{slowest['view']}] {_s(slowest['seconds'])}"

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import access, sidebar, warm
+from dashboard import access, queries, sidebar
 from dashboard.i18n import translator
 
 st.set_page_config(page_title="govpulse", page_icon="📊", layout="wide")
@@ -18,7 +18,7 @@ PAGES = [
     ("data", ":material/database:"),
 ]
 
-warm.follow_changes()  # a load by another process drops this server's reads of the data before it
+queries.follow_changes()  # a load by another process drops this server's reads of the data before it
 # Nobody reads a page before the sign-in says who it is (or, in the demo, that nobody signs in).
 person = access.user(translator(sidebar.current().lang))
 filters = sidebar.render(person)

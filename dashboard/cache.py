@@ -65,11 +65,11 @@ _looking = threading.Lock()
 LOOK_S = 10.0
 
 
-def follow(version: Callable[[], object], also: Iterable[Callable[[], None]] = ()) -> object:
+def follow(version: Callable[[], object], also: Iterable[Callable[[], None]] = (), at_once: bool = False) -> object:
     """Drop every cached read (and call `also`) when the data's `version` changed since this server last looked, at
-    most one look every LOOK_S seconds; the version seen."""
+    most one look every LOOK_S seconds (`at_once`: look now); the version seen."""
     with _looking:
-        if time.monotonic() - float(_seen["at"]) < LOOK_S:  # type: ignore[arg-type]
+        if not at_once and time.monotonic() - float(_seen["at"]) < LOOK_S:  # type: ignore[arg-type]
             return _seen["version"]
         found, before = version(), _seen["version"]
         _seen.update(version=found, at=time.monotonic())

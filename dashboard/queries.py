@@ -22,6 +22,7 @@ from etl.metrics.kpis import kpi_table
 from etl.metrics.responsiveness.query import responsiveness_parts, timed_inquiries, waiting_inquiries
 from etl.metrics.worktime import BACKLOG_BUCKETS, Clocks
 from etl.settings import Settings, get_settings
+from etl.store import changes
 from etl.store.db import get_engine, without_jit
 from etl.store.scope import Scope as StoreScope
 from etl.store.scope import read_frame, utc_times
@@ -480,11 +481,20 @@ def sources(since: dt.date) -> pd.DataFrame:
     return frame[["platform", "pages", "followers", "posts", "inquiries", "recent"]]
 
 
+def data_version() -> int:
+    """The data's version: it changes with every load, refresh, evaluation of alerts and collector's run."""
+    with engine().connect() as conn:
+        return changes.version(conn)
+
+
+def follow_changes(at_once: bool = False) -> object:
+    """Drop the cached reads and the clocks if the data changed since this server last looked (`at_once`: look now)."""
+    return cache.follow(data_version, also=(clocks.clear,), at_once=at_once)
+
+
 def load_files(paths: list[Path], mapping: Mapping | None = None, **options: Any) -> list[FileResult]:
     """Load files through the ETL (validation, rollups; `mapping` gives their own headers, `options` the loading's own:
-    the actor) and drop every cached result if anything changed."""
+    the actor); a load that changed anything has noted it, and the cached results are dropped at once."""
     results = load_paths(engine(), paths, mapping=mapping, **options)
-    if any(r.inserted or r.updated for r in results):
-        cache.clear()
-        clocks.clear()
+    follow_changes(at_once=True)
     return results

@@ -15,8 +15,7 @@ from streamlit.runtime.runtime import RuntimeState
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.session_manager import SessionClient
 
-from dashboard import cache, queries
-from etl.store import changes
+from dashboard import queries
 
 LOG = logging.getLogger("govpulse.warm")
 # Every page by its address ("": the Overview, the default page), the Overview first: its reads serve most others.
@@ -26,17 +25,6 @@ THREAD = "govpulse-warm"
 PAGE_TIMEOUT_S = 900.0
 
 _sessions: set[str] = set()  # the ids of the server's own sessions, never a visitor's
-
-
-def data_version() -> int:
-    """The data's version: it changes with every load, refresh, evaluation of alerts and collector's run."""
-    with queries.engine().connect() as conn:
-        return changes.version(conn)
-
-
-def follow_changes() -> object:
-    """Drop the cached reads and the clocks when the data changed since this server last looked; the version."""
-    return cache.follow(data_version, also=(queries.clocks.clear,))
 
 
 def is_warming() -> bool:
@@ -119,7 +107,7 @@ def start() -> None:
         runtime, warmed, seen = Runtime.instance(), None, None
         while runtime.state not in (RuntimeState.STOPPING, RuntimeState.STOPPED):
             try:
-                version = follow_changes()
+                version = queries.follow_changes()
                 if version != warmed and (warmed is None or version == seen):
                     warm(runtime)
                     warmed = version

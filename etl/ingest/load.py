@@ -128,9 +128,10 @@ def load_paths(
         if conn.execute(text("SELECT 1 FROM datatime LIMIT 1")).first() is None:
             record_data_times(conn)
         refresh_rollups(conn)
-        if any(r.inserted or r.updated for r in results):
+        wrote = any(r.inserted or r.updated for r in results)
+        if wrote:
             changed(conn, "load")
-    if any(r.inserted or r.updated for r in results):
+    if wrote:
         with engine.begin() as conn:
             analyze_days(conn)
     return results
