@@ -10,6 +10,7 @@ from etl.ingest.timing import record_data_times, untime
 from etl.ingest.transform import ERROR_COLUMNS
 from etl.store import models
 from etl.store.histograms import apply_changes, mark_everything, mark_regions, note_changes
+from etl.store.jumpcounts import forget
 from etl.store.models import REGION, table_of
 from etl.store.rollups import MOVED, mark_dirty, resolve_ancestors, sum_regions
 
@@ -202,6 +203,7 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             # Territories moved to other regions: their days now count under those.
             sum_regions(conn)
             mark_everything(conn)
+            forget(conn)
     if kind == "followers":
         record_handles(conn)
     if kind == "inquiries":

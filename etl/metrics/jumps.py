@@ -6,23 +6,24 @@ from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from etl.store.models import REGION
+from etl.store.jumpcounts import COLUMNS, LEAST, PER, WEEKS, count_changes, kept_changes
+from etl.store.rollups import behind
 from etl.store.scope import ACCOUNT, ACCOUNT_DAY, REGION_OF_TERRITORY, TERRITORY, Scope, read_frame
 
-WEEKS = 8  # the normal range: one-day changes of the region's pages in the eight weeks to the last day judged …
+# The normal range: one-day changes of the region's pages in the WEEKS weeks to the last day judged, counted in basis
+# points (PER: hundredths of a per cent) of the count before (etl/store/jumpcounts.py) …
 QUANTILE = 0.01  # … between their 1st and 99th percentile …
 WIDEN = 2  # … widened on each side by twice that width …
 FLOOR = 0.05  # … and at least 5 % a day either way: viral days are no jumps, a fast-growing platform's normal is wide
 MIN_CHANGES = 200  # fewer one-day changes of a region's pages on a platform: the fixed rule judges them
-MIN_FOLLOWERS = 100  # a jump is at least this many followers, on a page of at least this many before it
+MIN_FOLLOWERS = LEAST  # a jump is at least this many followers, on a page of at least this many before it
 FIXED_GAIN = 500  # the fixed rule: a change of at least this many followers …
 FIXED_RATIO = 0.2  # … and this share of the count before it
 MIN_AGE = 56  # days since a page's first follower before the range judges it (new pages grow fast): the fixed rule
 MAX_GAP = 7  # days between two snapshots beyond which their change is growth, not a jump
-PER = 10_000  # changes are counted in basis points (hundredths of a per cent) of the count before
 EVERY = 4  # days between the days whose changes make the normal range
 JUMPS = ["account_pk", "territory_code", "day", "before", "followers", "change", "kind", "low", "high", "rule"]
 
@@ -68,22 +69,14 @@ def judge(judged: pd.DataFrame, ranges: pd.DataFrame) -> pd.DataFrame:
 def daily_changes(conn: Connection, end: dt.date, regions: Collection[str]) -> pd.DataFrame:
     """Counts of the one-day changes of the regions' pages snapshotted on both days (of MIN_FOLLOWERS or more the
     day before) per region, platform and basis point of the count before, on every EVERY-th day of the WEEKS weeks
-    to `end`."""
-    # CROSS JOIN keeps SQLite on the regions' pages first, then their two days by the (page, day) key: a day's
-    # snapshots of the whole country, read through the index on the day, cost a region's Overview seconds.
-    stmt = text(
-        f"SELECT {REGION} AS region, a.platform, "
-        f"CAST(round((w.followers - p.followers) * {float(PER)} / p.followers) AS INTEGER) AS bp, count(*) AS n "
-        "FROM territory t CROSS JOIN account a CROSS JOIN accountday w CROSS JOIN accountday p "
-        f"WHERE {REGION} IN :regions AND a.territory_code = t.code AND w.account_pk = a.id AND w.day = :day "
-        "AND p.account_pk = a.id AND p.day = :before AND w.observed AND p.observed AND p.followers >= :least "
-        f"GROUP BY {REGION}, a.platform, bp"
-    ).bindparams(bindparam("regions", expanding=True))
-    parts = []
-    for k in range(0, 7 * WEEKS, EVERY):
-        day = end - dt.timedelta(days=k)
-        params = {"regions": list(regions), "day": day, "before": day - dt.timedelta(days=1), "least": MIN_FOLLOWERS}
-        parts.append(read_frame(conn, stmt, params=params))
+    to `end`: those the loads keep (FollowerChange), the rest counted from the snapshots."""
+    days = [end - dt.timedelta(days=k) for k in range(0, 7 * WEEKS, EVERY)]
+    # Rollups waiting for their refresh may be newer than the counts kept: then every day is counted afresh.
+    kept, covered = (pd.DataFrame(columns=COLUMNS), set()) if behind(conn) else kept_changes(conn, days, regions)
+    parts = [kept]
+    for day in days:
+        if missing := [region for region in regions if (day, region) not in covered]:
+            parts.append(count_changes(conn, day, missing))
     return pd.concat(parts, ignore_index=True).astype({"bp": "int64", "n": "int64"})
 
 

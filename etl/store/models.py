@@ -274,6 +274,30 @@ class RegionDay(SQLModel, table=True):
     post_followers: int | None = Field(default=None, sa_type=BigInteger)
 
 
+class FollowerChange(SQLModel, table=True):
+    """One-day follower changes of a region's pages on a platform, counted per basis point of the count the day before
+    (etl/store/jumpcounts.py): the normal range of follower jumps is read from these instead of two snapshots of each
+    page."""
+
+    __table_args__ = (CLUSTERED,)
+
+    # The day first: a new day appends, and the days of a range are read as ranges of the key.
+    day: dt.date = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)  # RegionDay's region
+    platform: str = Field(primary_key=True)
+    bp: int = Field(primary_key=True)
+    n: int
+
+
+class ChangeDay(SQLModel, table=True):
+    """The days and regions whose follower changes FollowerChange holds (a day without a change among them)."""
+
+    __table_args__ = (CLUSTERED,)
+
+    day: dt.date = Field(primary_key=True)
+    region_code: str = Field(primary_key=True)
+
+
 class ReplyHistogram(SQLModel, table=True):
     """Answered inquiries per region × day of receipt × platform × owner role, counted per log bucket
     (etl/store/sketch.py) of their calendar (`reply`) or working (`work`) reply minutes: any scope's is a sum."""

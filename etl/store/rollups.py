@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection, Engine
 from etl.store import models
 from etl.store.changes import changed
 from etl.store.histograms import histograms_behind, refresh_histograms
+from etl.store.jumpcounts import forget, keep_counts
 from etl.store.models import REGION, table_of
 from etl.store.scope import write_lock
 
@@ -34,6 +35,8 @@ ROLLUP_TABLES = (
     "replyhistogram",
     "replycount",
     "replydirty",
+    "followerchange",
+    "changeday",
 )
 BATCH_ROWS = 1_000_000
 # Writing more rows than this, and most of the table: the day indexes are built again rather than maintained
@@ -167,10 +170,12 @@ def refresh_rollups(conn: Connection) -> None:
     ends = [d for d in (last, newest) if d is not None]
     if ends:
         _refresh(conn, first, last, max(ends))
+    _forget_changes(conn)
     for name in TEMP_TABLES:
         conn.execute(text(f"DROP TABLE {name}"))
     conn.execute(text("DELETE FROM rollupdirty"))
     refresh_histograms(conn)
+    keep_counts(conn)
 
 
 # The tables every delivery extends by a day. PostgreSQL's autovacuum analyses a table once a tenth of it changed:
@@ -295,6 +300,22 @@ def _refresh(conn: Connection, first: dt.date | None, last: dt.date | None, end:
     if bulk:
         for name, (table, column) in DAY_INDEXES.items():
             conn.execute(text(f"CREATE INDEX {name} ON {table} ({column})"))
+
+
+def _forget_changes(conn: Connection) -> None:
+    """Drop the follower change counts of the queued accounts' regions from the first day their rows changed (every
+    count when a page moved: its old region's counts are stale too)."""
+    if conn.execute(text("SELECT 1 FROM rollup_todo WHERE from_day <= :m LIMIT 1"), {"m": MOVED}).first():
+        forget(conn)
+        return
+    earliest = "CASE WHEN r.start IS NULL OR r.from_day < r.start THEN r.from_day ELSE r.start END"
+    rows = conn.execute(
+        text(
+            f"SELECT {REGION} AS region, min({earliest}) AS day FROM rollup_todo r "
+            f"JOIN account a ON a.id = r.account_pk JOIN territory t ON t.code = a.territory_code GROUP BY {REGION}"
+        ).columns(day=Date)
+    )
+    forget(conn, {region: day for region, day in rows if day is not None})
 
 
 def _batch_size(days: float) -> int:

@@ -7,11 +7,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from pandas.testing import assert_frame_equal
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import Connection, Engine
 
 from etl.ingest.load import load_paths
 from etl.metrics import jumps
+from etl.store import jumpcounts, rollups
+from etl.store.jumpcounts import COUNTED
 from etl.store.scope import Scope
 
 FIRST, LAST = dt.date(2026, 1, 1), dt.date(2026, 4, 30)
@@ -125,3 +128,60 @@ def test_normal_range_from_counts() -> None:
     # 500 changes: the 1st percentile falls on the 5th (0 bp), the 99th on the 495th (20 bp); width 20 bp.
     assert (row["low"], row["high"], row["changes"]) == (-0.004, 0.006, 500)
     assert jumps.normal_ranges(counted.assign(n=counted["n"] // 3)).empty, "under 200 changes: no range"
+
+
+def counted_afresh(conn: Connection, end: dt.date, regions: list[str]) -> pd.DataFrame:
+    """The changes `daily_changes` reads for `end`, all counted from the snapshots, summed per region, platform and
+    basis point."""
+    days = [end - dt.timedelta(days=k) for k in range(0, 7 * jumps.WEEKS, jumps.EVERY)]
+    return summed(pd.concat([jumpcounts.count_changes(conn, day, regions) for day in days]))
+
+
+def summed(counts: pd.DataFrame) -> pd.DataFrame:
+    return counts.groupby(["region", "platform", "bp"], as_index=False)["n"].sum().astype({"n": "int64"})
+
+
+def assert_kept_right(engine: Engine, last: dt.date, regions: tuple[str, ...] = ("RU-KOS", "RU-TVE")) -> None:
+    """The last eight weeks to `last` are kept for the regions with pages, and the normal range reads, for every
+    last day of its eight weeks up to `last` (each day of the four), counts equal to those counted from the
+    snapshots."""
+    with engine.connect() as conn:
+        first = last - dt.timedelta(days=7 * jumps.WEEKS - 1)
+        kept = select(func.count(), func.max(COUNTED.c.day)).where(COUNTED.c.day >= first)
+        assert tuple(conn.execute(kept).one()) == (7 * jumps.WEEKS * len(regions), last)
+        assert not rollups.behind(conn)
+        for end in (last - dt.timedelta(days=k) for k in range(4)):
+            got = summed(jumps.daily_changes(conn, end, ["RU-KOS", "RU-TVE"]))
+            assert_frame_equal(got, counted_afresh(conn, end, ["RU-KOS", "RU-TVE"]))
+
+
+def load_rows(engine: Engine, folder: Path, name: str, text_: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text_, encoding="utf-8")
+    results = load_paths(engine, [folder / name])
+    assert all(r.ok for r in results), [(r.path, r.message) for r in results]
+
+
+def test_loads_keep_the_counts_of_changes(region: Engine, tmp_path: Path) -> None:
+    """Loads keep every region's counts of one-day changes for the last eight weeks, and keep them right after a late
+    correction of a snapshot, a new day, a page moved to another region and a district moved to another; counts the
+    loads did not keep (an earlier end) are counted from the snapshots."""
+    assert_kept_right(region, LAST)
+    with region.connect() as conn:
+        before = summed(jumps.daily_changes(conn, dt.date(2026, 4, 24), ["RU-TVE"]))
+    head = "date,platform,account_id,followers,posts_total,handle\n"
+    load_rows(region, tmp_path / "late", "followers.csv", head + "2026-04-20,vk,105,900000,0,p105\n")
+    assert_kept_right(region, LAST)
+    with region.connect() as conn:
+        assert not summed(jumps.daily_changes(conn, dt.date(2026, 4, 24), ["RU-TVE"])).equals(before)
+        assert not jumps.daily_changes(conn, dt.date(2026, 2, 1), ["RU-TVE"]).empty, "before the eight weeks kept"
+    new = "".join(f"2026-05-01,vk,{k},{3_000 + 7 * k},0,p{k}\n" for k in (*range(101, 161), 201))
+    load_rows(region, tmp_path / "new", "followers.csv", head + new)
+    assert_kept_right(region, dt.date(2026, 5, 1))
+    head = "platform,account_id,handle,display_name,territory_code,owner_kind,owner_role,owner_name,sphere,required,"
+    moved = ACCOUNT.format(platform="vk", id=201, territory="RU-TVE-01")
+    load_rows(region, tmp_path / "moved", "accounts.csv", f"{head}official_mark,created_on,url\n{moved}\n")
+    assert_kept_right(region, dt.date(2026, 5, 1))
+    regrouped = TERRITORIES.replace("district,RU-TVE,", "district,RU-KOS,")
+    load_rows(region, tmp_path / "regrouped", "territories.csv", regrouped)
+    assert_kept_right(region, dt.date(2026, 5, 1), ("RU-KOS",))
