@@ -168,9 +168,9 @@ def refresh_rollups(conn: Connection) -> None:
         "FROM followersnapshot f WHERE f.account_pk = t.account_pk) FROM rollup_todo t) x",
     )
     ends = [d for d in (last, newest) if d is not None]
-    if ends:
-        _refresh(conn, first, last, max(ends))
-    _forget_changes(conn)
+    # What the refresh changed of the follower counts, which the counts of their changes follow.
+    changes: dict[str, dt.date] | None = _refresh(conn, first, last, max(ends)) if ends else {}
+    forget(conn, changes)
     for name in TEMP_TABLES:
         conn.execute(text(f"DROP TABLE {name}"))
     conn.execute(text("DELETE FROM rollupdirty"))
@@ -243,8 +243,9 @@ def _collect_facts(conn: Connection, scan: bool) -> None:
     )
 
 
-def _refresh(conn: Connection, first: dt.date | None, last: dt.date | None, end: dt.date) -> None:
-    """Regenerate the queued accounts' rows from their from_day and extend every account to `end`."""
+def _refresh(conn: Connection, first: dt.date | None, last: dt.date | None, end: dt.date) -> dict[str, dt.date] | None:
+    """Regenerate the queued accounts' rows from their from_day and extend every account to `end`; the first day
+    each region's follower counts changed from (None: a page moved, every region's may have)."""
     if last is not None and end > last:
         # Every account with rows ends on the same day: a later day extends all of them.
         conn.execute(
@@ -265,7 +266,7 @@ def _refresh(conn: Connection, first: dt.date | None, last: dt.date | None, end:
         ).columns(s=Date)
     ).all()
     if not changed:
-        return
+        return {}
     touched = min(max(s, first) if first else s for s, _, _ in changed)
     rows = sum(g * ((end - s).days + 1) for s, _, g in changed if g)
     accounts = conn.execute(text("SELECT count(*) FROM account")).scalar_one()
@@ -277,6 +278,8 @@ def _refresh(conn: Connection, first: dt.date | None, last: dt.date | None, end:
         for name in DAY_INDEXES:
             conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
     _remove_gone(conn)
+    since: dict[str, dt.date] = {}
+    _note_changes(conn, "rollup_gone", since)
     start = _day(conn, "SELECT min(start) AS d FROM rollup_todo")
     if start is not None:
         days = [{"d": start + dt.timedelta(days=k)} for k in range((end - start).days + 1)]
@@ -288,6 +291,7 @@ def _refresh(conn: Connection, first: dt.date | None, last: dt.date | None, end:
         for i in range(0, len(pks), size):
             batch = {"lo": pks[i], "hi": pks[min(i + size, len(pks)) - 1]}
             _generate(conn, batch)
+            _note_changes(conn, "rollup_new", since)
             if not resum:
                 _add_deltas(conn, "rollup_new")
             conn.execute(text("DELETE FROM rollup_new"))
@@ -300,22 +304,22 @@ def _refresh(conn: Connection, first: dt.date | None, last: dt.date | None, end:
     if bulk:
         for name, (table, column) in DAY_INDEXES.items():
             conn.execute(text(f"CREATE INDEX {name} ON {table} ({column})"))
+    return None if moved else since
 
 
-def _forget_changes(conn: Connection) -> None:
-    """Drop the follower change counts of the queued accounts' regions from the first day their rows changed (every
-    count when a page moved: its old region's counts are stale too)."""
-    if conn.execute(text("SELECT 1 FROM rollup_todo WHERE from_day <= :m LIMIT 1"), {"m": MOVED}).first():
-        forget(conn)
-        return
-    earliest = "CASE WHEN r.start IS NULL OR r.from_day < r.start THEN r.from_day ELSE r.start END"
+def _note_changes(conn: Connection, table: str, since: dict[str, dt.date]) -> None:
+    """Note in `since` each region's first day among the rows of `table` (rollup_new: rows whose followers or
+    snapshot changed; rollup_gone: every row)."""
+    changed = "n.old_followers IS NULL OR n.followers <> n.old_followers OR n.observed <> n.old_observed"
     rows = conn.execute(
         text(
-            f"SELECT {REGION} AS region, min({earliest}) AS day FROM rollup_todo r "
-            f"JOIN account a ON a.id = r.account_pk JOIN territory t ON t.code = a.territory_code GROUP BY {REGION}"
+            f"SELECT {REGION} AS region, min(n.day) AS day FROM {table} n JOIN account a ON a.id = n.account_pk "
+            f"JOIN territory t ON t.code = a.territory_code WHERE {changed if table == 'rollup_new' else 'true'} "
+            f"GROUP BY {REGION}"
         ).columns(day=Date)
     )
-    forget(conn, {region: day for region, day in rows if day is not None})
+    for region, day in rows:
+        since[region] = min(day, since.get(region, day))
 
 
 def _batch_size(days: float) -> int:

@@ -167,6 +167,15 @@ def test_loads_keep_the_counts_of_changes(region: Engine, tmp_path: Path) -> Non
     correction of a snapshot, a new day, a page moved to another region and a district moved to another; counts the
     loads did not keep (an earlier end) are counted from the snapshots."""
     assert_kept_right(region, LAST)
+    # A post of an earlier day changes no follower count: the counts from then on are kept as they are.
+    with region.begin() as conn:
+        conn.execute(text("UPDATE followerchange SET n = n + 1000 WHERE day = '2026-04-21' AND region_code = 'RU-TVE'"))
+    posts = "collected_at,platform,account_id,post_id,published_at,post_type,likes,comments,shares,views\n"
+    posts += "2026-04-25T10:00:00,vk,105,9,2026-04-18T09:00:00,text,5,1,0,\n"
+    load_rows(region, tmp_path / "post", "posts.csv", posts)
+    with region.connect() as conn:
+        kept = "SELECT sum(n) FROM followerchange WHERE day = '2026-04-21' AND region_code = 'RU-TVE'"
+        assert conn.execute(text(kept)).scalar() > 1000
     with region.connect() as conn:
         before = summed(jumps.daily_changes(conn, dt.date(2026, 4, 24), ["RU-TVE"]))
     head = "date,platform,account_id,followers,posts_total,handle\n"
