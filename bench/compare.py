@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from bench.common import TARGETS
-from bench.report import _mb, _n, _s, md
+from bench.report import _mb, _n, _s, md, rest_of
 
 NOT_MEASURED = "not measured (`BENCH_POSTGRES_URL` was not set)"
 SIDES = (("SQLite", ""), ("PostgreSQL", "_pg"))
@@ -143,9 +143,7 @@ def builds(r: dict[str, Any]) -> list[str]:
         return f"{_s(m['seconds'])} (start-up + rollups {_s(m['rest_s'])}), peak RSS {_mb(m['peak_rss_mb'])}"
 
     def day(b: dict[str, Any]) -> str:
-        return (
-            f"{b['day']}: {_s(b['seconds'])} (start-up + rollups {_s(b['rest_s'])}), peak RSS {_mb(b['peak_rss_mb'])}"
-        )
+        return f"{b['day']}: {_s(b['seconds'])} ({rest_of(b)} {_s(b['rest_s'])}), peak RSS {_mb(b['peak_rss_mb'])}"
 
     rows: list[tuple[str, str, str, Figure]] = [
         ("database", "national", "account_rows", lambda nat: _server(nat) if "server" in nat else _sqlite(r)),

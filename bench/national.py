@@ -92,10 +92,11 @@ def _exists(url: str) -> bool:
     return not url.startswith("sqlite") or bool(database and Path(database).exists())
 
 
-def load(url: str, files: list[Path]) -> dict[str, Any]:
-    """`govpulse load` as a child process: wall time, peak RSS, seconds per kind from the load log, the rest."""
+def load(url: str, files: list[Path], alerts: bool = False) -> dict[str, Any]:
+    """`govpulse load` as a child process (with `alerts`, the command itself, which then judges the alerts: else the
+    load alone): wall time, peak RSS, seconds per kind from the load log, the rest."""
     before = _loadlog(url) if _exists(url) else {}
-    m = run(govpulse("load", *map(str, files)), env=db_env(url)).check("govpulse load")
+    m = run(_command(alerts, "load", *map(str, files)), env=db_env(url)).check("govpulse load")
     per_kind = {k: v - before.get(k, 0.0) for k, v in _loadlog(url).items()}
     per_kind = {k: round(v, 2) for k, v in per_kind.items() if v > 0}
     return {
@@ -106,6 +107,11 @@ def load(url: str, files: list[Path]) -> dict[str, Any]:
         "rest_s": m.seconds - sum(per_kind.values()),
         "summary": m.stdout[-2500:],
     }
+
+
+def _command(alerts: bool, *args: str) -> list[str]:
+    """`govpulse` itself (what it does after a load included: the alerts) or the load alone (`python -m etl`)."""
+    return [sys.executable, "-m", "dashboard", *args] if alerts else govpulse(*args)
 
 
 def contents(url: str) -> dict[str, Any]:
@@ -224,7 +230,8 @@ def _day_files(cfg: Config, work: Path, accounts: int, day: dt.date) -> Path:
 
 
 def increment(cfg: Config, work: Path, url: str, info: dict[str, Any], keep_files: bool) -> dict[str, Any]:
-    """(b) The next day's followers, posts and inquiries of every page, loaded into the national database.
+    """(b) The next day's followers, posts and inquiries of every page, loaded into the national database by the
+    command people run (`govpulse load`, which judges the alerts after the load).
 
     When it misses its target, the day after is loaded under cProfile to show where the time goes, and the start-up
     of the command alone (`govpulse load --help`: interpreter and imports) is timed.
@@ -236,8 +243,9 @@ def increment(cfg: Config, work: Path, url: str, info: dict[str, Any], keep_file
     folder = _day_files(cfg, work, accounts, day)
     rows = {p.stem: lines(p) for p in folder.glob("*.csv")}
     log(f"loading {day} ({rows})")
-    loaded = load(url, sorted(folder.glob("*.csv")))
-    out: dict[str, Any] = {"day": day.isoformat(), "rows": rows, **loaded, "target_s": TARGET_INCREMENT_S}
+    loaded = load(url, sorted(folder.glob("*.csv")), alerts=True)
+    out: dict[str, Any] = {"day": day.isoformat(), "rows": rows, **loaded, "alerts": True}
+    out["target_s"] = TARGET_INCREMENT_S
     starts = [run(govpulse("load", "--help")).seconds for _ in range(3)]
     out["startup_s"] = min(starts)
     nxt = day + dt.timedelta(days=1)
@@ -246,7 +254,7 @@ def increment(cfg: Config, work: Path, url: str, info: dict[str, Any], keep_file
         log(f"profiling the next day's load ({nxt})")
         done.append(_day_files(cfg, work, accounts, nxt))
         prof = work / "increment.prof"
-        cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "etl", "load"]
+        cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), *_command(True, "load")[1:]]
         m = run([*cmd, *map(str, sorted(done[-1].glob("*.csv")))], env=db_env(url)).check("cProfile load")
         out["profile"] = {"day": nxt.isoformat(), "wall_s": m.seconds, **profile_summary(prof)}
         prof.unlink()
