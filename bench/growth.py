@@ -117,16 +117,20 @@ def _k(value: float | None) -> str:
 
 
 def series(runs: Mapping[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The runs of the commit that built the newest national database, one per size: by pages, those of the history
-    length measured at the most page counts; by days, those of the page count measured with the most lengths (either
-    empty when fewer than two sizes)."""
+    """The runs of the newest commit that built national databases of two sizes or more, one per size: by pages,
+    those of the history length measured at the most page counts; by days, those of the page count measured with the
+    most lengths (either empty when fewer than two sizes)."""
     built = sorted((run for run in runs.values() if _own(run, "national") and "load" in run["national"]
                     and "measured" in run["national"] and "reused" not in run["national"]),
                    key=lambda run: run["started"])  # fmt: skip
-    if not built:
+    sizes: dict[str, dict[tuple[int, int], dict[str, Any]]] = {}
+    for run in built:  # in order of their start: the commit of the newest run comes last
+        commit = run["national"]["measured"]["commit"]
+        sizes[commit] = sizes.pop(commit, {}) | {_scale(run): run}
+    measured = [of for of in sizes.values() if len(of) > 1]
+    if not measured:
         return [], []
-    commit = built[-1]["national"]["measured"]["commit"]
-    latest = {_scale(run): run for run in built if run["national"]["measured"]["commit"] == commit}
+    latest = measured[-1]
     pages_at: dict[int, list[int]] = {}
     months_at: dict[int, list[int]] = {}
     for pages, months in latest:
@@ -140,7 +144,7 @@ def series(runs: Mapping[str, dict[str, Any]]) -> tuple[list[dict[str, Any]], li
 
 
 def growth(runs: Mapping[str, dict[str, Any]]) -> list[str]:
-    """The markdown of the growth table, or nothing if the newest national build's commit has one size only."""
+    """The markdown of the growth table, or nothing if no commit built national databases of two sizes."""
     by_pages, by_days = series(runs)
     if not by_pages:
         return []
