@@ -142,8 +142,8 @@ def catch_up(engine: Engine) -> bool:
 
 def refresh_rollups(conn: Connection) -> None:
     """Bring AccountDay, TerritoryDay and RegionDay up to date with the queued accounts and the latest day loaded,
-    and the reply histograms with the queued regions (on SQLite, within a transaction that took the write lock
-    first: `write_lock`)."""
+    the reply histograms with the queued regions, and the counts of follower changes with both (on SQLite, within a
+    transaction that took the write lock first: `write_lock`)."""
     if conn.dialect.name == "postgresql":
         # One refresh at a time (a load's and a reader's catch-up): the second finds the queue empty.
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ROLLUP_LOCK})
