@@ -177,6 +177,11 @@ def govpulse(*args: str) -> list[str]:
     return [sys.executable, "-m", "etl", *args]
 
 
+def govpulse_itself(*args: str) -> list[str]:
+    """The `govpulse` command itself (with what it does after a load: the alerts), as this interpreter runs it."""
+    return [sys.executable, "-m", "dashboard", *args]
+
+
 def db_env(database: Path | str) -> dict[str, str]:
     """The environment that points govpulse at an SQLite file, or at a database URL."""
     url = database if isinstance(database, str) else sqlite_url(database)

@@ -12,21 +12,16 @@ import signal
 import sqlite3
 import statistics
 import subprocess
-import sys
 import time
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from bench.common import Config, db_env, lines, log, run
+from bench.common import govpulse_itself as govpulse
 
 MOMENTS = 20
 SEED = 2019
-
-
-def govpulse(*args: str) -> list[str]:
-    """The `govpulse` command itself (with what it does after a load), as this interpreter runs it."""
-    return [sys.executable, "-m", "dashboard", *args]
 
 
 def _remove(database: Path) -> None:

@@ -22,6 +22,7 @@ from bench.common import (
     Measured,
     db_env,
     govpulse,
+    govpulse_itself,
     lines,
     log,
     profile_summary,
@@ -111,7 +112,7 @@ def load(url: str, files: list[Path], alerts: bool = False) -> dict[str, Any]:
 
 def _command(alerts: bool, *args: str) -> list[str]:
     """`govpulse` itself (what it does after a load included: the alerts) or the load alone (`python -m etl`)."""
-    return [sys.executable, "-m", "dashboard", *args] if alerts else govpulse(*args)
+    return govpulse_itself(*args) if alerts else govpulse(*args)
 
 
 def contents(url: str) -> dict[str, Any]:
