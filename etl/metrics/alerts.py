@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from etl.metrics.jumps import jumps as follower_jumps
-from etl.metrics.responsiveness.query import parse_deadline, waiting_inquiries
+from etl.metrics.responsiveness.query import overdue_counts, parse_deadline
 from etl.metrics.worktime import Clocks
 from etl.settings import Settings, get_settings
 from etl.store.changes import changed
@@ -58,20 +58,11 @@ def silent_pages(conn: Connection, end: dt.date, days: int) -> pd.DataFrame:
 
 def overdue_pages(engine: Engine, end: dt.date, settings: Settings, clocks: Clocks | None, above: int) -> pd.DataFrame:
     """Pages with more than `above` citizens still waiting at the end of `end` whose answer deadline has passed."""
-    rows = waiting_inquiries(engine, end, settings=settings, clocks=clocks)
-    if rows.empty:
-        return pd.DataFrame(columns=FOUND)
     if clocks is None:
         with engine.connect() as conn:
             clocks = Clocks.load(conn, settings.data_dir)
-    never = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
-    met = clocks.deadline_met(
-        rows["received_at"], never, rows["territory_code"], parse_deadline(None, settings), rows["as_of"]
-    )
-    late = rows[met.eq(False).fillna(False).to_numpy()]
-    counts = late.groupby(["account_pk", "territory_code"]).size().rename("figure").reset_index()
-    counts = counts[counts["figure"] > above]
-    return counts.assign(kind="overdue", figure=counts["figure"].astype("float64"), day=end)[FOUND]
+    counts = overdue_counts(engine, end, parse_deadline(None, settings), clocks, above)
+    return counts.assign(kind="overdue", figure=counts["overdue"].astype("float64"), day=end)[FOUND]
 
 
 def jumps(conn: Connection, end: dt.date, since: dt.date) -> pd.DataFrame:
@@ -137,10 +128,15 @@ def record(conn: Connection, found: pd.DataFrame, now: dt.datetime, day: dt.date
         conn.execute(update(ALERT).where(al.id.in_(gone)).values(state="cleared", cleared_at=now))
         changes.cleared = len(gone)
     new = both[both["_merge"] == "left_only"]
-    for r in new.to_dict("records"):
-        row = dict(kind=r["kind"], account_pk=int(r["account_pk"]), territory_code=r["territory_code"], state="open",
-                   first_seen=now, last_seen=now, figure=float(r["figure"]), day=r["day"])  # fmt: skip
-        changes.opened.append(int(conn.execute(ALERT.insert().values(**row).returning(al.id)).scalar_one()))
+    if len(new):
+        rows = [
+            dict(kind=r["kind"], account_pk=int(r["account_pk"]), territory_code=r["territory_code"], state="open",
+                 first_seen=now, last_seen=now, figure=float(r["figure"]), day=r["day"])
+            for r in new.to_dict("records")
+        ]  # fmt: skip
+        # One statement for the lot (thousands open on a country's first evaluation), ids in the rows' order.
+        opened = conn.execute(ALERT.insert().returning(al.id, sort_by_parameter_order=True), rows)
+        changes.opened = [int(k) for k in opened.scalars()]
     return changes
 
 

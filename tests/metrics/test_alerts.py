@@ -13,10 +13,14 @@ from sqlalchemy.engine import Engine
 
 from etl.ingest.load import load_paths
 from etl.metrics import alerts
+from etl.metrics.responsiveness.query import waiting_inquiries
+from etl.metrics.worktime import Clocks, Deadline
 from etl.settings import Settings, get_settings
 from etl.store.changes import version
 from etl.store.subscriptions import add
 from tests.conftest import copy_data, dump
+from tests.store.test_reply_histograms import ACCOUNTS, Replies
+from tests.store.test_rollups import DAY0
 
 T1, T2, T3, T4 = (dt.datetime(2026, 3, 7, hour, tzinfo=dt.UTC) for hour in (6, 7, 8, 9))
 # 6 March: Kostanay's head gains 2,600 followers in a day (25 %), Zarinsky's page loses 560 (36 %).
@@ -160,3 +164,38 @@ def test_open_alerts_of_a_subtree(data: Engine) -> None:
     kostanay = alerts.open_alerts(data, "KZ-KUS", "region_code")
     assert sorted(kostanay["kind"]) == ["overdue", "spike"]
     assert sorted(alerts.open_alerts(data, "RU", "country_code")["kind"]) == ["drop", "silent"]
+
+
+def waiting_past_deadline(engine: Engine, end: dt.date, settings: Settings) -> dict[int, int]:
+    """Overdue pages by definition: every inquiry still waiting at the end of `end`, timed one by one."""
+    rows = waiting_inquiries(engine, end, settings=settings)
+    with engine.connect() as conn:
+        clocks = Clocks.load(conn, settings.data_dir)
+    never = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
+    rule = Deadline.parse(settings.deadline)
+    met = clocks.deadline_met(rows["received_at"], never, rows["territory_code"], rule, rows["as_of"])
+    late = rows[met.eq(False).fillna(False).to_numpy()]
+    return {int(k): int(n) for k, n in late.groupby("account_pk").size().items()}
+
+
+@pytest.mark.parametrize("deadline", ["8wh", "1wd", "24h"])
+def test_overdue_pages_are_counted_as_if_each_inquiry_were_timed(engine: Engine, tmp_path: Path, deadline: str) -> None:
+    """The database's count of overdue inquiries per page (below each territory's cutoff) equals the inquiries still
+    waiting, each timed against the deadline, on every end day of forty days of replies after minutes to weeks."""
+    load = Replies(engine, tmp_path, seed=5)
+    load.territories()
+    load.accounts(ACCOUNTS)
+    load.days(ACCOUNTS, range(0, 40), "a")
+    load.load()
+    settings = get_settings().model_copy(update={"deadline": deadline})
+    with engine.connect() as conn:
+        clocks = Clocks.load(conn, settings.data_dir)
+    overdue = 0
+    for day in range(0, 41, 3):
+        end = DAY0 + dt.timedelta(days=day)
+        found = alerts.overdue_pages(engine, end, settings, clocks, above=0)
+        assert dict(zip(found["account_pk"], found["figure"].astype(int), strict=True)) == waiting_past_deadline(
+            engine, end, settings
+        ), end
+        overdue += int(found["figure"].sum())
+    assert overdue > 0

@@ -5,10 +5,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Engine
 
 from etl.metrics.responsiveness.asof import data_times, delivery_column, raw_column
+from etl.metrics.responsiveness.cutoffs import cutoff_frame, cutoff_rows, drop_rows
 from etl.metrics.responsiveness.reads import in_scope, key_column, place_column, read_timed, stored_parts, table_keys
 from etl.metrics.responsiveness.sketched import sketchable
 from etl.metrics.responsiveness.sums import fill_counts, parts_of, summarise, weekly
@@ -18,6 +19,7 @@ from etl.store.scope import (
     ACCOUNT,
     INQUIRY,
     LEVELS,
+    TERRITORY,
     read_frame,
     resolve_scope,
     utc_times,
@@ -164,6 +166,39 @@ def waiting_inquiries(
     rows["age_wd"] = clocks.backlog_age_working_days(rows["received_at"], rows["as_of"], rows["territory_code"])
     rows["backlog"] = backlog_bucket(rows["age_wd"])
     return rows.drop(columns="delivery")
+
+
+def overdue_counts(
+    engine: Engine, date_to: dt.date, deadline: Deadline, clocks: Clocks, above: int = 0
+) -> pd.DataFrame:
+    """Per page (`account_pk`, `territory_code`) with more than `above` of them, the inquiries received by `date_to`
+    and still unanswered at the end of it (as `waiting_inquiries` judges it) whose deadline has passed then
+    (`overdue`), counted by the database below each territory's cutoff."""
+    i, a = INQUIRY.c, ACCOUNT.c
+    with engine.connect() as conn:
+        places = read_frame(conn, select(TERRITORY.c.code, delivery_column()))
+        times = data_times(conn, places["delivery"].unique(), FIRST_DAY)
+        seen = places["delivery"].map(times).astype("datetime64[us]")
+        end = period_end(places["code"], date_to, clocks)
+        # Each territory is a delivery of its own here: its as-of time is its data's, capped at its own midnight.
+        as_of = dict(zip(places["code"], seen.where(seen <= end, end), strict=True))
+        cut = cutoff_frame(places.assign(delivery=places["code"]), as_of, FIRST_DAY, deadline, clocks)
+        if cut is None:
+            return pd.DataFrame({"account_pk": [], "territory_code": [], "overdue": []})
+        cutoffs = cutoff_rows(conn, cut)
+        try:
+            stmt = (
+                select(i.account_pk, a.territory_code, func.count().label("overdue"))
+                .select_from(INQUIRY.join(ACCOUNT, a.id == i.account_pk))
+                .join(cutoffs, cutoffs.c.territory_code == a.territory_code)
+                .where(i.received_on <= date_to, i.received_at <= cutoffs.c.cutoff)
+                .where(or_(i.first_reply_at.is_(None), i.first_reply_at > cutoffs.c.seen))
+                .group_by(i.account_pk, a.territory_code)
+                .having(func.count() > above)
+            )
+            return read_frame(conn, stmt)
+        finally:
+            drop_rows(conn, cutoffs)
 
 
 # Before any data: the backlog at a period's end reaches back to the first inquiry.
