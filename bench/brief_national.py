@@ -1,10 +1,12 @@
 """The country's briefing pack on the national database: python -m bench.brief_national OUT.json
 
-GOVPULSE_DATABASE_URL names the database. The largest country's pack of its month so far (the first of the data's last
-month to the data's last day), in PPTX and PDF, each timed as the whole command as bench/brief_bench.py times the
-demo's packs (BENCH_BRIEF_RUNS runs, default 3), with the largest resident memory of its runs.
+GOVPULSE_DATABASE_URL names the database. The largest country's pack of a month: the 30 days to the data's last day
+(until 2026-12-07, the month so far, which the days (b) adds first could shrink to one), in PPTX and PDF, each timed
+as the whole command as bench/brief_bench.py times the demo's packs (BENCH_BRIEF_RUNS runs, default 3), with the
+largest resident memory of its runs.
 """
 
+import datetime as dt
 import os
 import resource
 import sys
@@ -24,8 +26,8 @@ def main(out_path: str) -> None:
     runs = int(os.environ.get("BENCH_BRIEF_RUNS") or 3)
     country, pages = max(country_pages(), key=lambda row: row[1])
     with get_engine().connect() as conn:
-        last = str(conn.execute(text("SELECT max(day) FROM accountday")).scalar())[:10]
-    start = last[:8] + "01"
+        day = dt.date.fromisoformat(str(conn.execute(text("SELECT max(day) FROM accountday")).scalar())[:10])
+    start, last = str(day - dt.timedelta(days=29)), str(day)
     govpulse = [sys.executable, "-m", "dashboard"]
     packs = []
     with tempfile.TemporaryDirectory() as tmp:
