@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from etl.ingest.timing import record_data_times, untime
 from etl.ingest.transform import ERROR_COLUMNS
 from etl.store import models
-from etl.store.histograms import apply_changes, mark_everything, mark_regions, note_changes
+from etl.store.histograms import Counted, apply_changes, mark_everything, mark_regions, note_changes
 from etl.store.jumpcounts import forget
 from etl.store.models import REGION, table_of
 from etl.store.rollups import MOVED, mark_dirty, resolve_ancestors, sum_regions
@@ -129,7 +129,7 @@ def merge(conn: Connection, kind: str) -> tuple[int, int, int]:
             "GROUP BY account_pk"
         )
         mark_dirty(conn, touched)
-    replies: pd.DataFrame | None = None
+    replies: Counted | None = None
     if kind == "inquiries":
         # The inquiries that are new or change: their replies move in the histograms once they are written (too many,
         # a first load: their days are counted again by the refresh).

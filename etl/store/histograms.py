@@ -4,7 +4,7 @@ its inquiries counted (ReplyCount, etl/store/replycounts.py). A file's new and c
 is written; what changes many at once (a first load, timing again, moves) is queued as days of regions (ReplyDirty)
 and counted again by the rollup refresh."""
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import text
@@ -24,12 +24,14 @@ FACTS_SQL = "i.first_reply_at IS NOT NULL AS replied, i.replied_by, i.reply_min,
 # A region with up to this many days to count again reads them day by day through the pages' (account, day)
 # index; with more, the range between its first and last day.
 FEW_DAYS = 8
-# A file bringing more new or changed inquiries than this has their days queued for the refresh, which counts them
-# region by region, rather than counted in one frame of them all: about 0.7 KB an inquiry at the peak (the first
-# load of 50,000 pages' 858,000 inquiries held 0.6 GB more), so at most some 70 MB here. A night's delivery for every
-# page of a country (55,000 inquiries for 200,000 pages) stays below it: it moves only its own inquiries, where the
-# refresh would read every inquiry of their days again.
-MANY_CHANGES = 100_000
+# A file bringing more new or changed inquiries than this (a first load) has their days queued for the refresh, which
+# counts them region by region. Fewer are counted where they are, read and counted `CHUNK` at a time (memory holds
+# their counts, not them): a night's delivery for every page of a country (about 100,000 inquiries for 200,000 pages,
+# most of them replies to older ones) moves only its own inquiries, where the refresh would read every inquiry of
+# their days again (at four months of history, 43 s of an 88 s load when one such delivery was queued).
+MANY_CHANGES = 1_000_000
+CHUNK = 50_000
+BY = ["region_code", "day", "platform", "owner_role"]
 
 
 def mark_regions(conn: Connection, select_sql: str, **params: Any) -> None:
@@ -64,10 +66,18 @@ def mark_everything(conn: Connection) -> None:
     )
 
 
-def note_changes(conn: Connection, keys_sql: str) -> pd.DataFrame | None:
+class Counted(NamedTuple):
+    """Inquiries counted per region, day, platform and owner role: histogram buckets (`count_buckets`) and counts
+    (`count_inquiries`), in parts whose rows of one key add up."""
+
+    buckets: pd.DataFrame
+    counts: pd.DataFrame
+
+
+def note_changes(conn: Connection, keys_sql: str) -> Counted | None:
     """Before a file's inquiries are written: keep the keys (account_pk, inquiry_id) of those `keys_sql` yields that
-    are new or change, and return those of them stored now, as the histograms and counts count them; None when
-    they are too many to count in one frame (`MANY_CHANGES`): their days as stored now are queued instead."""
+    are new or change, and return those of them stored now counted, as the histograms and counts count them; None
+    when they are too many (`MANY_CHANGES`): their days as stored now are queued instead."""
     conn.execute(text("DROP TABLE IF EXISTS reply_changed"))
     conn.execute(
         text(
@@ -79,26 +89,23 @@ def note_changes(conn: Connection, keys_sql: str) -> pd.DataFrame | None:
     if conn.execute(text("SELECT count(*) FROM reply_changed")).scalar_one() > MANY_CHANGES:
         _mark_changed(conn)
         return None
-    return _changed_replies(conn)
+    return _changed_counts(conn)
 
 
-def apply_changes(conn: Connection, before: pd.DataFrame | None) -> None:
+def apply_changes(conn: Connection, before: Counted | None) -> None:
     """After the file's inquiries are written: count them in the histograms and counts, less what they counted
     `before` (`note_changes`): a delivery's new and newly answered inquiries change a few rows of a few days. Too
-    many to count in one frame (`before` None): the days they are in now are queued as well."""
+    many (`before` None): the days they are in now are queued as well."""
     if before is None:
         _mark_changed(conn)
         conn.execute(text("DROP TABLE reply_changed"))
         return
-    by = ["region_code", "day", "platform", "owner_role"]
-    after = _changed_replies(conn)
-    now, then = count_buckets(after, by), count_buckets(before, by)
+    now, then = _changed_counts(conn), before
     conn.execute(text("DROP TABLE reply_changed"))
-    settings = get_settings()
     # Counts kept for another deadline are counted again whole by the refresh: no change is added to them.
-    if not counts_stale(conn, settings.deadline):
-        add_changes(conn, count_inquiries(after, by, settings), count_inquiries(before, by, settings))
-    delta = pd.concat([now, then.assign(inquiries=-then["inquiries"])])
+    if not counts_stale(conn, get_settings().deadline):
+        add_changes(conn, now.counts, then.counts)
+    delta = pd.concat([now.buckets, then.buckets.assign(inquiries=-then.buckets["inquiries"])])
     delta = delta.groupby(KEY, as_index=False, sort=False).agg(inquiries=("inquiries", "sum"))
     delta = delta[delta["inquiries"] != 0]
     if len(delta):
@@ -115,8 +122,8 @@ def _mark_changed(conn: Connection) -> None:
     )
 
 
-def _changed_replies(conn: Connection) -> pd.DataFrame:
-    """The stored inquiries of reply_changed with their region, day, platform, owner role and `FACTS`."""
+def _changed_counts(conn: Connection) -> Counted:
+    """The stored inquiries of reply_changed counted, `CHUNK` at a time."""
     found = conn.execute(
         text(
             f"SELECT {REGION} AS region_code, i.received_on, a.platform, a.owner_role, {FACTS_SQL} "
@@ -124,10 +131,16 @@ def _changed_replies(conn: Connection) -> pd.DataFrame:
             "JOIN account a ON a.id = i.account_pk JOIN territory t ON t.code = a.territory_code"
         )
     )
-    columns = ["region_code", "day", "platform", "owner_role", *FACTS]
-    replies = pd.DataFrame(found.cursor.fetchall(), columns=columns, dtype="object")
+    settings = get_settings()
+    parts = []
+    while True:
+        # Objects: text converted to pandas' own string arrays costs more than the rest for a few thousand rows.
+        replies = pd.DataFrame(found.cursor.fetchmany(CHUNK), columns=[*BY, *FACTS], dtype="object")
+        parts.append(Counted(count_buckets(replies, BY), count_inquiries(replies, BY, settings)))
+        if len(replies) < CHUNK:
+            break
     found.close()
-    return replies
+    return Counted(*(pd.concat(frames, ignore_index=True) for frames in zip(*parts, strict=True)))
 
 
 def histograms_behind(conn: Connection) -> bool:

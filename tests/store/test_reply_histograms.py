@@ -333,8 +333,9 @@ def test_a_file_of_many_inquiries_queues_their_days(
 ) -> None:
     """A file bringing more new or changed inquiries than `MANY_CHANGES` (a first load) is not counted in one frame:
     the days they were and are in are queued, and the refresh counts them as if from scratch; a smaller file moves
-    its own inquiries as it is written, with nothing queued."""
+    its own inquiries as it is written, read and counted a few at a time, with nothing queued."""
     monkeypatch.setattr(histograms, "MANY_CHANGES", 25)
+    monkeypatch.setattr(histograms, "CHUNK", 7)
     load = Replies(engine, tmp_path, seed=10)
     load.territories()
     load.accounts(ACCOUNTS)
@@ -364,9 +365,12 @@ def test_a_file_of_many_inquiries_queues_their_days(
     moved = check(engine)
     assert moved != first
 
-    # A delivery of a few: counted as it is written, nothing queued.
+    # A delivery of a few (22, read 7 at a time): counted as it is written, nothing queued.
     load.asked(ACCOUNTS[0], "m0", 3, 5.0)
     load.asked(ACCOUNTS[3], "small", 8, 12.0)
+    for account in ACCOUNTS:
+        for k in range(4):
+            load.asked(account, f"f{k}", 8 + k % 2, 10.0 * k)
     written(load)
     with engine.connect() as conn:
         assert queued(conn) == set()
