@@ -390,7 +390,7 @@ def table(r: dict[str, Any], runs: Mapping[str, dict[str, Any]] | None = None) -
     from bench import compare
     from bench.growth import growth
     from bench.run import SECTIONS
-    from bench.trend import trend
+    from bench.trend import size_of, trend
 
     runs = runs or {}
     carried = r.get("carried") or {}
@@ -419,7 +419,7 @@ def table(r: dict[str, Any], runs: Mapping[str, dict[str, Any]] | None = None) -
         if prof:
             hot = ", ".join(f"`{name}` {s:.1f} s" for name, s in prof["hot_own_time_s"][:8])
             parts += ["", f"**{title}** ({_where(prof, 8)}). Most own time: {hot}."]
-    parts += trend(runs, (r.get("national") or {}).get("account_rows")) + growth(runs)
+    parts += trend(runs, size_of(r)) + growth(runs)
     return "\n".join(parts)
 
 

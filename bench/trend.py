@@ -19,8 +19,15 @@ def _own(run: dict[str, Any], section: str) -> bool:
     return data is not None and section not in (run.get("carried") or {}) and not isinstance(data.get("skipped"), str)
 
 
-def _size(run: dict[str, Any]) -> Any:
-    return (run.get("national") or {}).get("account_rows")
+def size_of(run: dict[str, Any]) -> Any:
+    """The national database's pages and months of history (runs of one size are side by side)."""
+    national = run.get("national") or {}
+    scale = (national.get("measured") or {}).get("scale") or {}
+    return national.get("account_rows"), scale.get("months")
+
+
+def _months(months: Any) -> str:
+    return "? months" if months is None else f"{months} month" + ("" if months == 1 else "s")
 
 
 def _cells(shown: list[dict[str, Any]], section: str, key: str, figure: Callable[[Any], str]) -> list[str]:
@@ -46,8 +53,8 @@ def trend(runs: Mapping[str, dict[str, Any]], size: Any = None) -> list[str]:
     measured = sorted((r for r in runs.values() if _own(r, "c") or _own(r, "d")), key=lambda r: r["started"])
     if not measured:
         return []
-    size = size or _size(measured[-1])
-    shown = [r for r in measured if _size(r) == size][-RUNS_SHOWN:]
+    size = size or size_of(measured[-1])
+    shown = [r for r in measured if size_of(r) == size][-RUNS_SHOWN:]
     if len(shown) < 2:
         return []
     rows = [
@@ -73,7 +80,8 @@ def trend(runs: Mapping[str, dict[str, Any]], size: Any = None) -> list[str]:
     return [
         "",
         f"**The national runs side by side**: the last {len(shown)} runs kept in `bench/results/` that measured "
-        f"(c) or (d) on the national database of {size:,} pages, oldest first (a blank cell: not measured in that "
+        f"(c) or (d) on the national database of {size[0]:,} pages × {_months(size[1])}, oldest first (a blank "
+        "cell: not measured in that "
         f"run)" + (f"; the queries are the {len(slowest)} slowest of the latest run, by p50." if slowest else "."),
         "",
         md(header, rows),
