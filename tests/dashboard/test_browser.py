@@ -206,6 +206,11 @@ def test_a_workbook_uploads_with_its_mapping(server: str, page: Any, tmp_path: P
     inputs = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     inputs.nth(0).set_input_files(str(tmp_path / "office.xlsx"))
     inputs.nth(1).set_input_files(str(mapping))
+    # Both files up, and the script run each starts over, before the click: on a busy machine a click came first and
+    # loaded the workbook without its mapping.
+    for name in ("office.xlsx", "office.toml"):
+        page.get_by_text(name, exact=True).first.wait_for(timeout=60_000)
+    screenshots.settle(page)
     page.get_by_role("button", name=translator("en")("data.load")).click()
     page.get_by_text(translator("en")("data.rejected_whole")).first.wait_for(timeout=60_000)
     screenshots.settle(page)
