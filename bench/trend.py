@@ -27,6 +27,7 @@ def size_of(run: dict[str, Any]) -> Any:
 
 
 def _months(months: Any) -> str:
+    """A length of history in words ("1 month", "4 months")."""
     return "? months" if months is None else f"{months} month" + ("" if months == 1 else "s")
 
 

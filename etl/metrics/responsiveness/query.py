@@ -160,8 +160,7 @@ def waiting_inquiries(
         as_of = data_times(conn, rows["delivery"].unique(), scope.date_from)
         clocks = clocks or Clocks.load(conn, settings.data_dir)
     rows["received_at"], replied = utc_times(rows["received_at"]), utc_times(rows.pop("first_reply_at"))
-    end = period_end(rows["territory_code"], date_to, clocks)
-    rows["as_of"] = rows["delivery"].map(as_of).astype("datetime64[us]").where(lambda t: t <= end, end)
+    rows["as_of"] = judged_at(rows["delivery"], rows["territory_code"], date_to, as_of, clocks)
     rows = rows[replied.isna() | (replied > rows["as_of"])].reset_index(drop=True)
     rows["age_wd"] = clocks.backlog_age_working_days(rows["received_at"], rows["as_of"], rows["territory_code"])
     rows["backlog"] = backlog_bucket(rows["age_wd"])
@@ -178,10 +177,10 @@ def overdue_counts(
     with engine.connect() as conn:
         places = read_frame(conn, select(TERRITORY.c.code, delivery_column()))
         times = data_times(conn, places["delivery"].unique(), FIRST_DAY)
-        seen = places["delivery"].map(times).astype("datetime64[us]")
-        end = period_end(places["code"], date_to, clocks)
-        # Each territory is a delivery of its own here: its as-of time is its data's, capped at its own midnight.
-        as_of = dict(zip(places["code"], seen.where(seen <= end, end), strict=True))
+        # Each territory is a delivery of its own here, judged at its own as-of time.
+        as_of = dict(
+            zip(places["code"], judged_at(places["delivery"], places["code"], date_to, times, clocks), strict=True)
+        )
         cut = cutoff_frame(places.assign(delivery=places["code"]), as_of, FIRST_DAY, deadline, clocks)
         if cut is None:
             return pd.DataFrame({"account_pk": [], "territory_code": [], "overdue": []})
@@ -203,6 +202,15 @@ def overdue_counts(
 
 # Before any data: the backlog at a period's end reaches back to the first inquiry.
 FIRST_DAY = dt.date(2000, 1, 1)
+
+
+def judged_at(
+    delivery: pd.Series, territories: pd.Series, date_to: dt.date, times: dict[str, pd.Timestamp], clocks: Clocks
+) -> pd.Series:
+    """When the unanswered are judged at the end of `date_to`: the delivery's data time (`times`), capped at the
+    territory's local midnight after `date_to` (that midnight for a delivery without one)."""
+    end = period_end(territories, date_to, clocks)
+    return delivery.map(times).astype("datetime64[us]").where(lambda t: t <= end, end)
 
 
 def period_end(territories: pd.Series, day: dt.date, clocks: Clocks) -> pd.Series:
