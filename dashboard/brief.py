@@ -109,7 +109,7 @@ def collect(
     level, level_up, back = f.row_level, f.parent_level, period.days
 
     def pages() -> pd.DataFrame:
-        return queries.kpis("account", *period, scope, tr.lang)
+        return queries.pages(*period, scope, tr.lang)
 
     builders: list[Callable[[], Slide | list[Slide]]] = [
         lambda: cover_slide(tr, name, period, before, fresh, data_date, first),

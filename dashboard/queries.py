@@ -18,7 +18,7 @@ from dashboard.i18n import territory_names
 from etl.ingest.headers import Mapping
 from etl.ingest.load import FileResult, load_paths
 from etl.metrics.jumps import jumps as follower_jumps
-from etl.metrics.kpis import kpi_table
+from etl.metrics.kpis import kpi_table, page_status
 from etl.metrics.responsiveness.query import responsiveness_parts, timed_inquiries, waiting_inquiries
 from etl.metrics.worktime import BACKLOG_BUCKETS, Clocks
 from etl.settings import Settings, get_settings
@@ -205,20 +205,32 @@ def in_scope(scope: Scope) -> pd.DataFrame:
 
 @shared(TTL)
 def kpis(level: str, start: dt.date, end: dt.date, scope: Scope, lang: str, back_days: int = 0) -> pd.DataFrame:
-    """The KPI table of `govpulse report` for the scope (platforms and owner roles cut by the report itself); pages
-    carry their key `id`. A previous period is read with `back_days`, the days to the current one's end: its
-    inquiries are judged as the data stood then, at the age the current period's have now."""
+    """The KPI table of `govpulse report` for the scope; pages carry their key `id`. With `back_days` (the days to the
+    current period's end), a previous period's inquiries are judged as the data stood at the current one's age."""
     back = dt.timedelta(days=back_days) if back_days > 0 else None
     table = kpi_table(
         engine(), level, start, end, parent=scope.parent, platform=scope.platforms or None,
         roles=scope.roles or None, settings=settings(lang), clocks=clocks(), back=back,
     )  # fmt: skip
-    table = table.reset_index() if level == "account" else table
-    if settings(lang).language != lang and {"territory_code", "territory_name"} <= set(table.columns):
-        # etl names territories in Russian or English: another language's names (Kazakh) are put in here.
-        names = table["territory_code"].map(territory_names(territories(), lang))
-        table = table.assign(territory_name=names.fillna(table["territory_name"]))
-    return table
+    return _named(table.reset_index() if level == "account" else table, lang)
+
+
+@shared(TTL)
+def pages(start: dt.date, end: dt.date, scope: Scope, lang: str) -> pd.DataFrame:
+    """The scope's pages with the columns of their KPI rows that lists of pages use (`page_status`), with `id`."""
+    table = page_status(
+        engine(), start, end, parent=scope.parent, platform=scope.platforms or None, roles=scope.roles or None,
+        settings=settings(lang), clocks=clocks(),
+    )  # fmt: skip
+    return _named(table.reset_index(), lang)
+
+
+def _named(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table's territory names in `lang`: etl names them in Russian or English, the others (Kazakh) come here."""
+    if settings(lang).language == lang or not {"territory_code", "territory_name"} <= set(table.columns):
+        return table
+    names = table["territory_code"].map(territory_names(territories(), lang))
+    return table.assign(territory_name=names.fillna(table["territory_name"]))
 
 
 @shared(TTL)
@@ -399,18 +411,6 @@ def backlog(end: dt.date, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     key = ["account_pk", "received_at"]
     oldest = oldest.drop_duplicates(key).merge(details, on=key).nlargest(OLDEST, "age_wd")
     return buckets, oldest.rename(columns={"account_pk": "id"}).reset_index(drop=True)
-
-
-@shared(TTL)
-def posts(ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Posts of some accounts published in the period, with their interactions."""
-    frame = _frame(
-        "SELECT account_pk AS id, post_type, published_on, likes + comments + shares AS interactions, views "
-        "FROM post WHERE account_pk IN :ids AND published_on BETWEEN :a AND :b",
-        {"ids": list(ids) or [-1], "a": start, "b": end},
-        ["ids"],
-    )
-    return frame.assign(published_on=_dates(frame["published_on"]))
 
 
 @shared(TTL)

@@ -10,7 +10,7 @@ from dashboard.cache import shared
 from dashboard.filters import Scope
 
 # The scoped-read helpers of queries.py, shared rather than copied.
-from dashboard.queries import TTL, _day, _frame, _rollup, _scalar, _where
+from dashboard.queries import TTL, _dates, _day, _frame, _rollup, _scalar, _where
 from etl.store.scope import utc_times
 
 # A post's columns and whence they come: territory, then its pages, then each page's posts of the period off the
@@ -77,3 +77,15 @@ def first_day(scope: Scope) -> dt.date | None:
             expanding,
         )
     )
+
+
+@shared(TTL)
+def account_posts(ids: tuple[int, ...], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Posts of some accounts published in the period, with their interactions."""
+    frame = _frame(
+        "SELECT account_pk AS id, post_type, published_on, likes + comments + shares AS interactions, views "
+        "FROM post WHERE account_pk IN :ids AND published_on BETWEEN :a AND :b",
+        {"ids": list(ids) or [-1], "a": start, "b": end},
+        ["ids"],
+    )
+    return frame.assign(published_on=_dates(frame["published_on"]))

@@ -80,6 +80,11 @@ class Page:
             return table
         return table.assign(territory_name=self.names(table["territory_code"]))
 
+    def pages(self, scope: Scope | None = None) -> pd.DataFrame:
+        """The pages of the reader's own territory (or of `scope`) with what lists of pages show of their KPI rows
+        (`queries.pages`): who they are, whether they posted, their followers at the end, their response rate."""
+        return queries.pages(*self.period, scope or self.own(), self.f.lang)
+
     def note(self, n: int, unit: str, period: Period | None = None) -> str:
         """A chart caption: the data's date range and n."""
         p = period or self.period

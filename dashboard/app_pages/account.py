@@ -5,7 +5,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, cards, charts, queries, ui
+from dashboard import analysis, cards, charts, queries, queries_posts, ui
 from dashboard.filters import Scope
 
 page = ui.start("page.account")
@@ -106,7 +106,7 @@ if len(renames):
     st.caption(tr("account.renames", handles=" → ".join(map(ui.literal, queries.handles(int(chosen))["handle"]))))
 
 left, right = st.columns(2)
-posts = queries.posts((int(chosen),), *page.period)
+posts = queries_posts.account_posts((int(chosen),), *page.period)
 with left:
     if posts.empty:
         st.info(tr("account.no_posts"))

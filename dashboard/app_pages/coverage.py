@@ -13,7 +13,7 @@ required = required.loc[required["required"].astype(bool), wanted]
 if required.empty:
     ui.stop(tr, "coverage.none_required")
 # Counted over every page of the scope; listed (and counted per settlement) only in the reader's own territory.
-flags = analysis.funnel(required, page.kpis("account", scope=page.scope))
+flags = analysis.funnel(required, page.pages(page.scope))
 seen = page.detail
 own = flags[flags[seen.column] == seen.parent] if seen is not None else flags.iloc[0:0]
 st.caption(tr("coverage.help", day=tr.date(page.period.end)))

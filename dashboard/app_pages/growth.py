@@ -18,7 +18,7 @@ mode = ui.choice(right, tr("growth.mode"), MODES, "mode", "absolute", lambda v: 
 
 places = queries.territories()
 if by == "account":
-    top = page.kpis("account").nlargest(analysis.TOP_SERIES, "followers_end")
+    top = page.pages().nlargest(analysis.TOP_SERIES, "followers_end")
     days = queries.account_days(tuple(int(i) for i in top["id"]), *page.period)
     label = {r.id: f"{r.handle} ({tr(f'platform.{r.platform}')})" for r in top.itertuples()}
     daily = days.assign(name=days["id"].map(label), value=days["followers"])[["day", "name", "value"]]

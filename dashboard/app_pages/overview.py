@@ -39,7 +39,7 @@ else:
 
 st.subheader(tr("overview.alerts"))
 delivery_ui.open_alerts(tr, page.scope)
-pages = page.kpis("account")
+pages = page.pages()
 mine = page.own()
 silent = analysis.silent(queries.last_posts(page.period.end, mine), page.period.end, conf.active_days)
 jumps = queries.jumps(*page.period, mine)

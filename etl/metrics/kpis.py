@@ -16,9 +16,9 @@ from sqlalchemy import ColumnElement, Table, and_, case, func, literal, or_, sel
 from sqlalchemy.engine import Connection, Engine
 
 from etl.metrics.responsiveness.query import parse_deadline
-from etl.metrics.responsiveness.reads import read_timed, summarise_stored
+from etl.metrics.responsiveness.reads import page_counts, read_timed, summarise_stored
 from etl.metrics.responsiveness.sketched import sketchable
-from etl.metrics.responsiveness.sums import fill_counts, summarise
+from etl.metrics.responsiveness.sums import fill_counts, rate, summarise
 from etl.metrics.worktime import Clocks, Deadline
 from etl.settings import Settings, get_settings
 from etl.store.scope import (
@@ -45,6 +45,7 @@ __all__ = [
     "format_table",
     "kpi_table",
     "neutralise",
+    "page_status",
 ]
 # A cell starting with one of these is read as a formula by spreadsheets (OWASP "CSV injection"); names and handles
 # come from the internet, so every table that leaves for a spreadsheet (this report's CSV, the dashboard's exports)
@@ -179,6 +180,49 @@ def kpi_table(
     return table
 
 
+# The page columns of the KPI table that lists of pages need: who they are, whether they post, how many followers
+# they end with, and their response rate.
+PAGE_STATUS = [*ACCOUNT_HEAD, "followers_end", "posts", "inquiries", "answered", "response_rate_pct"]
+
+
+def page_status(
+    engine: Engine,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    parent: str | None = None,
+    platform: str | Collection[str] | None = None,
+    settings: Settings | None = None,
+    roles: Collection[str] | None = None,
+    deadline: str | Deadline | None = None,
+    clocks: Clocks | None = None,
+) -> pd.DataFrame:
+    """The `PAGE_STATUS` columns of `kpi_table` at the account level, the same figures, indexed by the account key
+    `id`: without the reply times, deadline verdicts and follower growth, a country's pages are counted in a
+    fraction of the time."""
+    settings = settings or get_settings()
+    rule = parse_deadline(deadline, settings)
+    name_col = TERRITORY.c["name_en" if settings.language == "en" else "name_ru"]
+    with engine.connect() as conn:
+        scope = resolve_scope(conn, "account", date_from, date_to, parent, platform, roles)
+        sums = _account_sums(conn, scope, ["followers_end", "posts"])
+        counts = page_counts(conn, scope, rule, settings, clocks)
+        if counts is None:
+            timed = read_timed(conn, scope, ACCOUNT.c.id, rule, settings, clocks=clocks)
+            counts = summarise(timed, "key", settings)
+        rows = _accounts(conn, scope, name_col)
+    counted = ["inquiries", "answered", "judged", "judged_answered", "followers_end", "posts"]
+    rows = rows.merge(sums, on="key", how="left").merge(counts[["key", *counted[:4]]], on="key", how="left")
+    rows[counted] = rows[counted].fillna(0).astype("int64")
+    rows["active"] = rows["posts"].gt(0).astype("int64")  # posted in the period, as in kpi_table
+    rows["response_rate_pct"] = rate(rows, "judged_answered", "judged", settings)
+    table = rows.sort_values(["territory_code", "platform", "handle", "account_id"], ignore_index=True)
+    table.index = pd.Index(table["key"].astype("int64"), name="id")
+    table = table[PAGE_STATUS]
+    table.attrs = {"deadline": str(rule)}
+    return table
+
+
 def _territories(conn: Connection, scope: Scope, level: str, name_col: ColumnElement[str]) -> pd.DataFrame:
     """The territories of `level` in the scope's subtree, with name and population."""
     t = TERRITORY.c
@@ -255,13 +299,14 @@ def _territory_sums(conn: Connection, scope: Scope, level: str, key: ColumnEleme
     return read_frame(conn, stmt)
 
 
-def _account_sums(conn: Connection, scope: Scope) -> pd.DataFrame:
-    """The period's sums per account, from AccountDay."""
+def _account_sums(conn: Connection, scope: Scope, wanted: Collection[str] = tuple(_SUMS)) -> pd.DataFrame:
+    """The period's sums per account (those `wanted`), from AccountDay."""
     ad = ACCOUNT_DAY
+    sums = [column for column in _sum_columns(ad, scope) if column.name in wanted]
     # The scope's pages as a list that SQLite walks in key order: its rows come grouped by page, where a join from the
     # territories would sort a country's month of rows (millions) before grouping them.
     stmt = (
-        select(ad.c.account_pk.label("key"), *_sum_columns(ad, scope))
+        select(ad.c.account_pk.label("key"), *sums)
         .where(ad.c.day.between(scope.date_from, scope.date_to), ad.c.account_pk.in_(scope.pages()))
         .group_by(ad.c.account_pk)
     )

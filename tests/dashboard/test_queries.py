@@ -88,7 +88,7 @@ def read_everything() -> dict[str, Any]:
         "sources late": queries.sources(dt.date(2026, 3, 6)),
         "handles": queries.handles(1),
         "account_days": queries.account_days((1, 2, 4), START, END),
-        "posts": queries.posts((1, 2, 3), START, END),
+        "account_posts": queries_posts.account_posts((1, 2, 3), START, END),
     }
     for name, scope in SCOPES.items():
         for by in ("total", "region", "district", "territory", "platform", "role"):
@@ -108,6 +108,7 @@ def read_everything() -> dict[str, Any]:
         below = {"country_code": 0, "region_code": 1, "district_code": 2}[scope.column]
         for level in ("country", "region", "district", "settlement", "account")[below:]:
             out[f"kpis {level} {name}"] = queries.kpis(level, START, END, scope, "en")
+        out[f"pages {name}"] = queries.pages(START, END, scope, "kk")
         # In no order of their own: PostgreSQL's plan, and so its order, follows the statistics of the day.
         timed = queries.inquiries(START, END, scope, "8wh").drop(columns=["age", "backlog", "bucket"], errors="ignore")
         out[f"inquiries {name}"] = timed.sort_values(["id", "inquiry_id"], ignore_index=True)

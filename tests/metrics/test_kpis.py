@@ -12,13 +12,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 from typer.testing import CliRunner
 
 from etl.cli import app
 from etl.ingest.load import load_paths
-from etl.metrics.kpis import METRICS, columns_for, format_table, kpi_table
+from etl.metrics.kpis import METRICS, PAGE_STATUS, columns_for, format_table, kpi_table, page_status
 from etl.settings import Settings
 from etl.store.db import make_engine
 from etl.store.models import Account, AccountDay, Inquiry, Post, Territory, TerritoryDay
@@ -658,6 +659,31 @@ def test_account_level_with_parent_and_platform(db: Engine) -> None:
     assert report(db, "account", parent="KZ-KAR")["handle"].tolist() == list(ACCOUNT_ROWS)
     assert report(db, "account", platform="telegram")["handle"].tolist() == ["topar_akim"]
     assert report(db, "account", parent="KZ-KAR-B", platform="telegram").empty
+
+
+def test_page_status_is_the_kpi_tables_own_page_columns(db: Engine) -> None:
+    """The page columns that lists of pages show are the KPI table's figures for any period, parent and platform,
+    counted by the database from the stored timing, or row by row where a delivery's data time is not kept."""
+    cases = [
+        (1, LAST_DAY, {}),
+        (3, 7, {}),
+        (1, 4, {}),
+        (2, 9, {"parent": "KZ-KAR-A"}),
+        (1, 8, {"platform": "telegram"}),
+    ]
+    rated = SETTINGS.model_copy(update={"min_sample_inquiries": 1})
+
+    def compare() -> None:
+        for first, last, cut in cases:
+            full = report(db, "account", first, last, settings=rated, **cut)[PAGE_STATUS]
+            status = page_status(db, D(first), D(last), settings=rated, **cut)
+            pd.testing.assert_frame_equal(status, full, check_dtype=False, obj=f"D{first}-D{last} {cut}")
+
+    compare()
+    assert page_status(db, D(1), D(LAST_DAY), settings=rated)["response_rate_pct"].notna().sum() >= 3
+    with db.begin() as conn:
+        conn.execute(text("DELETE FROM datatime"))
+    compare()
 
 
 def test_account_created_after_the_period_is_not_counted(db: Engine) -> None:

@@ -198,18 +198,11 @@ def stored_parts(
     first = next(iter(groups.values()))
     labelled = [column.label(name) for name, column in groups.items()]
 
-    def count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.sum(case((and_(*conditions), 1), else_=0))
-
     def scoped(stmt: Any) -> Any:
         stmt = in_scope(stmt, scope, first)
         return stmt if accounts is None else stmt.where(i.account_pk.in_(list(accounts)))
 
-    places = read_frame(conn, select(TERRITORY.c.code, delivery_column()).where(*scope.territory_where()))
-    as_of = kept_data_times(conn, places["delivery"].unique())
-    seen = as_of if back is None else {d: t - pd.Timedelta(back) for d, t in as_of.items()}
-    clocks = clocks or Clocks.load(conn, settings.data_dir)
-    cut = cutoff_frame(places, seen, scope.date_from, deadline, clocks)
+    as_of, seen, cut = _judging(conn, scope, deadline, settings, clocks, back)
     judged = hist = None
     if sketch and cut is not None:
         judged, hist = read_judged(conn, scope, groups, cut, str(deadline))
@@ -223,16 +216,13 @@ def stored_parts(
         select(
             *labelled,
             delivery,
-            func.count().label("inquiries"),
-            count(answered).label("answered"),
-            count(mature).label("judged"),
-            count(mature, answered).label("judged_answered"),
-            count(mature, answered, within).label("met"),
-            count(mature, answered, measure.is_not(None)).label("decided"),
-            count(replied, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
-            *(count(mature, answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
-            count(mature, answered, i.replied_by.is_(None)).label("answered_unstated"),
-            count(mature, waiting).label("missed"),
+            *_judged_counts(mature, answered),
+            _count(mature, answered, within).label("met"),
+            _count(mature, answered, measure.is_not(None)).label("decided"),
+            _count(replied, or_(i.work_min.is_(None), i.work_days.is_(None))).label("untimed"),
+            *(_count(mature, answered, i.replied_by == who).label(f"answered_{who}") for who in ANSWERERS[:-1]),
+            _count(mature, answered, i.replied_by.is_(None)).label("answered_unstated"),
+            _count(mature, waiting).label("missed"),
         )
     ).group_by(*groups.values(), delivery)
     if cutoffs is not None:
@@ -280,6 +270,72 @@ def stored_parts(
         hist = pd.concat([hist, count_buckets(times, names)])
         times = hist.groupby([*names, "unit", "bucket"], as_index=False, sort=False).agg(inquiries=("inquiries", "sum"))
     return sums, times
+
+
+def page_counts(
+    conn: Connection, scope: Scope, deadline: Deadline, settings: Settings, clocks: Clocks | None = None
+) -> pd.DataFrame | None:
+    """The scope's inquiries counted per page (`key`) by the database, with their as-of time: received, answered,
+    judged (old enough: past the deadline at the as-of time) and judged answered, as `stored_parts` counts them, and
+    nothing else (no reply times, no deadline verdicts). None while a delivery's data time is not kept."""
+    i = INQUIRY.c
+    as_of, _, cut = _judging(conn, scope, deadline, settings, clocks, None)
+    cutoffs = None if cut is None else cutoff_rows(conn, cut)
+    mature = i.received_at <= cutoffs.c.cutoff if cutoffs is not None else literal(False)
+    # Grouped by the inquiries' own page key, the scope's pages as a list: SQLite walks the (page, day) index in page
+    # order, where grouping by the account's key sorts a country's month of inquiries first.
+    stmt = (
+        select(
+            i.account_pk.label("key"),
+            func.min(delivery_column()).label("delivery"),
+            *_judged_counts(mature, i.first_reply_at.is_not(None)),
+        )
+        .select_from(with_territory(INQUIRY))
+        .where(i.received_on.between(scope.date_from, scope.date_to), i.account_pk.in_(scope.pages()))
+        .group_by(i.account_pk)
+    )
+    if cutoffs is not None:
+        stmt = stmt.outerjoin(cutoffs, cutoffs.c.territory_code == ACCOUNT.c.territory_code)
+    try:
+        counts = read_frame(conn, stmt)
+    finally:
+        if cutoffs is not None:
+            drop_rows(conn, cutoffs)
+    if not counts["delivery"].isin(as_of).all():
+        return None
+    return counts.assign(as_of=counts.pop("delivery").map(as_of).astype("datetime64[us]"))
+
+
+def _judging(
+    conn: Connection,
+    scope: Scope,
+    deadline: Deadline,
+    settings: Settings,
+    clocks: Clocks | None,
+    back: dt.timedelta | None,
+) -> tuple[dict[str, pd.Timestamp], dict[str, pd.Timestamp], pd.DataFrame | None]:
+    """The data time of each delivery in scope that has one kept, the time its inquiries are judged at (`back`
+    earlier), and each territory's deadline cutoff then (`cutoff_frame`)."""
+    places = read_frame(conn, select(TERRITORY.c.code, delivery_column()).where(*scope.territory_where()))
+    as_of = kept_data_times(conn, places["delivery"].unique())
+    seen = as_of if back is None else {d: t - pd.Timedelta(back) for d, t in as_of.items()}
+    clocks = clocks or Clocks.load(conn, settings.data_dir)
+    return as_of, seen, cutoff_frame(places, seen, scope.date_from, deadline, clocks)
+
+
+def _count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows meet every condition."""
+    return func.sum(case((and_(*conditions), 1), else_=0))
+
+
+def _judged_counts(mature: ColumnElement[bool], answered: ColumnElement[bool]) -> list[ColumnElement[int]]:
+    """Inquiries, answered, judged and judged answered: the counts of a response rate."""
+    return [
+        func.count().label("inquiries"),
+        _count(answered).label("answered"),
+        _count(mature).label("judged"),
+        _count(mature, answered).label("judged_answered"),
+    ]
 
 
 def in_scope(stmt: Any, scope: Scope, key: ColumnElement[Any]) -> Any:

@@ -131,8 +131,7 @@ def _rates(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     floor = settings.min_sample_inquiries
 
     def pct(num: str, den: str) -> pd.Series:
-        rated = frame[den] >= floor
-        return (frame[num] / frame[den].where(rated & (frame[den] > 0)) * 100).astype("float64").round(1)
+        return rate(frame, num, den, settings)
 
     def minutes(col: str) -> pd.Series:
         return frame[col].where(frame["judged_answered"] >= floor).astype("float64").round(1)
@@ -148,6 +147,12 @@ def _rates(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         **{f"share_{who}_pct": pct(f"answered_{who}", "judged") for who in ANSWERERS},
         share_nobody_pct=pct("judged_open", "judged"),
     )
+
+
+def rate(frame: pd.DataFrame, num: str, den: str, settings: Settings) -> pd.Series:
+    """num / den as a percentage, rounded; empty below the minimum sample of `den`."""
+    rated = frame[den] >= settings.min_sample_inquiries
+    return (frame[num] / frame[den].where(rated & (frame[den] > 0)) * 100).astype("float64").round(1)
 
 
 def fill_counts(frame: pd.DataFrame) -> pd.DataFrame:
