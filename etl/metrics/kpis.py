@@ -162,14 +162,8 @@ def kpi_table(
     rows = rows.merge(sums, on="key", how="left").merge(replies, on="key", how="left")
     rows = rows.reindex(columns=[*rows.columns, *(c for c in _COUNTS if c not in rows.columns)])
     rows[_COUNTS] = rows[_COUNTS].fillna(0).astype("int64")
-    if level == "account":
-        rows["active"] = rows["posts"].gt(0).astype("int64")  # posted in the period: its posts are summed already
     table = _derive(fill_counts(rows), (date_to - date_from).days + 1, settings)
-    order = ["territory_code", *(["platform", "handle", "account_id"] if level == "account" else [])]
-    table = table.sort_values(order, ignore_index=True)
-    # Pages are indexed by govpulse's account key, so that callers join them without reading the registry.
-    if level == "account":
-        table.index = pd.Index(table["key"].astype("int64"), name="id")
+    table = _by_page(table) if level == "account" else table.sort_values("territory_code", ignore_index=True)
     table = table[columns_for(level)]
     # Plain text, so that the attrs survive JSON (Streamlit serialises them with the frame).
     table.attrs = {
@@ -214,13 +208,19 @@ def page_status(
     counted = ["inquiries", "answered", "judged", "judged_answered", "followers_end", "posts"]
     rows = rows.merge(sums, on="key", how="left").merge(counts[["key", *counted[:4]]], on="key", how="left")
     rows[counted] = rows[counted].fillna(0).astype("int64")
-    rows["active"] = rows["posts"].gt(0).astype("int64")  # posted in the period, as in kpi_table
     rows["response_rate_pct"] = rate(rows, "judged_answered", "judged", settings)
-    table = rows.sort_values(["territory_code", "platform", "handle", "account_id"], ignore_index=True)
-    table.index = pd.Index(table["key"].astype("int64"), name="id")
-    table = table[PAGE_STATUS]
+    table = _by_page(rows)[PAGE_STATUS]
     table.attrs = {"deadline": str(rule)}
     return table
+
+
+def _by_page(rows: pd.DataFrame) -> pd.DataFrame:
+    """Page rows with their active flag (posted in the period: their posts are summed already), in the report's
+    order, indexed by govpulse's account key, so that callers join them without reading the registry."""
+    rows = rows.assign(active=rows["posts"].gt(0).astype("int64"))
+    rows = rows.sort_values(["territory_code", "platform", "handle", "account_id"], ignore_index=True)
+    rows.index = pd.Index(rows["key"].astype("int64"), name="id")
+    return rows
 
 
 def _territories(conn: Connection, scope: Scope, level: str, name_col: ColumnElement[str]) -> pd.DataFrame:
